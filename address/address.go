@@ -1,0 +1,262 @@
+package address
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Address is a US postal address reduced to its delivery-relevant fields, in
+// USPS Publication 28 standard form: upper case, standard abbreviations, no
+// punctuation but what Pub 28 keeps (the hyphen and slash of a primary number,
+// the period of a grid street name).
+//
+// Address is a comparable value type: it supports == and can be a map key.
+// Two Addresses that are == are equivalent; two equivalent Addresses need not
+// be == (APT 4B and # 4B, FIRST ST and 1ST ST): use [Compare] or [Address.Key]
+// to decide equivalence. The zero Address is "no address"; [Address.IsZero]
+// reports it.
+//
+// Exactly one kind of delivery line is set:
+//   - a street address: Number, PreDir, Street, Suffix, PostDir, and
+//     optionally Unit and UnitNum;
+//   - a PO Box: Box, with Route empty;
+//   - a rural route, highway contract or military box: Route, RouteNum and Box
+//     (RR 2 BOX 152, HC 68 BOX 23A, PSC 1650 BOX 10);
+//   - general delivery: Street is "GENERAL DELIVERY" and nothing else of the
+//     delivery line is set.
+//
+// PMB, a commercial mail receiving agency's private mailbox, may follow any of
+// them.
+type Address struct {
+	Number   string // primary number: "123", "123 1/2", "123A", "112-10", "N6W23001"
+	PreDir   string // pre-directional, Pub 28 Appendix B: N, NE, E, SE, S, SW, W, NW
+	Street   string // street name: "MAIN", "COUNTY ROAD 20", "AVENUE OF THE AMERICAS"
+	Suffix   string // street suffix, Pub 28 Appendix C1 standard abbreviation: "ST"
+	PostDir  string // post-directional
+	Unit     string // secondary unit designator, Pub 28 Appendix C2: "APT", "STE", "#"
+	UnitNum  string // secondary range: "4B"; empty for designators without one (REAR)
+	PMB      string // private mailbox number
+	Route    string // "RR", "HC", or a military "PSC", "CMR", "UNIT", "CPR", "OPC", "UPR"
+	RouteNum string
+	Box      string // PO Box number when Route is empty, else the route's box
+	City     string // "SPRINGFIELD"; APO, FPO or DPO for military mail
+	State    string // two-letter code, Pub 28 Appendix B, military AA, AE, AP included
+	ZIP      string // five digits
+	ZIP4     string // four digits, or empty
+}
+
+// MaxDeliveryLine is the length above which [Address.Lines] moves the
+// secondary unit to a line of its own above the delivery line. Pub 28 section
+// 21 recommends 64 bytes for delivery address information.
+const MaxDeliveryLine = 64
+
+// IsZero reports whether a is the zero Address, "no address".
+func (a Address) IsZero() bool { return a == Address{} }
+
+// String returns the Pub 28 standard rendering of a on one line: the delivery
+// line, a comma and a space, and the last line, as in
+// "123 N MAIN ST APT 4B, SPRINGFIELD IL 62704-1234". Parse reads it back to
+// an equivalent Address. The zero Address renders as "".
+func (a Address) String() string {
+	d, l := a.DeliveryLine(), a.LastLine()
+	switch {
+	case d == "":
+		return l
+	case l == "":
+		return d
+	}
+	return d + ", " + l
+}
+
+// DeliveryLine returns the delivery address line, with the secondary unit and
+// private mailbox at its end, where Pub 28 section 213 prefers them.
+func (a Address) DeliveryLine() string {
+	var b strings.Builder
+	b.Grow(48)
+	a.appendPrimary(&b)
+	a.appendSecondary(&b)
+	return b.String()
+}
+
+// LastLine returns "CITY ST 12345-6789", or as much of it as a holds.
+func (a Address) LastLine() string {
+	var b strings.Builder
+	b.Grow(len(a.City) + 16)
+	word(&b, a.City)
+	word(&b, a.State)
+	if a.ZIP != "" {
+		word(&b, a.ZIP)
+		if a.ZIP4 != "" {
+			b.WriteByte('-')
+			b.WriteString(a.ZIP4)
+		}
+	}
+	return b.String()
+}
+
+// Lines returns the address block as printed: the delivery line and the last
+// line, and, when the delivery line with its secondary unit would be longer
+// than [MaxDeliveryLine], the secondary unit on a line of its own above the
+// delivery line (Pub 28 section 213 allows that placement).
+func (a Address) Lines() []string {
+	if d := a.DeliveryLine(); len(d) <= MaxDeliveryLine {
+		return []string{d, a.LastLine()}
+	}
+	var p, s strings.Builder
+	a.appendPrimary(&p)
+	a.appendSecondary(&s)
+	return []string{s.String(), p.String(), a.LastLine()}
+}
+
+func (a Address) appendPrimary(b *strings.Builder) {
+	switch {
+	case a.Route != "":
+		word(b, a.Route)
+		word(b, a.RouteNum)
+		if a.Box != "" {
+			word(b, "BOX")
+			word(b, a.Box)
+		}
+	case a.Box != "":
+		word(b, "PO BOX")
+		word(b, a.Box)
+	default:
+		word(b, a.Number)
+		word(b, a.PreDir)
+		word(b, a.Street)
+		word(b, a.Suffix)
+		word(b, a.PostDir)
+	}
+}
+
+func (a Address) appendSecondary(b *strings.Builder) {
+	if a.Unit != "" {
+		word(b, a.Unit)
+		word(b, a.UnitNum)
+	}
+	if a.PMB != "" {
+		word(b, "PMB")
+		word(b, a.PMB)
+	}
+}
+
+// word appends s to b, after a space unless b is empty.
+func word(b *strings.Builder, s string) {
+	if s == "" {
+		return
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(s)
+}
+
+// Field names a field of an Address, or one of the inputs a parse reads.
+// Fields print as the lower-case names used in CSV and JSON outputs.
+// Do not reorder this list or remove any items.
+type Field uint8
+
+// The fields of an Address, in the order of the struct.
+const (
+	FieldNone Field = iota
+	FieldNumber
+	FieldPreDir
+	FieldStreet
+	FieldSuffix
+	FieldPostDir
+	FieldUnit
+	FieldUnitNum
+	FieldPMB
+	FieldRoute
+	FieldRouteNum
+	FieldBox
+	FieldCity
+	FieldState
+	FieldZIP
+	FieldZIP4
+	// The inputs of [ParseFields] and [Parse] that are not one field.
+	FieldLine1
+	FieldLine2
+	FieldLine
+)
+
+var fieldNames = [...]string{
+	FieldNone:     "none",
+	FieldNumber:   "number",
+	FieldPreDir:   "predir",
+	FieldStreet:   "street",
+	FieldSuffix:   "suffix",
+	FieldPostDir:  "postdir",
+	FieldUnit:     "unit",
+	FieldUnitNum:  "unit_number",
+	FieldPMB:      "pmb",
+	FieldRoute:    "route",
+	FieldRouteNum: "route_number",
+	FieldBox:      "box",
+	FieldCity:     "city",
+	FieldState:    "state",
+	FieldZIP:      "zip",
+	FieldZIP4:     "zip4",
+	FieldLine1:    "line1",
+	FieldLine2:    "line2",
+	FieldLine:     "line",
+}
+
+// String returns the field's name as used in outputs: "unit_number".
+func (f Field) String() string {
+	if int(f) < len(fieldNames) {
+		return fieldNames[f]
+	}
+	return "field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (f Field) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (f *Field) UnmarshalText(text []byte) error {
+	for i, n := range fieldNames {
+		if n == string(text) {
+			*f = Field(i)
+			return nil
+		}
+	}
+	return errUnknownName("field", text)
+}
+
+// get returns the value of field f of a; the empty string for input fields.
+func (a *Address) get(f Field) string {
+	switch f {
+	case FieldNumber:
+		return a.Number
+	case FieldPreDir:
+		return a.PreDir
+	case FieldStreet:
+		return a.Street
+	case FieldSuffix:
+		return a.Suffix
+	case FieldPostDir:
+		return a.PostDir
+	case FieldUnit:
+		return a.Unit
+	case FieldUnitNum:
+		return a.UnitNum
+	case FieldPMB:
+		return a.PMB
+	case FieldRoute:
+		return a.Route
+	case FieldRouteNum:
+		return a.RouteNum
+	case FieldBox:
+		return a.Box
+	case FieldCity:
+		return a.City
+	case FieldState:
+		return a.State
+	case FieldZIP:
+		return a.ZIP
+	case FieldZIP4:
+		return a.ZIP4
+	}
+	return ""
+}

@@ -1,0 +1,3 @@
+module github.com/printgate/printgate
+
+go 1.26
