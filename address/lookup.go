@@ -25,6 +25,7 @@ type phrase struct {
 var (
 	suffixes   = map[string]suffixInfo{} // every C1 form, primary name and standard
 	primaryOf  = map[string]string{}     // standard abbreviation -> primary name
+	primaries  = map[string]bool{}       // the primary names: AVENUE, PARK, PARKS
 	units      = map[string]unitInfo{}   // C2 description, abbreviation and variants
 	dirs       = map[string]string{}     // NORTH, N -> N
 	stateNames = map[string]string{}     // "NEW YORK" -> NY
@@ -44,6 +45,7 @@ func init() {
 		suffixes[common] = suffixInfo{std, primary}
 		suffixes[primary] = suffixInfo{std, primary}
 		suffixes[std] = suffixInfo{std, primary}
+		primaries[primary] = true
 		if _, ok := primaryOf[std]; !ok {
 			primaryOf[std] = primary
 		}

@@ -1,0 +1,243 @@
+package address
+
+import (
+	"strings"
+
+	"github.com/xrash/smetrics"
+)
+
+// MatchKind is how two addresses relate: [Equivalent], [Similar] or
+// [Different]. It prints and parses as "equivalent", "similar",
+// "different". The zero MatchKind is no result. Do not reorder this list.
+type MatchKind uint8
+
+const (
+	// Equivalent addresses are the same delivery point: their keys are
+	// equal. See the package documentation for the rule.
+	Equivalent MatchKind = iota + 1
+	// Similar addresses differ only in the street or city name, by what is
+	// likely a typo. They are not the same delivery point as far as
+	// printgate can prove, and a PHI piece is never released on Similar.
+	Similar
+	// Different addresses are different delivery points.
+	Different
+)
+
+var matchKindNames = [...]string{"", "equivalent", "similar", "different"}
+
+func (k MatchKind) String() string {
+	if int(k) < len(matchKindNames) && k != 0 {
+		return matchKindNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (k MatchKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (k *MatchKind) UnmarshalText(text []byte) error {
+	for i, n := range matchKindNames {
+		if i > 0 && n == string(text) {
+			*k = MatchKind(i)
+			return nil
+		}
+	}
+	return errUnknownName("match kind", text)
+}
+
+// A Match is the result of [Compare].
+type Match struct {
+	Kind MatchKind
+	// Score is 1 for Equivalent addresses and less for others: the share
+	// of the fields present on either side that agree, the street and city
+	// names counted by their Jaro-Winkler similarity. It explains and
+	// ranks; it never decides.
+	Score float64
+	// Differs lists the fields that are not equivalent, in Field order;
+	// nil when Kind is Equivalent. The ZIP+4 is never listed.
+	Differs []Field
+}
+
+// SimilarThreshold is the Jaro-Winkler similarity (prefix scale 0.1, up to 4
+// characters, boost above 0.7) at or above which a street or city name that
+// differs is taken for a typo, when the two names' lengths are also within
+// [SimilarMaxLenDiff] of each other.
+const (
+	SimilarThreshold  = 0.90
+	SimilarMaxLenDiff = 2
+)
+
+// Compare reports whether a and b are the same delivery point. See the
+// package documentation for the rule. Compare is symmetric, and
+// Compare(a, b).Kind == Equivalent exactly when a.Key() == b.Key().
+func Compare(a, b Address) Match {
+	if a == b {
+		return Match{Kind: Equivalent, Score: 1}
+	}
+	var diff uint32
+	var n int
+	var score float64
+	for f := FieldNumber; f <= FieldZIP; f++ {
+		x, y := a.get(f), b.get(f)
+		if x == "" && y == "" {
+			continue
+		}
+		n++
+		if keyEqual(f, x, y) {
+			score++
+			continue
+		}
+		diff |= 1 << f
+		if (f == FieldStreet || f == FieldCity) && x != "" && y != "" {
+			score += jaroWinkler(x, y)
+		}
+	}
+	if diff == 0 {
+		return Match{Kind: Equivalent, Score: 1}
+	}
+	m := Match{Kind: Different, Score: score / float64(n)}
+	const names = 1<<FieldStreet | 1<<FieldCity
+	if diff&^names == 0 && typo(a.Street, b.Street) && typo(a.City, b.City) {
+		m.Kind = Similar
+	}
+	m.Differs = make([]Field, 0, 4)
+	for f := FieldNumber; f <= FieldZIP; f++ {
+		if diff&(1<<f) != 0 {
+			m.Differs = append(m.Differs, f)
+		}
+	}
+	return m
+}
+
+// typo reports whether two names are equal, or differ by what is likely a
+// typo.
+func typo(x, y string) bool {
+	if keyEqual(FieldStreet, x, y) {
+		return true
+	}
+	if x == "" || y == "" {
+		return false
+	}
+	d := len(x) - len(y)
+	return -SimilarMaxLenDiff <= d && d <= SimilarMaxLenDiff && jaroWinkler(x, y) >= SimilarThreshold
+}
+
+// jaroWinkler is the one place a foreign similarity enters.
+func jaroWinkler(x, y string) float64 { return smetrics.JaroWinkler(x, y, 0.7, 4) }
+
+// keyEqual reports whether values x and y of field f are equivalent.
+func keyEqual(f Field, x, y string) bool {
+	if x == y {
+		return true
+	}
+	switch f {
+	case FieldUnit:
+		return unitClass(x) == unitClass(y)
+	case FieldStreet, FieldCity:
+		for {
+			var wx, wy string
+			wx, x, _ = strings.Cut(x, " ")
+			wy, y, _ = strings.Cut(y, " ")
+			if wx == "" || wy == "" {
+				return wx == wy && x == y
+			}
+			if !sameLetters(keyWord(wx), keyWord(wy)) {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// unitClass is the key of a secondary unit designator. APT, UNIT, STE and
+// the pound sign all name "the unit numbered ..." of a building; other
+// designators (BLDG, FL, LOT, ...) name something else.
+func unitClass(u string) string {
+	switch u {
+	case "APT", "UNIT", "STE", "#":
+		return "#"
+	}
+	return u
+}
+
+// keyWord is the key of one word of a street or city name.
+func keyWord(w string) string {
+	if k, ok := keyWords[w]; ok {
+		return k
+	}
+	return w
+}
+
+// sameLetters reports whether x and y are equal but for apostrophes.
+func sameLetters(x, y string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(x) && isApostrophe(x, i) {
+			i += apostropheLen(x, i)
+		}
+		for j < len(y) && isApostrophe(y, j) {
+			j += apostropheLen(y, j)
+		}
+		if i == len(x) || j == len(y) {
+			return i == len(x) && j == len(y)
+		}
+		if x[i] != y[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
+}
+
+func isApostrophe(s string, i int) bool {
+	return s[i] == '\'' || strings.HasPrefix(s[i:], "\u2019") || strings.HasPrefix(s[i:], "\u2018")
+}
+
+func apostropheLen(s string, i int) int {
+	if s[i] == '\'' {
+		return 1
+	}
+	return 3
+}
+
+// Key returns a canonical string for a: two addresses have equal keys
+// exactly when they are equivalent ([Compare] reports [Equivalent]). The
+// ZIP+4 takes no part. The zero Address has the key "". A key is for
+// indexing and joining; it is address text, so treat it as PHI.
+func (a Address) Key() string {
+	if a.IsZero() {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(64)
+	for f := FieldNumber; f <= FieldZIP; f++ {
+		if f > FieldNumber {
+			b.WriteByte('|')
+		}
+		v := a.get(f)
+		switch f {
+		case FieldUnit:
+			b.WriteString(unitClass(v))
+		case FieldStreet, FieldCity:
+			for i, w := range strings.Split(v, " ") {
+				if w == "" {
+					continue
+				}
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				for k := keyWord(w); k != ""; {
+					if isApostrophe(k, 0) {
+						k = k[apostropheLen(k, 0):]
+						continue
+					}
+					b.WriteByte(k[0])
+					k = k[1:]
+				}
+			}
+		default:
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,698 @@
+package address
+
+import "bytes"
+
+// The delivery line: street, PO Box, rural route, highway contract, military
+// box or general delivery, with a secondary unit and private mailbox.
+
+// lineKind is what one line (or comma-separated part) of delivery input is.
+type lineKind uint8
+
+const (
+	lineOther   lineKind = iota // no primary number: a building or firm name
+	lineCareOf                  // C/O, ATTN: set aside (Pub 28 section 214)
+	lineUnit                    // only a secondary unit or PMB: "APT 4B"
+	lineStreet                  // starts with a primary number
+	linePOBox                   // PO BOX 123 (section 28)
+	lineRoute                   // RR 2 BOX 152, HC 68 BOX 23A, PSC 1650 BOX 10
+	lineGeneral                 // GENERAL DELIVERY (section 26)
+)
+
+func (p *parser) kind(ts []token) lineKind {
+	switch {
+	case len(ts) == 0:
+		return lineOther
+	case p.phraseLen(careOfPhrases, ts) > 0:
+		return lineCareOf
+	case len(ts) == 2 && p.is(ts[0], "GENERAL") && p.is(ts[1], "DELIVERY"):
+		return lineGeneral
+	case p.isPOBox(ts):
+		return linePOBox
+	case p.isRoute(ts):
+		return lineRoute
+	case p.unitLineLen(ts) == len(ts):
+		return lineUnit
+	case ts[0].digit:
+		return lineStreet
+	}
+	return lineOther
+}
+
+// deliveryEnd returns how many of ts, a part that holds a delivery line and
+// then the city, belong to the delivery line.
+func (p *parser) deliveryEnd(ts []token) int {
+	switch p.kind(ts) {
+	case lineCareOf:
+		return len(ts)
+	case lineGeneral:
+		return 2
+	case lineUnit:
+		return p.unitLineLen(ts)
+	case linePOBox:
+		_, n := p.poBoxLen(ts)
+		return n + p.pmbLen(ts, n)
+	case lineRoute:
+		return p.routeEnd(ts)
+	case lineStreet:
+		return p.streetEnd(ts)
+	}
+	// A line that starts with no number ends where a street would: find
+	// out by the same rules, from the first word.
+	return 0
+}
+
+// delivery parses the delivery lines, in order from the top.
+func (p *parser) delivery(lines [][]token) error {
+	var del, other []token
+	var delKind lineKind
+	var units [2][]token
+	nu := 0
+	for _, l := range lines {
+		switch k := p.kind(l); k {
+		case lineCareOf:
+		case lineUnit:
+			if nu == len(units) {
+				return perr(l[0].src, int(l[0].off), ErrAmbiguous)
+			}
+			units[nu] = l
+			nu++
+		case lineOther:
+			if other == nil {
+				other = l
+			}
+		default:
+			if del != nil {
+				// A dual address: the line nearer the last line is the
+				// delivery address (Pub 28 section 215). Two streets are
+				// not a dual address but a conflict.
+				if delKind == lineStreet && k == lineStreet {
+					return perr(l[0].src, int(l[0].off), ErrAmbiguous)
+				}
+			}
+			del, delKind = l, k
+		}
+	}
+	if del == nil {
+		if other != nil {
+			return perr(other[0].src, int(other[0].off), ErrNoNumber)
+		}
+		if nu > 0 {
+			return perr(units[0][0].src, int(units[0][0].off), ErrNoNumber)
+		}
+		src := FieldLine1
+		if len(lines) > 0 {
+			src = lines[0][0].src
+		}
+		return perr(src, 0, ErrNoStreet)
+	}
+	var err error
+	switch delKind {
+	case lineGeneral:
+		p.set(FieldStreet, "GENERAL DELIVERY")
+	case linePOBox:
+		err = p.poBox(del)
+	case lineRoute:
+		err = p.route(del)
+	default:
+		err = p.street(del)
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range units[:nu] {
+		if err := p.unitLine(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Secondary units.
+
+// idOK reports whether t can be a secondary range or box number: it holds a
+// digit, or is a single letter.
+func (p *parser) idOK(t token) bool {
+	return t.digit || t.alpha && t.b-t.a == 1
+}
+
+// unitLen returns how many words from ts[i] form a secondary unit: a C2
+// designator with its range ("APT 4B", "APT # 4B"), a designator that needs
+// no range ("REAR"), or the pound sign and a range ("# 4B"). 0: none.
+func (p *parser) unitLen(ts []token, i int) int {
+	if i >= len(ts) {
+		return 0
+	}
+	abbr, ranged, ok := p.unit(ts[i])
+	if !ok {
+		return 0
+	}
+	rest := ts[i+1:]
+	if abbr != "#" && len(rest) >= 2 && p.is(rest[0], "#") {
+		if rest[1].digit || rest[1].alpha {
+			return 3
+		}
+		return 0
+	}
+	if len(rest) >= 1 && (p.idOK(rest[0]) || abbr == "#" && rest[0].alpha && rest[0].b-rest[0].a <= 4) {
+		return 2
+	}
+	if !ranged {
+		return 1
+	}
+	return 0
+}
+
+func (p *parser) unit(t token) (string, bool, bool) {
+	return stdUnit(string(p.text(t)))
+}
+
+// pmbLen returns how many words from ts[i] form a private mailbox: "PMB 234".
+func (p *parser) pmbLen(ts []token, i int) int {
+	if i+1 < len(ts) && p.is(ts[i], "PMB") {
+		if ts[i+1].digit || ts[i+1].alpha {
+			return 2
+		}
+		if p.is(ts[i+1], "#") && i+2 < len(ts) {
+			return 3
+		}
+	}
+	return 0
+}
+
+// unitLineLen returns the length of a line that is only a secondary unit,
+// a PMB, or both; or a bare range ("4B"). Any other line gives less than its
+// length.
+func (p *parser) unitLineLen(ts []token) int {
+	if len(ts) == 1 && ts[0].digit && !p.isFraction(ts[0]) {
+		return 1
+	}
+	n := p.unitLen(ts, 0)
+	return n + p.pmbLen(ts, n)
+}
+
+// putUnit writes the unit of n words at ts[0].
+func (p *parser) putUnit(ts []token, n int) error {
+	if p.has(FieldUnit) {
+		return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
+	}
+	abbr, _, _ := p.unit(ts[0])
+	p.set(FieldUnit, abbr)
+	if n > 1 {
+		p.setTok(FieldUnitNum, ts[n-1])
+	}
+	return nil
+}
+
+func (p *parser) putPMB(ts []token, n int) error {
+	if p.has(FieldPMB) {
+		return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
+	}
+	p.setTok(FieldPMB, ts[n-1])
+	return nil
+}
+
+// unitLine writes a line that holds only a unit, a PMB, or a bare range.
+func (p *parser) unitLine(ts []token) error {
+	if len(ts) == 1 && ts[0].digit {
+		if p.has(FieldUnit) {
+			return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
+		}
+		p.set(FieldUnit, "#")
+		p.setTok(FieldUnitNum, ts[0])
+		return nil
+	}
+	n := p.unitLen(ts, 0)
+	if n > 0 {
+		if err := p.putUnit(ts, n); err != nil {
+			return err
+		}
+	}
+	if m := p.pmbLen(ts, n); m > 0 {
+		return p.putPMB(ts[n:], m)
+	}
+	return nil
+}
+
+// Streets.
+
+func (p *parser) isFraction(t token) bool {
+	w := p.text(t)
+	i := bytes.IndexByte(w, '/')
+	return i > 0 && allDigits(w[:i]) && allDigits(w[i+1:])
+}
+
+// numberLen returns how many words the primary number takes: 2 with a
+// fraction ("123 1/2"), else 1.
+func (p *parser) numberLen(ts []token) int {
+	if len(ts) > 1 && p.isFraction(ts[1]) {
+		return 2
+	}
+	return 1
+}
+
+// street parses a street delivery line:
+//
+//	number [predir] name [suffix] [postdir] [unit] [PMB]
+func (p *parser) street(ts []token) error {
+	if !ts[0].digit {
+		return perr(ts[0].src, int(ts[0].off), ErrNoNumber)
+	}
+	start := p.numberLen(ts)
+	n := len(ts)
+	// PMB, then the unit, from the end.
+	for i := n - 2; i > start; i-- {
+		if m := p.pmbLen(ts, i); m > 0 && i+m == n {
+			if err := p.putPMB(ts[i:], m); err != nil {
+				return err
+			}
+			n = i
+			break
+		}
+	}
+	for i := n - 1; i > start; i-- {
+		if m := p.unitLen(ts[:n], i); m > 0 && i+m == n {
+			if err := p.putUnit(ts[i:], m); err != nil {
+				return err
+			}
+			n = i
+			// Pub 28 section 285: one secondary element; a second
+			// (STE 11 # 234) must be a PMB.
+			for j := n - 1; j > start; j-- {
+				if m := p.unitLen(ts[:n], j); m > 0 && j+m == n {
+					return perr(ts[j].src, int(ts[j].off), ErrInvalidUnit)
+				}
+			}
+			break
+		}
+		if i == n-1 {
+			if _, ranged, ok := p.unit(ts[i]); ok && ranged && i > start {
+				if _, isSuffix := stdSuffix(string(p.text(ts[i-1]))); isSuffix || i-1 > start {
+					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
+				}
+			}
+		}
+	}
+	p.begin(FieldNumber)
+	p.put(p.text(ts[0]))
+	if start == 2 {
+		p.put(p.text(ts[1]))
+	}
+	s := ts[start:n]
+	if len(s) == 0 {
+		return perr(ts[0].src, int(ts[0].off), ErrNoStreet)
+	}
+	// A bare range after the suffix or post-directional: "123 MAIN ST 4B".
+	if !p.has(FieldUnit) && len(s) >= 3 && s[len(s)-1].digit && !p.isHighway(s) {
+		prev := string(p.text(s[len(s)-2]))
+		_, isSuffix := stdSuffix(prev)
+		_, isDir := stdDirectional(prev)
+		if isSuffix || isDir {
+			p.set(FieldUnit, "#")
+			p.setTok(FieldUnitNum, s[len(s)-1])
+			s = s[:len(s)-1]
+		}
+	}
+	p.streetName(s)
+	return nil
+}
+
+// streetEnd returns where a street delivery line ends in a part that goes
+// on with the city: after the suffix (the last of a run of suffix words,
+// preferring an abbreviation: LAKE SHORE DR, PARK AVE PARK CITY), its
+// post-directional, unit and PMB. With no suffix, the street name is taken
+// to be one word.
+func (p *parser) streetEnd(ts []token) int {
+	i := p.numberLen(ts)
+	if i >= len(ts) {
+		return len(ts)
+	}
+	e := -1
+	if _, n := p.highway(ts[i:]); n > 0 {
+		e = i + n
+		if e < len(ts) {
+			if _, ok := stdSuffix(string(p.text(ts[e]))); ok {
+				e++
+			}
+		}
+	} else {
+		for k := i + 1; k < len(ts); k++ {
+			if _, ok := stdSuffix(string(p.text(ts[k]))); !ok {
+				continue
+			}
+			e, pick := k+1, -1
+			for ; e-1 < len(ts); e++ {
+				w := string(p.text(ts[e-1]))
+				if _, ok := suffixes[w]; !ok {
+					break
+				}
+				if !primaries[w] {
+					pick = e
+				}
+			}
+			e--
+			if pick > 0 {
+				e = pick
+			}
+			return p.afterStreet(ts, e)
+		}
+		// No suffix: a unit designator ends it, or else one name word.
+		for k := i + 1; k < len(ts); k++ {
+			if m := p.unitLen(ts, k); m > 0 {
+				return min(k+m+p.pmbLen(ts, k+m), len(ts))
+			}
+		}
+		e = i + 1
+		if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) {
+			e = i + n + 1
+		}
+	}
+	return p.afterStreet(ts, min(e, len(ts)))
+}
+
+// afterStreet goes on from e past a post-directional, a unit and a PMB.
+func (p *parser) afterStreet(ts []token, e int) int {
+	if e < len(ts) {
+		if _, ok := stdDirectional(string(p.text(ts[e]))); ok {
+			e++
+		}
+	}
+	if m := p.unitLen(ts, e); m > 0 {
+		e += m
+	} else if e < len(ts) && ts[e].digit && !p.isFraction(ts[e]) {
+		e++ // a bare range
+	}
+	return e + p.pmbLen(ts, e)
+}
+
+// dirStart returns the directional that starts ts and how many words it
+// takes: one ("N", "NORTH"), or two spelled-out words ("SOUTH WEST").
+func (p *parser) dirStart(ts []token) (string, int) {
+	if len(ts) >= 2 {
+		if d := p.twoWordDir(ts[0], ts[1]); d != "" {
+			return d, 2
+		}
+	}
+	if len(ts) >= 1 {
+		if d, ok := stdDirectional(string(p.text(ts[0]))); ok {
+			return d, 1
+		}
+	}
+	return "", 0
+}
+
+func (p *parser) dirEnd(ts []token) (string, int) {
+	n := len(ts)
+	if n >= 2 {
+		if d := p.twoWordDir(ts[n-2], ts[n-1]); d != "" {
+			return d, 2
+		}
+	}
+	if n >= 1 {
+		if d, ok := stdDirectional(string(p.text(ts[n-1]))); ok {
+			return d, 1
+		}
+	}
+	return "", 0
+}
+
+func (p *parser) twoWordDir(a, b token) string {
+	ns, ew := string(p.text(a)), string(p.text(b))
+	if (ns == "NORTH" || ns == "SOUTH") && (ew == "EAST" || ew == "WEST") {
+		return dirs[ns+ew]
+	}
+	return ""
+}
+
+// streetName writes the pre-directional, street name, suffix and
+// post-directional of s, deciding by position (Pub 28 sections 233-234): a
+// directional or suffix word that is all there is of the name is the name
+// (NORTH AVE, N ST NW, AVENUE E); of two suffix words only the last is the
+// suffix and the first is spelled out (MAIN AVENUE DR).
+func (p *parser) streetName(s []token) {
+	head, hn := p.highway(s)
+	rest := s[hn:]
+	hasHead := hn > 0
+	lo, hi := 0, len(rest)
+	var pre, post, suf string
+	if d, n := p.dirEnd(rest); n > 0 && (hi-n >= 1 || hasHead) {
+		post, hi = d, hi-n
+	}
+	if hi >= 2 || hi == 1 && hasHead {
+		if std, ok := stdSuffix(string(p.text(rest[hi-1]))); ok {
+			suf, hi = std, hi-1
+		}
+	}
+	if !hasHead {
+		if d, n := p.dirStart(rest[:hi]); n > 0 && hi-n >= 1 {
+			pre, lo = d, n
+		}
+	}
+	if pre != "" {
+		p.set(FieldPreDir, pre)
+	}
+	p.begin(FieldStreet)
+	if hasHead {
+		p.put(head)
+	}
+	name := rest[lo:hi]
+	for i, t := range name {
+		w := p.text(t)
+		if i == len(name)-1 {
+			if s, ok := suffixes[string(w)]; ok {
+				if string(w) == s.std {
+					p.puts(primaryOf[s.std])
+				} else {
+					p.puts(s.primary)
+				}
+				continue
+			}
+		}
+		p.put(w)
+	}
+	if suf != "" {
+		p.set(FieldSuffix, suf)
+	}
+	if post != "" {
+		p.set(FieldPostDir, post)
+	}
+}
+
+// Highways, Pub 28 Appendix F.
+
+func (p *parser) isHighway(s []token) bool {
+	_, n := p.highway(s)
+	return n > 0
+}
+
+// highway reads a highway name at the start of s ("CNTY HWY 20", "I10",
+// "KENTUCKY 440") and returns its standard form and how many words it took.
+// The standard form is built in p.hw, valid until the next call.
+func (p *parser) highway(s []token) ([]byte, int) {
+	if len(s) == 0 {
+		return nil, 0
+	}
+	p.hw = p.hw[:0]
+	// Written as one word: I10, IH280, US41, FM1960.
+	if w := p.text(s[0]); s[0].digit && !s[0].alpha {
+		for _, g := range gluedHighways {
+			if len(w) > len(g[0]) && string(w[:len(g[0])]) == g[0] {
+				num := w[len(g[0]):]
+				if num[0] == '-' {
+					num = num[1:]
+				}
+				if len(num) > 0 && isDigit(num[0]) {
+					p.hw = append(append(append(p.hw, g[1]...), ' '), num...)
+					return p.hw, 1
+				}
+			}
+		}
+	}
+	if std, n := p.phrase(highwayPhrases, s); n > 0 && n < len(s) && p.highwayID(s[n], std) {
+		p.hw = append(append(append(p.hw, std...), ' '), p.text(s[n])...)
+		return p.hw, n + 1
+	}
+	// A state's highway: KENTUCKY 440, KY HWY 75, KY ST HWY 1.
+	for k := min(maxStateWords, len(s)-1); k >= 1; k-- {
+		code, ok := stdState(string(p.run(s[:k])))
+		if !ok {
+			continue
+		}
+		std, n := p.phrase(highwayPhrases, s[k:])
+		if n == 0 {
+			std = "HIGHWAY"
+		}
+		if k+n < len(s) && s[k+n].digit {
+			p.hw = append(append(p.hw, code...), ' ')
+			p.hw = append(append(append(p.hw, std...), ' '), p.text(s[k+n])...)
+			return p.hw, k + n + 1
+		}
+	}
+	return nil, 0
+}
+
+var gluedHighways = [...][2]string{
+	{"IH", "INTERSTATE"}, {"I", "INTERSTATE"}, {"US", "US HIGHWAY"}, {"SR", "STATE ROAD"},
+	{"CR", "COUNTY ROAD"}, {"FM", "FM"}, {"HWY", "HIGHWAY"}, {"RTE", "ROUTE"}, {"RT", "ROUTE"},
+}
+
+// highwayID reports whether t can follow a highway designator as its
+// number: it holds a digit, or, after a designator of two words (COUNTY
+// ROAD N, STATE ROUTE MM), is one or two letters that are no suffix.
+func (p *parser) highwayID(t token, std string) bool {
+	if t.digit {
+		return true
+	}
+	if !t.alpha || t.b-t.a > 2 || !bytes.Contains([]byte(std), []byte(" ")) {
+		return false
+	}
+	_, isSuffix := stdSuffix(string(p.text(t)))
+	return !isSuffix
+}
+
+// PO Boxes, routes and military boxes.
+
+func (p *parser) isPOBox(ts []token) bool {
+	std, n := p.poBoxLen(ts)
+	return n > 0 || std != "" && std != "BOX" && std != "BIN" && std != "CALLER" && std != "DRAWER"
+}
+
+// poBoxLen returns the PO Box phrase that starts ts and how many words the
+// box takes with its number; n is 0 when no number follows. A single word
+// that may start a street (BOX ELDER RD) needs a number with a digit.
+func (p *parser) poBoxLen(ts []token) (string, int) {
+	std, n := p.phrase(poBoxPhrases, ts)
+	if n == 0 {
+		return "", 0
+	}
+	i := n
+	if i < len(ts) && p.is(ts[i], "#") {
+		i++
+	}
+	if i < len(ts) && (p.idOK(ts[i]) || n > 1 && ts[i].alpha && ts[i].b-ts[i].a <= 3) {
+		return std, i + 1
+	}
+	return std, 0
+}
+
+func (p *parser) poBox(ts []token) error {
+	_, n := p.poBoxLen(ts)
+	if n == 0 {
+		return perr(ts[0].src, int(ts[0].off), ErrInvalidBox)
+	}
+	p.setTok(FieldBox, ts[n-1])
+	if m := p.pmbLen(ts, n); m > 0 {
+		if err := p.putPMB(ts[n:], m); err != nil {
+			return err
+		}
+		n += m
+	}
+	if n < len(ts) {
+		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
+	}
+	return nil
+}
+
+// routeStart returns the standard route designator that starts ts, how many
+// words it takes, and the route number, which a glued form (RR03, HC068)
+// carries in its first word.
+func (p *parser) routeStart(ts []token) (std string, n int, num []byte) {
+	if std, n := p.phrase(routePhrases, ts); n > 0 && n < len(ts) && ts[n].digit {
+		if std == "UNIT" && !(n+1 < len(ts) && p.is(ts[n+1], "BOX")) {
+			return "", 0, nil // UNIT 5 is a secondary unit
+		}
+		return std, n + 1, p.text(ts[n])
+	}
+	w := p.text(ts[0])
+	for _, g := range [...]string{"RR", "HC"} {
+		if len(w) > 2 && string(w[:2]) == g && allDigits(w[2:]) {
+			return g, 1, w[2:]
+		}
+	}
+	return "", 0, nil
+}
+
+func (p *parser) isRoute(ts []token) bool {
+	_, n, _ := p.routeStart(ts)
+	return n > 0
+}
+
+// boxAfter returns how many words from ts[i] form the route's box: "BOX 152",
+// "BOX # 45", "# 87A".
+func (p *parser) boxAfter(ts []token, i int) int {
+	j := i
+	if j < len(ts) && p.is(ts[j], "BOX") {
+		j++
+	}
+	if j < len(ts) && p.is(ts[j], "#") {
+		j++
+	}
+	if j > i && j < len(ts) && (ts[j].digit || ts[j].alpha && ts[j].b-ts[j].a <= 3) {
+		return j + 1 - i
+	}
+	return 0
+}
+
+func (p *parser) routeEnd(ts []token) int {
+	_, n, _ := p.routeStart(ts)
+	n += p.boxAfter(ts, n)
+	return n + p.pmbLen(ts, n)
+}
+
+// route parses RR 2 BOX 152 (Pub 28 section 24), HC 68 BOX 23A (25) and the
+// military PSC 1650 BOX 10 (238). The route number of RR and HC loses its
+// leading zeros (RR03 is RR 3). Street words after the box are dropped
+// (sections 245, 254); a second box number after it is an error (285).
+func (p *parser) route(ts []token) error {
+	std, n, num := p.routeStart(ts)
+	p.set(FieldRoute, std)
+	if std == "RR" || std == "HC" {
+		for len(num) > 1 && num[0] == '0' {
+			num = num[1:]
+		}
+	}
+	p.begin(FieldRouteNum)
+	p.put(num)
+	if m := p.boxAfter(ts, n); m > 0 {
+		p.setTok(FieldBox, ts[n+m-1])
+		n += m
+	} else if n < len(ts) && (p.is(ts[n], "BOX") || p.is(ts[n], "#")) {
+		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
+	}
+	if m := p.pmbLen(ts, n); m > 0 {
+		if err := p.putPMB(ts[n:], m); err != nil {
+			return err
+		}
+		n += m
+	}
+	if n < len(ts) {
+		if _, _, ok := p.unit(ts[n]); ok {
+			return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit)
+		}
+	}
+	return nil
+}
+
+// Phrases.
+
+// phrase returns the standard form of the longest phrase of ps that starts
+// ts, and how many words it takes.
+func (p *parser) phrase(ps []phrase, ts []token) (string, int) {
+next:
+	for _, ph := range ps {
+		if len(ph.words) > len(ts) {
+			continue
+		}
+		for i, w := range ph.words {
+			if !p.is(ts[i], w) || ts[i].seg != ts[0].seg {
+				continue next
+			}
+		}
+		return ph.std, len(ph.words)
+	}
+	return "", 0
+}
+
+func (p *parser) phraseLen(ps []phrase, ts []token) int {
+	_, n := p.phrase(ps, ts)
+	return n
+}

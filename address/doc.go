@@ -1,0 +1,68 @@
+// Package address parses, standardizes and compares US postal addresses,
+// following USPS Publication 28, Postal Addressing Standards (October 2023).
+//
+// [Parse] reads an address written on one line; [ParseFields] reads the
+// fields mailers hold (two delivery lines, city, state, ZIP). Both return an
+// [Address] in Pub 28 standard form: upper case, the standard abbreviations
+// of Appendix B (states, directionals), C1 (street suffixes) and C2
+// (secondary unit designators), highways as in Appendix F, PO Boxes, rural
+// routes, highway contracts and military boxes as in sections 24, 25, 28 and
+// 238. [Address.String] renders it; [Compare] and [Address.Key] decide
+// whether two addresses are the same delivery point.
+//
+// # Comparing
+//
+// Compare(a, b) is [Equivalent] exactly when a.Key() == b.Key(), and that is
+// when every field of a equals the same field of b after standardization,
+// with these exceptions only:
+//   - the ZIP+4 takes no part: it refines the ZIP code and delivery line, and
+//     is often missing or stale in mailers' files;
+//   - the secondary unit designators APT, UNIT, STE and the pound sign (#)
+//     are one designator: APT 4B and # 4B are the same unit. Other
+//     designators are not interchangeable (BLDG 4 is not APT 4);
+//   - in street and city names, SAINT and ST, FORT and FT, MOUNT and MT, and
+//     the spelled ordinals FIRST to TWENTIETH and 1ST to 20TH are the same
+//     word, and apostrophes are ignored.
+//
+// So a different primary number (123 and 132), unit number (APT 4B and APT
+// 5B), a unit on one side only, a different or missing directional (N MAIN
+// and S MAIN), suffix (MAIN ST and MAIN AVE), street name (MAPLE and
+// MAPLEWOOD), PO Box, route or box number, city, state or ZIP code makes two
+// addresses [Different] — however close the strings are.
+//
+// Compare reports [Similar], not Different, when the only fields that differ
+// are the street name and the city, and each of those that differs looks
+// like a typo: Jaro-Winkler similarity of at least [SimilarThreshold] with
+// lengths within [SimilarMaxLenDiff] (SPRINGFEILD and SPRINGFIELD). Similar
+// is for explaining and for routing a piece to a reviewer. It is never the
+// same address: printgate releases a PHI piece only on Equivalent.
+//
+// # Departures from Pub 28
+//
+// Publication 28 standardizes against the USPS ZIP+4 and City State files;
+// this package is offline and has neither. So:
+//   - it does not correct, complete or validate an address against the
+//     files: a misspelled street stays misspelled, a missing ZIP+4 stays
+//     missing, and a vanity city name (HOLLYWOOD for LOS ANGELES) is a
+//     different city;
+//   - street names are printed as written (FIFTH AVE stays FIFTH AVE, where
+//     the ZIP+4 file may say 5TH AVE); the key makes them equivalent;
+//   - words of a city name are spelled out by rule (W STOCKBRIDGE is WEST
+//     STOCKBRIDGE, NEWBERRY SPGS is NEWBERRY SPRINGS, ST LOUIS is SAINT
+//     LOUIS), not looked up;
+//   - a delivery line holds one secondary unit. Two (BLDG 3 APT 4) are an
+//     error, [ErrInvalidUnit], as Pub 28 section 285 makes a second one on a
+//     CMRA address;
+//   - a directional word between the street name and suffix is kept as
+//     written (BAY W DR), since Pub 28 also reads such a letter as part of the
+//     name (BAY E DR);
+//   - a 4-digit ZIP code is taken for a ZIP whose leading zero a spreadsheet
+//     dropped, and padded (2134 is 02134).
+//
+// # Errors
+//
+// A parse that fails returns a [*ParseError] naming the input field and the
+// byte offset in it, with one of the errors listed under [ParseError] as its
+// reason. Error strings never hold the address text: an address is
+// Protected Health Information when it is a member's.
+package address

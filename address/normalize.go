@@ -1,0 +1,202 @@
+package address
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on input, so that a hostile or broken row costs bounded work.
+const (
+	maxFieldLen = 256 // bytes in one input of ParseFields
+	maxLineLen  = 512 // bytes in the line given to Parse
+	maxTokens   = 96  // words in one parse
+)
+
+// A token is one word of normalized input: upper case, periods dropped, the
+// hyphen and slash kept only inside numbers. Its text is p.buf[a:b].
+type token struct {
+	a, b  int32 // span in parser.buf
+	off   int32 // byte offset of the word in its input
+	src   Field // the input it came from: FieldLine1, FieldCity, ...
+	seg   int16 // comma-separated part of that input
+	digit bool  // holds a digit
+	alpha bool  // letters only
+}
+
+// normalize appends the words of in, read as input src, to p.toks.
+//
+// Letters are upper-cased. Space, tab, and punctuation that no address keeps
+// end a word; a comma, semicolon or line break also ends a part (token.seg).
+// A period is dropped ("P.O." reads as "PO", "ST." as "ST") except between
+// digits ("39.2"). A hyphen is kept next to a digit ("112-10", "19-1A") and
+// otherwise separates words ("MID-ISLAND"). A slash is kept between digits
+// ("1/2") and in C/O. The pound sign is a word of its own. An apostrophe
+// inside a word is kept ("O'BRIEN").
+func (p *parser) normalize(in string, src Field, limit int) error {
+	if len(in) > limit {
+		return perr(src, 0, ErrTooLong)
+	}
+	p.start(src)
+	seen := false // a character other than white space
+	for i := 0; i < len(in); {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z':
+				p.add(c-'a'+'A', i)
+			case 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+				p.add(c, i)
+			case c == ' ' || c == '\t':
+				p.endWord()
+			case c == ',' || c == ';' || c == '\n' || c == '\r':
+				p.endWord()
+				p.seg++
+				seen = seen || c == ',' || c == ';'
+			case c < ' ' || c == 0x7f:
+				return perr(src, i, ErrInvalidText)
+			case c == '.':
+				seen = true
+				switch {
+				case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
+					p.add('.', i)
+				case p.wordLen() >= 2:
+					p.endWord()
+				}
+			case c == '-':
+				seen = true
+				if p.wordLen() > 0 && (p.lastIsDigit() || i+1 < len(in) && isDigit(in[i+1])) {
+					p.add('-', i)
+				} else {
+					p.endWord()
+				}
+			case c == '/':
+				seen = true
+				switch {
+				case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
+					p.add('/', i)
+				case p.word() == "C" && i+1 < len(in) && (in[i+1] == 'O' || in[i+1] == 'o'):
+					p.add('/', i)
+				default:
+					p.endWord()
+				}
+			case c == '#' || c == '&':
+				p.endWord()
+				p.add(c, i)
+				p.endWord()
+			case c == '\'':
+				seen = true
+				if p.wordLen() > 0 && i+1 < len(in) && isLetter(in[i+1]) {
+					p.add(c, i)
+				}
+			default:
+				seen = true
+				p.endWord()
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(in[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return perr(src, i, ErrInvalidText)
+		case r == '\u2019' || r == '\u2018': // typographic apostrophes
+			seen = true
+			if p.wordLen() > 0 {
+				p.addRune(r, i)
+			}
+		case unicode.IsLetter(r):
+			p.addRune(unicode.ToUpper(r), i)
+		case unicode.IsSpace(r):
+			p.endWord()
+		case unicode.IsPunct(r):
+			seen = true
+			p.endWord()
+		default:
+			return perr(src, i, ErrInvalidText)
+		}
+		i += n
+	}
+	p.endWord()
+	if len(p.toks) > maxTokens {
+		return perr(src, 0, ErrTooLong)
+	}
+	if seen && p.count(src) == 0 {
+		return perr(src, 0, ErrInvalidText)
+	}
+	return nil
+}
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
+
+// start begins reading input src.
+func (p *parser) start(src Field) {
+	p.src, p.seg, p.open = src, 0, false
+}
+
+// add appends byte c, read at offset off, to the current word.
+func (p *parser) add(c byte, off int) {
+	p.openWord(off)
+	p.buf = append(p.buf, c)
+}
+
+func (p *parser) addRune(r rune, off int) {
+	p.openWord(off)
+	p.buf = utf8.AppendRune(p.buf, r)
+}
+
+func (p *parser) openWord(off int) {
+	if p.open {
+		return
+	}
+	if len(p.buf) > 0 {
+		p.buf = append(p.buf, ' ')
+	}
+	p.open = true
+	p.toks = append(p.toks, token{a: int32(len(p.buf)), off: int32(off), src: p.src, seg: p.seg})
+}
+
+// endWord closes the current word, if one is open.
+func (p *parser) endWord() {
+	if !p.open {
+		return
+	}
+	p.open = false
+	t := &p.toks[len(p.toks)-1]
+	t.b = int32(len(p.buf))
+	t.alpha = true
+	for _, c := range p.buf[t.a:t.b] {
+		if isDigit(c) {
+			t.digit = true
+		}
+		if !isLetter(c) && c < utf8.RuneSelf {
+			t.alpha = false
+		}
+	}
+}
+
+func (p *parser) wordLen() int {
+	if !p.open {
+		return 0
+	}
+	return len(p.buf) - int(p.toks[len(p.toks)-1].a)
+}
+
+func (p *parser) word() string {
+	if !p.open {
+		return ""
+	}
+	return string(p.buf[p.toks[len(p.toks)-1].a:])
+}
+
+func (p *parser) lastIsDigit() bool {
+	return p.open && len(p.buf) > 0 && isDigit(p.buf[len(p.buf)-1])
+}
+
+func (p *parser) count(src Field) int {
+	n := 0
+	for i := len(p.toks) - 1; i >= 0 && p.toks[i].src == src; i-- {
+		n++
+	}
+	return n
+}

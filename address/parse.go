@@ -1,0 +1,421 @@
+package address
+
+import (
+	"sync"
+)
+
+// Parse parses a US postal address written on one line, its parts separated
+// by commas: "123 North Main Street Apt 4B, Springfield, IL 62704". The last
+// part holds the state and ZIP code, with or without the city before them;
+// the parts before it are the delivery line and, if any, a secondary unit or
+// care-of line. Without commas, the delivery line is taken to end after its
+// street suffix, post-directional and secondary unit.
+//
+// Parse returns the address in Pub 28 standard form, or a [*ParseError] naming
+// the field and the reason. An address needs a delivery line and either a ZIP
+// code or a city and state.
+func Parse(line string) (Address, error) {
+	return parse(line, true)
+}
+
+// parseLenient is Parse without the need for a last line: the corpora of
+// other projects are often bare delivery lines.
+func parseLenient(line string) (Address, error) {
+	return parse(line, false)
+}
+
+func parse(line string, complete bool) (Address, error) {
+	p := getParser()
+	defer putParser(p)
+	if err := p.normalize(line, FieldLine, maxLineLen); err != nil {
+		return Address{}, err
+	}
+	if len(p.toks) == 0 {
+		return Address{}, perr(FieldLine, 0, ErrEmpty)
+	}
+	lines, err := p.splitLastLine(p.toks)
+	if err != nil {
+		return Address{}, err
+	}
+	if err := p.delivery(lines); err != nil {
+		return Address{}, err
+	}
+	return p.finish(complete)
+}
+
+// ParseFields parses an address held as the fields mailers keep: two
+// delivery lines, city, state and ZIP code. Either line may hold the street,
+// PO Box or route; the other may hold a secondary unit ("APT 4B", above or
+// below the delivery line, as Pub 28 allows), a care-of or attention line
+// (set aside), or a building name (set aside). A PO Box on the second line
+// and a street on the first is a dual address; the line nearer the last line
+// is the delivery address (Pub 28 section 215).
+//
+// ParseFields returns the address in Pub 28 standard form, or a
+// [*ParseError] naming the field and the reason.
+func ParseFields(line1, line2, city, state, zip string) (Address, error) {
+	p := getParser()
+	defer putParser(p)
+	for _, in := range [...]struct {
+		s string
+		f Field
+	}{{line1, FieldLine1}, {line2, FieldLine2}, {city, FieldCity}, {state, FieldState}, {zip, FieldZIP}} {
+		if err := p.normalize(in.s, in.f, maxFieldLen); err != nil {
+			return Address{}, err
+		}
+	}
+	if len(p.toks) == 0 {
+		return Address{}, perr(FieldLine1, 0, ErrEmpty)
+	}
+	var del []token
+	var cityT, stateT, zipT []token
+	i := 0
+	for i < len(p.toks) && (p.toks[i].src == FieldLine1 || p.toks[i].src == FieldLine2) {
+		i++
+	}
+	del = p.toks[:i]
+	j := i
+	for j < len(p.toks) && p.toks[j].src == FieldCity {
+		j++
+	}
+	cityT = p.toks[i:j]
+	k := j
+	for k < len(p.toks) && p.toks[k].src == FieldState {
+		k++
+	}
+	stateT, zipT = p.toks[j:k], p.toks[k:]
+	if err := p.zip(zipT); err != nil {
+		return Address{}, err
+	}
+	if len(stateT) > 0 {
+		if err := p.state(stateT); err != nil {
+			return Address{}, err
+		}
+	}
+	p.city(cityT)
+	if err := p.delivery(p.splitLines(del)); err != nil {
+		return Address{}, err
+	}
+	return p.finish(true)
+}
+
+// A parser holds one parse's scratch space; parsers are pooled, so a parse
+// allocates only the string that backs the returned Address.
+type parser struct {
+	buf   []byte
+	toks  []token
+	lines [][]token
+	out   []byte
+	span  [FieldZIP4 + 1][2]int32 // where each field of the result is in out
+
+	src  Field // normalize: the input being read
+	seg  int16
+	open bool
+
+	cur Field  // the field being written to out
+	hw  []byte // highway: the standard form being built
+}
+
+var parserPool = sync.Pool{New: func() any {
+	return &parser{
+		buf:   make([]byte, 0, 512),
+		toks:  make([]token, 0, 32),
+		lines: make([][]token, 0, 4),
+		out:   make([]byte, 0, 128),
+	}
+}}
+
+func getParser() *parser { return parserPool.Get().(*parser) }
+
+func putParser(p *parser) {
+	if cap(p.buf) > 4*maxLineLen || cap(p.toks) > 4*maxTokens {
+		return
+	}
+	p.buf, p.toks, p.lines, p.out = p.buf[:0], p.toks[:0], p.lines[:0], p.out[:0]
+	p.span = [FieldZIP4 + 1][2]int32{}
+	parserPool.Put(p)
+}
+
+// text returns the text of t, for table lookups; m[string(p.text(t))] does
+// not allocate.
+func (p *parser) text(t token) []byte { return p.buf[t.a:t.b] }
+
+func (p *parser) is(t token, w string) bool { return string(p.buf[t.a:t.b]) == w }
+
+// run returns the text of the consecutive tokens ts, single-spaced.
+func (p *parser) run(ts []token) []byte { return p.buf[ts[0].a:ts[len(ts)-1].b] }
+
+// begin starts writing field f of the result.
+func (p *parser) begin(f Field) {
+	p.cur = f
+	p.span[f][0] = int32(len(p.out))
+	p.span[f][1] = int32(len(p.out))
+}
+
+// put appends a word to the field being written.
+func (p *parser) put(w []byte) {
+	if int32(len(p.out)) > p.span[p.cur][0] {
+		p.out = append(p.out, ' ')
+	}
+	p.out = append(p.out, w...)
+	p.span[p.cur][1] = int32(len(p.out))
+}
+
+func (p *parser) puts(w string) {
+	if int32(len(p.out)) > p.span[p.cur][0] {
+		p.out = append(p.out, ' ')
+	}
+	p.out = append(p.out, w...)
+	p.span[p.cur][1] = int32(len(p.out))
+}
+
+// set writes field f as the one word w.
+func (p *parser) set(f Field, w string) {
+	p.begin(f)
+	p.puts(w)
+}
+
+func (p *parser) setTok(f Field, t token) {
+	p.begin(f)
+	p.put(p.text(t))
+}
+
+func (p *parser) has(f Field) bool { return p.span[f][1] > p.span[f][0] }
+
+// finish checks the whole and returns the Address, its fields cut from one
+// string.
+func (p *parser) finish(complete bool) (Address, error) {
+	military := p.fieldIs(FieldCity, "APO") || p.fieldIs(FieldCity, "FPO") || p.fieldIs(FieldCity, "DPO")
+	militaryState := p.fieldIs(FieldState, "AA") || p.fieldIs(FieldState, "AE") || p.fieldIs(FieldState, "AP")
+	if p.has(FieldState) && military != militaryState {
+		return Address{}, perr(FieldState, 0, ErrMilitaryState)
+	}
+	if complete && !p.has(FieldZIP) && !(p.has(FieldCity) && p.has(FieldState)) {
+		f := FieldZIP
+		if p.has(FieldCity) {
+			f = FieldState
+		}
+		return Address{}, perr(f, 0, ErrIncomplete)
+	}
+	s := string(p.out)
+	g := func(f Field) string { return s[p.span[f][0]:p.span[f][1]] }
+	return Address{
+		Number:   g(FieldNumber),
+		PreDir:   g(FieldPreDir),
+		Street:   g(FieldStreet),
+		Suffix:   g(FieldSuffix),
+		PostDir:  g(FieldPostDir),
+		Unit:     g(FieldUnit),
+		UnitNum:  g(FieldUnitNum),
+		PMB:      g(FieldPMB),
+		Route:    g(FieldRoute),
+		RouteNum: g(FieldRouteNum),
+		Box:      g(FieldBox),
+		City:     g(FieldCity),
+		State:    g(FieldState),
+		ZIP:      g(FieldZIP),
+		ZIP4:     g(FieldZIP4),
+	}, nil
+}
+
+func (p *parser) fieldIs(f Field, w string) bool {
+	return string(p.out[p.span[f][0]:p.span[f][1]]) == w
+}
+
+// splitLines cuts delivery tokens into lines: one per input and
+// comma-separated part.
+func (p *parser) splitLines(ts []token) [][]token {
+	lines := p.lines[:0]
+	for i := 0; i < len(ts); {
+		j := i + 1
+		for j < len(ts) && ts[j].src == ts[i].src && ts[j].seg == ts[i].seg {
+			j++
+		}
+		lines = append(lines, ts[i:j])
+		i = j
+	}
+	p.lines = lines
+	return lines
+}
+
+// The last line.
+
+// zip reads a ZIP code: 5 digits, ZIP+4 as 5-4, 9 digits, or 5 and 4 as two
+// words. A 4-digit ZIP code, whose leading zero a spreadsheet dropped, is
+// padded back to 5.
+func (p *parser) zip(ts []token) error {
+	switch len(ts) {
+	case 0:
+		return nil
+	case 1:
+		if p.zipWord(p.text(ts[0]), true) {
+			return nil
+		}
+	case 2:
+		z, z4 := p.text(ts[0]), p.text(ts[1])
+		if len(z4) == 4 && allDigits(z4) && p.zipWord(z, true) && !p.has(FieldZIP4) {
+			p.begin(FieldZIP4)
+			p.put(z4)
+			return nil
+		}
+	}
+	return perr(ts[0].src, int(ts[0].off), ErrInvalidZIP)
+}
+
+// zipWord writes w as the ZIP (and ZIP+4) if it is one, and reports whether
+// it was. pad allows a 4-digit ZIP.
+func (p *parser) zipWord(w []byte, pad bool) bool {
+	var z5, z4 []byte
+	switch {
+	case len(w) == 5 && allDigits(w):
+		z5 = w
+	case len(w) == 9 && allDigits(w):
+		z5, z4 = w[:5], w[5:]
+	case len(w) == 10 && w[5] == '-' && allDigits(w[:5]) && allDigits(w[6:]):
+		z5, z4 = w[:5], w[6:]
+	case pad && len(w) == 4 && allDigits(w):
+		z5 = w
+	case pad && len(w) == 9 && w[4] == '-' && allDigits(w[:4]) && allDigits(w[5:]):
+		z5, z4 = w[:4], w[5:]
+	default:
+		return false
+	}
+	if string(z5) == "00000" || string(z5) == "0000" {
+		return false
+	}
+	p.begin(FieldZIP)
+	if len(z5) == 4 {
+		p.out = append(p.out, '0')
+	}
+	p.out = append(p.out, z5...)
+	p.span[FieldZIP][1] = int32(len(p.out))
+	if z4 != nil {
+		p.begin(FieldZIP4)
+		p.put(z4)
+	}
+	return true
+}
+
+func allDigits(w []byte) bool {
+	for _, c := range w {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(w) > 0
+}
+
+// state reads a state as its code or its full name.
+func (p *parser) state(ts []token) error {
+	if c, ok := stdState(string(p.run(ts))); ok {
+		p.set(FieldState, c)
+		return nil
+	}
+	return perr(ts[0].src, int(ts[0].off), ErrUnknownState)
+}
+
+// stateAt returns the length of the longest state name or code that ends
+// just before ts[end], and its code.
+func (p *parser) stateAt(ts []token, end int) (string, int) {
+	for n := min(maxStateWords, end); n >= 1; n-- {
+		run := ts[end-n : end]
+		if run[0].seg != run[len(run)-1].seg {
+			continue
+		}
+		if c, ok := stdState(string(p.run(run))); ok {
+			return c, n
+		}
+	}
+	return "", 0
+}
+
+// cityNames spells out the abbreviations a city name may carry, Pub 28
+// section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
+// the standard suffix abbreviations (NEWBERRY SPGS is NEWBERRY SPRINGS). ST
+// in a city is SAINT.
+func (p *parser) city(ts []token) {
+	if len(ts) == 0 {
+		return
+	}
+	p.begin(FieldCity)
+	for i, t := range ts {
+		w := p.text(t)
+		if i == 0 && len(ts) > 1 {
+			if d, ok := dirNames[string(w)]; ok {
+				p.puts(d)
+				continue
+			}
+		}
+		if string(w) == "ST" {
+			p.puts("SAINT")
+			continue
+		}
+		if s, ok := suffixes[string(w)]; ok && s.std == string(w) && s.primary != s.std {
+			p.puts(primaryOf[s.std])
+			continue
+		}
+		p.put(w)
+	}
+}
+
+// dirNames spells out an abbreviated directional.
+var dirNames = map[string]string{
+	"N": "NORTH", "S": "SOUTH", "E": "EAST", "W": "WEST",
+	"NE": "NORTHEAST", "NW": "NORTHWEST", "SE": "SOUTHEAST", "SW": "SOUTHWEST",
+}
+
+// splitLastLine finds the ZIP code, state and city at the end of a one-line
+// address and returns the delivery lines before them.
+func (p *parser) splitLastLine(ts []token) ([][]token, error) {
+	end := len(ts)
+	if end > 0 {
+		if last := ts[end-1]; p.zipWord(p.text(last), false) {
+			end--
+		} else if end >= 2 && len(p.text(last)) == 4 && allDigits(p.text(last)) && ts[end-2].seg == last.seg &&
+			len(p.text(ts[end-2])) == 5 && allDigits(p.text(ts[end-2])) {
+			p.zipWord(p.text(ts[end-2]), false)
+			p.begin(FieldZIP4)
+			p.put(p.text(last))
+			end -= 2
+		}
+	}
+	if end == 0 {
+		return nil, perr(FieldLine, 0, ErrNoStreet)
+	}
+	// The state. Without a ZIP code, a word that may be the delivery line's
+	// suffix ("123 MAIN CT") is the state only after a comma.
+	if c, n := p.stateAt(ts, end); n > 0 && end-n > 0 {
+		run := ts[end-n : end]
+		_, suffix := suffixes[string(p.run(run))]
+		if p.has(FieldZIP) || run[0].seg != ts[end-n-1].seg || !suffix {
+			p.set(FieldState, c)
+			end -= n
+		}
+	}
+	head := ts[:end]
+	if len(head) == 0 {
+		return nil, perr(FieldLine, 0, ErrNoStreet)
+	}
+	if p.has(FieldState) || p.has(FieldZIP) {
+		// The city is the last part before the state when that part is
+		// no delivery line ("..., SPRINGFIELD, IL"); otherwise it is what
+		// follows the delivery line in its part ("123 MAIN ST SPRINGFIELD").
+		k := len(head)
+		for k > 0 && head[k-1].seg == head[len(head)-1].seg {
+			k--
+		}
+		part := head[k:]
+		if p.kind(part) == lineOther {
+			p.city(part)
+			head = head[:k]
+		} else {
+			e := p.deliveryEnd(part)
+			p.city(part[e:])
+			head = head[:k+e]
+		}
+	}
+	if len(head) == 0 {
+		return nil, perr(FieldLine, 0, ErrNoStreet)
+	}
+	return p.splitLines(head), nil
+}
