@@ -120,6 +120,11 @@ func (p *parser) delivery(lines [][]token) error {
 		return err
 	}
 	for _, u := range units[:nu] {
+		// A secondary unit belongs to a street address; a box takes only
+		// a PMB (Pub 28 section 285).
+		if delKind != lineStreet && p.pmbLen(u, 0) != len(u) {
+			return perr(u[0].src, int(u[0].off), ErrInvalidUnit)
+		}
 		if err := p.unitLine(u); err != nil {
 			return err
 		}
@@ -163,7 +168,7 @@ func (p *parser) unitLen(ts []token, i int) int {
 }
 
 func (p *parser) unit(t token) (string, bool, bool) {
-	return stdUnit(string(p.text(t)))
+	return t.w.unit, t.w.ranged, t.w.unit != ""
 }
 
 // pmbLen returns how many words from ts[i] form a private mailbox: "PMB 234".
@@ -286,7 +291,7 @@ func (p *parser) street(ts []token) error {
 		}
 		if i == n-1 {
 			if _, ranged, ok := p.unit(ts[i]); ok && ranged && i > start {
-				if _, isSuffix := stdSuffix(string(p.text(ts[i-1]))); isSuffix || i-1 > start {
+				if ts[i-1].w.suffix != "" || i-1 > start {
 					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
 				}
 			}
@@ -301,12 +306,16 @@ func (p *parser) street(ts []token) error {
 	if len(s) == 0 {
 		return perr(ts[0].src, int(ts[0].off), ErrNoStreet)
 	}
+	// What is left is the street. A unit inside it (MAIN APT 4 ST) or a
+	// stray pound sign or PMB is a malformed secondary element.
+	for j, t := range s {
+		if p.is(t, "#") || p.is(t, "PMB") || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
+			return perr(t.src, int(t.off), ErrInvalidUnit)
+		}
+	}
 	// A bare range after the suffix or post-directional: "123 MAIN ST 4B".
 	if !p.has(FieldUnit) && len(s) >= 3 && s[len(s)-1].digit && !p.isHighway(s) {
-		prev := string(p.text(s[len(s)-2]))
-		_, isSuffix := stdSuffix(prev)
-		_, isDir := stdDirectional(prev)
-		if isSuffix || isDir {
+		if prev := s[len(s)-2].w; prev.suffix != "" || prev.dir != "" {
 			p.set(FieldUnit, "#")
 			p.setTok(FieldUnitNum, s[len(s)-1])
 			s = s[:len(s)-1]
@@ -330,22 +339,22 @@ func (p *parser) streetEnd(ts []token) int {
 	if _, n := p.highway(ts[i:]); n > 0 {
 		e = i + n
 		if e < len(ts) {
-			if _, ok := stdSuffix(string(p.text(ts[e]))); ok {
+			if ts[e].w.suffix != "" {
 				e++
 			}
 		}
 	} else {
 		for k := i + 1; k < len(ts); k++ {
-			if _, ok := stdSuffix(string(p.text(ts[k]))); !ok {
+			if ts[k].w.suffix == "" {
 				continue
 			}
 			e, pick := k+1, -1
 			for ; e-1 < len(ts); e++ {
-				w := string(p.text(ts[e-1]))
-				if _, ok := suffixes[w]; !ok {
+				w := ts[e-1].w
+				if w.suffix == "" {
 					break
 				}
-				if !primaries[w] {
+				if !w.primary {
 					pick = e
 				}
 			}
@@ -372,7 +381,7 @@ func (p *parser) streetEnd(ts []token) int {
 // afterStreet goes on from e past a post-directional, a unit and a PMB.
 func (p *parser) afterStreet(ts []token, e int) int {
 	if e < len(ts) {
-		if _, ok := stdDirectional(string(p.text(ts[e]))); ok {
+		if ts[e].w.dir != "" {
 			e++
 		}
 	}
@@ -393,7 +402,7 @@ func (p *parser) dirStart(ts []token) (string, int) {
 		}
 	}
 	if len(ts) >= 1 {
-		if d, ok := stdDirectional(string(p.text(ts[0]))); ok {
+		if d := ts[0].w.dir; d != "" {
 			return d, 1
 		}
 	}
@@ -408,7 +417,7 @@ func (p *parser) dirEnd(ts []token) (string, int) {
 		}
 	}
 	if n >= 1 {
-		if d, ok := stdDirectional(string(p.text(ts[n-1]))); ok {
+		if d := ts[n-1].w.dir; d != "" {
 			return d, 1
 		}
 	}
@@ -416,6 +425,9 @@ func (p *parser) dirEnd(ts []token) (string, int) {
 }
 
 func (p *parser) twoWordDir(a, b token) string {
+	if a.w.dir == "" || b.w.dir == "" {
+		return ""
+	}
 	ns, ew := string(p.text(a)), string(p.text(b))
 	if (ns == "NORTH" || ns == "SOUTH") && (ew == "EAST" || ew == "WEST") {
 		return dirs[ns+ew]
@@ -429,16 +441,24 @@ func (p *parser) twoWordDir(a, b token) string {
 // (NORTH AVE, N ST NW, AVENUE E); of two suffix words only the last is the
 // suffix and the first is spelled out (MAIN AVENUE DR).
 func (p *parser) streetName(s []token) {
+	var pre, post, suf string
+	// A highway, perhaps after a pre-directional (S COUNTY ROAD 20).
 	head, hn := p.highway(s)
+	if hn == 0 {
+		if d, n := p.dirStart(s); n > 0 {
+			if head, hn = p.highway(s[n:]); hn > 0 {
+				pre, s = d, s[n:]
+			}
+		}
+	}
 	rest := s[hn:]
 	hasHead := hn > 0
 	lo, hi := 0, len(rest)
-	var pre, post, suf string
 	if d, n := p.dirEnd(rest); n > 0 && (hi-n >= 1 || hasHead) {
 		post, hi = d, hi-n
 	}
 	if hi >= 2 || hi == 1 && hasHead {
-		if std, ok := stdSuffix(string(p.text(rest[hi-1]))); ok {
+		if std := rest[hi-1].w.suffix; std != "" {
 			suf, hi = std, hi-1
 		}
 	}
@@ -458,12 +478,8 @@ func (p *parser) streetName(s []token) {
 	for i, t := range name {
 		w := p.text(t)
 		if i == len(name)-1 {
-			if s, ok := suffixes[string(w)]; ok {
-				if string(w) == s.std {
-					p.puts(primaryOf[s.std])
-				} else {
-					p.puts(s.primary)
-				}
+			if t.w.expand != "" {
+				p.puts(t.w.expand)
 				continue
 			}
 		}
@@ -479,9 +495,15 @@ func (p *parser) streetName(s []token) {
 
 // Highways, Pub 28 Appendix F.
 
+// isHighway reports whether s starts with a highway name, perhaps after a
+// pre-directional.
 func (p *parser) isHighway(s []token) bool {
-	_, n := p.highway(s)
-	return n > 0
+	if _, n := p.highway(s); n > 0 {
+		return true
+	}
+	_, d := p.dirStart(s)
+	_, n := p.highway(s[d:])
+	return d > 0 && n > 0
 }
 
 // highway reads a highway name at the start of s ("CNTY HWY 20", "I10",
@@ -512,7 +534,7 @@ func (p *parser) highway(s []token) ([]byte, int) {
 		return p.hw, n + 1
 	}
 	// A state's highway: KENTUCKY 440, KY HWY 75, KY ST HWY 1.
-	for k := min(maxStateWords, len(s)-1); k >= 1; k-- {
+	for k := min(maxStateWords, len(s)-1); k >= 1 && s[0].w.state; k-- {
 		code, ok := stdState(string(p.run(s[:k])))
 		if !ok {
 			continue
@@ -545,8 +567,7 @@ func (p *parser) highwayID(t token, std string) bool {
 	if !t.alpha || t.b-t.a > 2 || !bytes.Contains([]byte(std), []byte(" ")) {
 		return false
 	}
-	_, isSuffix := stdSuffix(string(p.text(t)))
-	return !isSuffix
+	return t.w.suffix == ""
 }
 
 // PO Boxes, routes and military boxes.
@@ -646,7 +667,7 @@ func (p *parser) route(ts []token) error {
 	std, n, num := p.routeStart(ts)
 	p.set(FieldRoute, std)
 	if std == "RR" || std == "HC" {
-		for len(num) > 1 && num[0] == '0' {
+		for len(num) > 1 && num[0] == '0' && isDigit(num[1]) {
 			num = num[1:]
 		}
 	}
@@ -676,9 +697,12 @@ func (p *parser) route(ts []token) error {
 
 // phrase returns the standard form of the longest phrase of ps that starts
 // ts, and how many words it takes.
-func (p *parser) phrase(ps []phrase, ts []token) (string, int) {
+func (p *parser) phrase(table phraseTable, ts []token) (string, int) {
+	if len(ts) == 0 {
+		return "", 0
+	}
 next:
-	for _, ph := range ps {
+	for _, ph := range ts[0].w.phrases[table] {
 		if len(ph.words) > len(ts) {
 			continue
 		}
@@ -692,7 +716,7 @@ next:
 	return "", 0
 }
 
-func (p *parser) phraseLen(ps []phrase, ts []token) int {
-	_, n := p.phrase(ps, ts)
+func (p *parser) phraseLen(table phraseTable, ts []token) int {
+	_, n := p.phrase(table, ts)
 	return n
 }

@@ -16,6 +16,52 @@ type unitInfo struct {
 	ranged bool
 }
 
+// wordInfo is what the tables say of one word. Every token carries one, found
+// once when the token is read, so that the parser's questions about a word
+// (is it a suffix? a directional?) are field reads, not lookups.
+type wordInfo struct {
+	suffix  string // C1 standard abbreviation of this suffix form: "AVE"
+	expand  string // the C1 primary name this form spells out to: "AVENUE"
+	std     bool   // the word is a C1 standard abbreviation
+	primary bool   // the word is a C1 primary name
+	dir     string // Appendix B directional: "N"
+	dirName string // an abbreviated directional spelled out: N -> "NORTH"
+	unit    string // C2 designator abbreviation, or "#"
+	ranged  bool   // the designator needs a secondary range
+	state   bool   // a state code, or the first word of a state name
+
+	// The phrases of each table that start with this word.
+	phrases [numPhraseTables][]phrase
+}
+
+type phraseTable uint8
+
+const (
+	poBoxPhrases phraseTable = iota
+	routePhrases
+	highwayPhrases
+	careOfPhrases
+	numPhraseTables
+)
+
+// phraseLists holds each table's phrases, longest first.
+var phraseLists [numPhraseTables][]phrase
+
+// noWord is the wordInfo of a word the tables do not hold.
+var noWord = &wordInfo{}
+
+// words holds every word the tables know.
+var words = map[string]*wordInfo{}
+
+func info(w string) *wordInfo {
+	i, ok := words[w]
+	if !ok {
+		i = &wordInfo{}
+		words[w] = i
+	}
+	return i
+}
+
 // A phrase is a table entry of one or more words and what it stands for.
 type phrase struct {
 	words []string
@@ -32,11 +78,7 @@ var (
 	stateCodes = map[string]bool{}       // NY
 	keyWords   = map[string]string{}     // SAINT -> ST, FIRST -> 1ST
 
-	poBoxPhrases   = phrases(poBoxTable[:], nil)
-	routePhrases   = pairPhrases(routeTable[:])
-	highwayPhrases = pairPhrases(highwayTable[:])
-	careOfPhrases  = phrases(careOfTable[:], nil)
-	maxStateWords  int
+	maxStateWords int
 )
 
 func init() {
@@ -69,6 +111,56 @@ func init() {
 	for _, w := range keyWordTable {
 		keyWords[w[0]] = w[1]
 	}
+
+	// The words' infos.
+	for w, s := range suffixes {
+		i := info(w)
+		i.suffix, i.std, i.primary = s.std, w == s.std, primaries[w]
+		if w == s.std {
+			i.expand = primaryOf[s.std]
+		} else {
+			i.expand = s.primary
+		}
+	}
+	for w, d := range dirs {
+		i := info(w)
+		i.dir = d
+		if w == d {
+			for _, r := range directionalTable {
+				if r[1] == d {
+					i.dirName = r[0]
+				}
+			}
+		}
+	}
+	for w, u := range units {
+		info(w).unit, info(w).ranged = u.abbr, u.ranged
+	}
+	info("#").unit, info("#").ranged = "#", true
+	for name, code := range stateNames {
+		info(strings.Fields(name)[0]).state = true
+		info(code).state = true
+	}
+	phraseLists = [numPhraseTables][]phrase{
+		poBoxPhrases:   phrases(poBoxTable[:], nil),
+		routePhrases:   pairPhrases(routeTable[:]),
+		highwayPhrases: pairPhrases(highwayTable[:]),
+		careOfPhrases:  phrases(careOfTable[:], nil),
+	}
+	for t, ps := range phraseLists {
+		for _, ph := range ps {
+			i := info(ph.words[0])
+			i.phrases[t] = append(i.phrases[t], ph)
+		}
+	}
+}
+
+// wordOf returns the info of word w, noWord if the tables do not hold it.
+func wordOf(w []byte) *wordInfo {
+	if i, ok := words[string(w)]; ok {
+		return i
+	}
+	return noWord
 }
 
 func phrases(list []string, std []string) []phrase {

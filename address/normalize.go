@@ -15,12 +15,14 @@ const (
 // A token is one word of normalized input: upper case, periods dropped, the
 // hyphen and slash kept only inside numbers. Its text is p.buf[a:b].
 type token struct {
-	a, b  int32 // span in parser.buf
-	off   int32 // byte offset of the word in its input
-	src   Field // the input it came from: FieldLine1, FieldCity, ...
-	seg   int16 // comma-separated part of that input
-	digit bool  // holds a digit
-	alpha bool  // letters only
+	a, b   int32 // span in parser.buf
+	off    int32 // byte offset of the word in its input
+	src    Field // the input it came from: FieldLine1, FieldCity, ...
+	seg    int16 // comma-separated part of that input
+	digit  bool  // holds a digit
+	alpha  bool  // letters only
+	letter bool  // holds a letter
+	w      *wordInfo
 }
 
 // normalize appends the words of in, read as input src, to p.toks.
@@ -171,8 +173,11 @@ func (p *parser) endWord() {
 		}
 		if !isLetter(c) && c < utf8.RuneSelf {
 			t.alpha = false
+		} else {
+			t.letter = true
 		}
 	}
+	t.w = wordOf(p.buf[t.a:t.b])
 }
 
 func (p *parser) wordLen() int {

@@ -92,7 +92,9 @@ func ParseFields(line1, line2, city, state, zip string) (Address, error) {
 			return Address{}, err
 		}
 	}
-	p.city(cityT)
+	if err := p.city(cityT); err != nil {
+		return Address{}, err
+	}
 	if err := p.delivery(p.splitLines(del)); err != nil {
 		return Address{}, err
 	}
@@ -319,6 +321,9 @@ func (p *parser) state(ts []token) error {
 func (p *parser) stateAt(ts []token, end int) (string, int) {
 	for n := min(maxStateWords, end); n >= 1; n-- {
 		run := ts[end-n : end]
+		if !run[0].w.state {
+			continue
+		}
 		if run[0].seg != run[len(run)-1].seg {
 			continue
 		}
@@ -333,35 +338,40 @@ func (p *parser) stateAt(ts []token, end int) (string, int) {
 // section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
 // the standard suffix abbreviations (NEWBERRY SPGS is NEWBERRY SPRINGS). ST
 // in a city is SAINT.
-func (p *parser) city(ts []token) {
+func (p *parser) city(ts []token) error {
 	if len(ts) == 0 {
-		return
+		return nil
+	}
+	if !p.cityOK(ts) {
+		return perr(ts[0].src, int(ts[0].off), ErrInvalidCity)
 	}
 	p.begin(FieldCity)
 	for i, t := range ts {
 		w := p.text(t)
-		if i == 0 && len(ts) > 1 {
-			if d, ok := dirNames[string(w)]; ok {
-				p.puts(d)
-				continue
-			}
-		}
-		if string(w) == "ST" {
+		switch {
+		case i == 0 && len(ts) > 1 && t.w.dirName != "":
+			p.puts(t.w.dirName)
+		case string(w) == "ST":
 			p.puts("SAINT")
-			continue
+		case t.w.std && t.w.expand != t.w.suffix:
+			p.puts(t.w.expand)
+		default:
+			p.put(w)
 		}
-		if s, ok := suffixes[string(w)]; ok && s.std == string(w) && s.primary != s.std {
-			p.puts(primaryOf[s.std])
-			continue
-		}
-		p.put(w)
 	}
+	return nil
 }
 
-// dirNames spells out an abbreviated directional.
-var dirNames = map[string]string{
-	"N": "NORTH", "S": "SOUTH", "E": "EAST", "W": "WEST",
-	"NE": "NORTHEAST", "NW": "NORTHWEST", "SE": "SOUTHEAST", "SW": "SOUTHWEST",
+// cityOK reports whether ts can be a city name: words of letters, no digits
+// (the City State file spells 29 PALMS as TWENTYNINE PALMS), that do not
+// read as a delivery line (BOX A).
+func (p *parser) cityOK(ts []token) bool {
+	for _, t := range ts {
+		if t.digit {
+			return false
+		}
+	}
+	return len(ts) > 0 && ts[0].letter && p.kind(ts) == lineOther
 }
 
 // splitLastLine finds the ZIP code, state and city at the end of a one-line
@@ -386,7 +396,7 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 	// suffix ("123 MAIN CT") is the state only after a comma.
 	if c, n := p.stateAt(ts, end); n > 0 && end-n > 0 {
 		run := ts[end-n : end]
-		_, suffix := suffixes[string(p.run(run))]
+		suffix := n == 1 && run[0].w.suffix != ""
 		if p.has(FieldZIP) || run[0].seg != ts[end-n-1].seg || !suffix {
 			p.set(FieldState, c)
 			end -= n
@@ -406,10 +416,11 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		}
 		part := head[k:]
 		if p.kind(part) == lineOther {
-			p.city(part)
+			if err := p.city(part); err != nil {
+				return nil, err
+			}
 			head = head[:k]
-		} else {
-			e := p.deliveryEnd(part)
+		} else if e := p.deliveryEnd(part); p.cityOK(part[e:]) {
 			p.city(part[e:])
 			head = head[:k+e]
 		}

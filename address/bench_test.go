@@ -1,0 +1,199 @@
+package address
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// benchRow is one address as a mailer's file holds it.
+type benchRow struct{ line1, line2, city, state, zip string }
+
+// benchCorpus returns a realistic mix of n addresses, the same every run:
+// case and abbreviation variants, the unit on line 1 or line 2 or as #, ZIP+4
+// or not, PO Boxes, rural routes, and typos.
+func benchCorpus(n int) []benchRow {
+	r := rand.New(rand.NewPCG(28, 2023))
+	names := []string{"Main", "Oak", "Maple", "Peachtree", "Martin Luther King Jr", "Lake Shore", "Park", "Elm", "Washington", "5th", "Fifth", "Saint James", "Avenue of the Americas", "County Road 20"}
+	suffixes := [][2]string{{"Street", "St"}, {"Avenue", "Ave"}, {"Boulevard", "Blvd"}, {"Drive", "Dr"}, {"Road", "Rd"}, {"Lane", "Ln"}, {"Court", "Ct"}, {"Place", "Pl"}, {"Parkway", "Pkwy"}, {"Circle", "Cir"}}
+	dirs := [][2]string{{"North", "N"}, {"South", "S."}, {"East", "E"}, {"West", "W."}, {"Northwest", "NW"}}
+	units := []string{"Apt", "Apartment", "Suite", "Ste.", "Unit", "#", "Fl", "Rm"}
+	cities := [][3]string{{"Springfield", "IL", "62704"}, {"New York", "NY", "10001"}, {"Chicago", "Illinois", "60611"}, {"Atlanta", "GA", "30303"}, {"Salt Lake City", "UT", "84105"}, {"Saint Louis", "MO", "63101"}, {"Washington", "DC", "20001"}, {"San Juan", "Puerto Rico", "00901"}}
+	pick := func(p [2]string) string { return p[r.IntN(2)] }
+	cased := func(s string) string {
+		switch r.IntN(3) {
+		case 0:
+			return strings.ToUpper(s)
+		case 1:
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	typo := func(s string) string {
+		if len(s) < 5 || r.IntN(10) != 0 {
+			return s
+		}
+		i := 1 + r.IntN(len(s)-3)
+		b := []byte(s)
+		b[i], b[i+1] = b[i+1], b[i]
+		return string(b)
+	}
+	rows := make([]benchRow, n)
+	for i := range rows {
+		c := cities[r.IntN(len(cities))]
+		row := benchRow{city: cased(typo(c[0])), state: c[1], zip: c[2]}
+		if r.IntN(3) == 0 {
+			row.zip += fmt.Sprintf("-%04d", r.IntN(10000))
+		}
+		switch k := r.IntN(20); {
+		case k == 0:
+			row.line1 = cased(fmt.Sprintf("P.O. Box %d", 1+r.IntN(9999)))
+		case k == 1:
+			row.line1 = cased(fmt.Sprintf("Rural Route %d Box %d", 1+r.IntN(9), 1+r.IntN(500)))
+		default:
+			line := fmt.Sprintf("%d", 1+r.IntN(20000))
+			if r.IntN(4) == 0 {
+				line += " " + pick(dirs[r.IntN(len(dirs))])
+			}
+			line += " " + typo(names[r.IntN(len(names))])
+			if !strings.HasPrefix(line[strings.LastIndexByte(line, ' ')+1:], "2") {
+				line += " " + pick(suffixes[r.IntN(len(suffixes))])
+			}
+			if r.IntN(6) == 0 {
+				line += " " + pick(dirs[r.IntN(len(dirs))])
+			}
+			row.line1 = cased(line)
+			if r.IntN(2) == 0 {
+				u := units[r.IntN(len(units))] + " " + fmt.Sprintf("%d%c", 1+r.IntN(30), 'A'+r.IntN(4))
+				switch r.IntN(3) {
+				case 0:
+					row.line1 += " " + u
+				case 1:
+					row.line2 = u
+				default:
+					row.line1, row.line2 = u, row.line1
+				}
+			}
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+func TestBenchCorpusParses(t *testing.T) {
+	bad := 0
+	for _, row := range benchCorpus(1024) {
+		if _, err := ParseFields(row.line1, row.line2, row.city, row.state, row.zip); err != nil {
+			bad++
+			t.Logf("%+v: %v", row, err)
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of 1024 benchmark rows do not parse", bad)
+	}
+}
+
+// BenchmarkParseFields measures ParseFields with standardization, per
+// address, over the mixed corpus.
+func BenchmarkParseFields(b *testing.B) {
+	rows := benchCorpus(1024)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		row := &rows[i%len(rows)]
+		if _, err := ParseFields(row.line1, row.line2, row.city, row.state, row.zip); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkParse measures Parse of the same corpus written on one line.
+func BenchmarkParse(b *testing.B) {
+	rows := benchCorpus(1024)
+	lines := make([]string, len(rows))
+	for i, row := range rows {
+		lines[i] = strings.Join([]string{row.line1, row.line2, row.city, row.state + " " + row.zip}, ", ")
+		lines[i] = strings.ReplaceAll(lines[i], ", , ", ", ")
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Parse(lines[i%len(lines)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// comparePairs parses each corpus row twice: as written, and as a second
+// printing that is equivalent (upper case, the unit on the other line, the
+// ZIP+4 dropped) or, when similar is set, that has a typo in the street name.
+func comparePairs(b *testing.B, similar bool) [][2]Address {
+	rows := benchCorpus(1024)
+	var pairs [][2]Address
+	for _, row := range rows {
+		a, err := ParseFields(row.line1, row.line2, row.city, row.state, row.zip)
+		if err != nil || a.Street == "" {
+			continue
+		}
+		c := a
+		c.ZIP4 = ""
+		if similar {
+			s := []byte(c.Street)
+			if len(s) < 4 {
+				continue
+			}
+			s[1], s[2] = s[2], s[1]
+			c.Street = string(s)
+		} else {
+			c, err = Parse(strings.ToLower(a.String()))
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		pairs = append(pairs, [2]Address{a, c})
+	}
+	return pairs
+}
+
+// BenchmarkCompareEqual compares two parses of the same address, not ==
+// (the ZIP+4 is on one side only).
+func BenchmarkCompareEqual(b *testing.B) {
+	pairs := comparePairs(b, false)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := &pairs[i%len(pairs)]
+		if Compare(p[0], p[1]).Kind != Equivalent {
+			b.Fatal("not equivalent")
+		}
+		i++
+	}
+}
+
+// BenchmarkCompareSimilar compares addresses whose street names differ by a
+// typo, so that Compare must score the similarity.
+func BenchmarkCompareSimilar(b *testing.B) {
+	pairs := comparePairs(b, true)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := &pairs[i%len(pairs)]
+		if Compare(p[0], p[1]).Kind == Equivalent {
+			b.Fatal("equivalent")
+		}
+		i++
+	}
+}
+
+func BenchmarkKey(b *testing.B) {
+	pairs := comparePairs(b, false)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_ = pairs[i%len(pairs)][0].Key()
+		i++
+	}
+}

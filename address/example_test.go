@@ -1,0 +1,72 @@
+package address_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/printgate/printgate/address"
+)
+
+func ExampleParse() {
+	a, err := address.Parse("123 North Main Street Apartment 4B, Springfield, Illinois 62704-1234")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(a)
+	fmt.Printf("number=%s predir=%s street=%s suffix=%s unit=%s %s zip=%s\n",
+		a.Number, a.PreDir, a.Street, a.Suffix, a.Unit, a.UnitNum, a.ZIP)
+	// Output:
+	// 123 N MAIN ST APT 4B, SPRINGFIELD IL 62704-1234
+	// number=123 predir=N street=MAIN suffix=ST unit=APT 4B zip=62704
+}
+
+func ExampleParseFields() {
+	// The unit may stand above the delivery line; care-of lines are set aside.
+	a, _ := address.ParseFields("Apt 4B", "123 n. main st.", "springfield", "IL", "627041234")
+	fmt.Println(a)
+	b, _ := address.ParseFields("c/o Jane Doe", "P.O. Box 77", "Springfield", "IL", "62704")
+	fmt.Println(b)
+	// Output:
+	// 123 N MAIN ST APT 4B, SPRINGFIELD IL 62704-1234
+	// PO BOX 77, SPRINGFIELD IL 62704
+}
+
+func ExampleParseFields_error() {
+	_, err := address.ParseFields("123 Main St", "", "Springfield", "IL", "6270X")
+	var pe *address.ParseError
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Field, errors.Is(err, address.ErrInvalidZIP))
+	}
+	fmt.Println(err) // never the address text
+	// Output:
+	// zip true
+	// address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits
+}
+
+func ExampleCompare() {
+	printed, _ := address.Parse("123 N MAIN ST # 4B, SPRINGFIELD IL 62704")
+	for _, other := range []string{
+		"123 North Main Street Apartment 4B, Springfield IL 62704-1234",
+		"123 N Main St Apt 5B, Springfield IL 62704",
+		"123 N Main St Apt 4B, Springfeild IL 62704",
+	} {
+		b, _ := address.Parse(other)
+		m := address.Compare(printed, b)
+		fmt.Printf("%s %.3f %v\n", m.Kind, m.Score, m.Differs)
+	}
+	// Output:
+	// equivalent 1.000 []
+	// different 0.889 [unit_number]
+	// similar 0.998 [city]
+}
+
+func ExampleAddress_Key() {
+	a, _ := address.Parse("100 Saint James Pl Unit 2, Brooklyn NY 11238")
+	b, _ := address.Parse("100 St. James Place #2, Brooklyn, NY 11238-1234")
+	fmt.Println(a.Key() == b.Key())
+	fmt.Println(a == b) // == compares the standard forms, not the delivery point
+	// Output:
+	// true
+	// false
+}

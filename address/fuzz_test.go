@@ -1,0 +1,129 @@
+package address
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var fuzzSeeds = []string{
+	"123 North Main Street Apt 4B, Springfield, IL 62704",
+	"123 N MAIN ST APT 4B, SPRINGFIELD IL 62704-1234",
+	"PO Box 123, Springfield IL 62704",
+	"RR03 BOX 98D, Tulsa OK 74101",
+	"PSC 1650 BOX 10, APO AE 09001",
+	"101 COUNTY ROAD 20, Town, TX 75001",
+	"842 E 1700 S, Salt Lake City UT 84105",
+	"N6W23001 BLUEMOUND RD, Waukesha, WI 53186",
+	"123 1/2 MAIN ST, Springfield, IL",
+	"10 MAIN ST STE 11 PMB 234, New York NY 10001",
+	"GENERAL DELIVERY, TAMPA FL 33602-9999",
+	"c/o Jane, 1 Lake Shore Drive Chicago IL 60611",
+	"#4B, 55 Park Ave, New York, NY 10016",
+	"",
+	",,,",
+	"\xff",
+}
+
+// checkParsed asserts what must hold of every parse: an error names a field
+// and no input text; an address renders to a form that parses back
+// equivalent, and standardizing a standard form changes nothing.
+func checkParsed(t *testing.T, inputs []string, a Address, err error) {
+	t.Helper()
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %T is not a *ParseError", err)
+		}
+		msg := err.Error()
+		for _, in := range inputs {
+			for _, w := range strings.Fields(in) {
+				if len(w) >= 6 && strings.Contains(msg, w) && !strings.Contains(staticErrorText, w) {
+					t.Fatalf("error %q holds input text", msg)
+				}
+			}
+		}
+		return
+	}
+	if a.IsZero() {
+		t.Fatalf("no error and no address")
+	}
+	s := a.String()
+	if !utf8.ValidString(s) {
+		t.Fatalf("rendering is not UTF-8")
+	}
+	b, err := Parse(s)
+	if err != nil {
+		t.Fatalf("Parse(%q) = %v; rendering does not parse back", s, err)
+	}
+	if m := Compare(a, b); m.Kind != Equivalent {
+		t.Fatalf("Parse(%q) = %+v, %s to %+v (differs %v)", s, b, m.Kind, a, m.Differs)
+	}
+	if b.String() != s {
+		t.Fatalf("standardizing %q gives %q", s, b.String())
+	}
+	if a.Key() != b.Key() {
+		t.Fatalf("keys differ: %q %q", a.Key(), b.Key())
+	}
+}
+
+// staticErrorText is every word our errors use, so that an input word that
+// is also one of ours is not taken for a leak.
+var staticErrorText = strings.Join([]string{
+	ErrEmpty.Error(), ErrTooLong.Error(), ErrInvalidText.Error(), ErrInvalidZIP.Error(),
+	ErrUnknownState.Error(), ErrNoNumber.Error(), ErrNoStreet.Error(), ErrInvalidUnit.Error(),
+	ErrInvalidBox.Error(), ErrIncomplete.Error(), ErrAmbiguous.Error(), ErrUnrecognized.Error(),
+	ErrMilitaryState.Error(), strings.Join(fieldNames[:], " "), "address: at byte",
+}, " ")
+
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		a, err := Parse(line)
+		checkParsed(t, []string{line}, a, err)
+	})
+}
+
+func FuzzParseFields(f *testing.F) {
+	f.Add("123 North Main Street", "Apt 4B", "Springfield", "IL", "62704")
+	f.Add("Apt 4B", "123 Main St", "Springfield", "Illinois", "627041234")
+	f.Add("C/O Jane Doe", "PO Box 5", "Springfield", "IL", "62704")
+	f.Add("123 Main St", "PO Box 5", "", "", "2134")
+	f.Add("PSC 1650 Box 10", "", "APO", "AE", "09001")
+	f.Add("Sunset Towers", "1 Lake Shore Dr", "Chicago", "IL", "60611-1234")
+	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string) {
+		a, err := ParseFields(line1, line2, city, state, zip)
+		checkParsed(t, []string{line1, line2, city, state, zip}, a, err)
+	})
+}
+
+// FuzzCompare checks Compare's contract on any two parsed addresses: it is
+// symmetric, Equivalent exactly when the keys are equal, and scores 1 only
+// for Equivalent.
+func FuzzCompare(f *testing.F) {
+	f.Add("123 N Main St Apt 4B, Springfield IL 62704", "123 North Main Street # 4B, Springfield IL 62704-1234")
+	f.Add("123 N Main St Apt 4B, Springfield IL 62704", "123 N Main St Apt 5B, Springfield IL 62704")
+	f.Add("100 Saint James Pl, Brooklyn NY 11238", "100 St James Place, Brooklyn NY 11238")
+	f.Add("1 Fifth Ave, New York NY 10003", "1 5th Ave, New York NY 10003")
+	f.Add("12 Maple St, Springfield IL", "12 Mapel St, Springfeild IL")
+	f.Fuzz(func(t *testing.T, x, y string) {
+		a, err1 := Parse(x)
+		b, err2 := Parse(y)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		ab, ba := Compare(a, b), Compare(b, a)
+		if ab.Kind != ba.Kind || len(ab.Differs) != len(ba.Differs) {
+			t.Fatalf("not symmetric: %+v / %+v", ab, ba)
+		}
+		if (ab.Kind == Equivalent) != (a.Key() == b.Key()) {
+			t.Fatalf("Compare says %s but keys %q %q", ab.Kind, a.Key(), b.Key())
+		}
+		if (ab.Score == 1) != (ab.Kind == Equivalent) || ab.Score < 0 || ab.Score > 1 {
+			t.Fatalf("score %v for %s", ab.Score, ab.Kind)
+		}
+	})
+}
