@@ -1,6 +1,7 @@
 package address
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -226,37 +227,90 @@ func (f *Field) UnmarshalText(text []byte) error {
 
 // get returns the value of field f of a; the empty string for input fields.
 func (a *Address) get(f Field) string {
-	switch f {
-	case FieldNumber:
-		return a.Number
-	case FieldPreDir:
-		return a.PreDir
-	case FieldStreet:
-		return a.Street
-	case FieldSuffix:
-		return a.Suffix
-	case FieldPostDir:
-		return a.PostDir
-	case FieldUnit:
-		return a.Unit
-	case FieldUnitNum:
-		return a.UnitNum
-	case FieldPMB:
-		return a.PMB
-	case FieldRoute:
-		return a.Route
-	case FieldRouteNum:
-		return a.RouteNum
-	case FieldBox:
-		return a.Box
-	case FieldCity:
-		return a.City
-	case FieldState:
-		return a.State
-	case FieldZIP:
-		return a.ZIP
-	case FieldZIP4:
-		return a.ZIP4
+	if p := a.ptr(f); p != nil {
+		return *p
 	}
 	return ""
+}
+
+// fieldSep separates the fields in the binary form of an Address. It is a
+// control character, which no parsed field holds.
+const fieldSep = 0x1f
+
+// AppendBinary implements [encoding.BinaryAppender]: the fields of a in
+// Field order, separated by the ASCII unit separator. Stores keep an Address
+// in this form so that reading it back needs no parsing.
+func (a Address) AppendBinary(b []byte) ([]byte, error) {
+	for f := FieldNumber; f <= FieldZIP4; f++ {
+		if f > FieldNumber {
+			b = append(b, fieldSep)
+		}
+		b = append(b, a.get(f)...)
+	}
+	return b, nil
+}
+
+// MarshalBinary implements [encoding.BinaryMarshaler].
+func (a Address) MarshalBinary() ([]byte, error) { return a.AppendBinary(make([]byte, 0, 64)) }
+
+// UnmarshalBinary implements [encoding.BinaryUnmarshaler]. It reads what
+// AppendBinary wrote and checks its shape, not its content: what a store
+// holds was standardized when it was written.
+func (a *Address) UnmarshalBinary(data []byte) error {
+	s := string(data)
+	var v Address
+	for f := FieldNumber; f <= FieldZIP4; f++ {
+		i := 0
+		for i < len(s) && s[i] != fieldSep {
+			i++
+		}
+		if f < FieldZIP4 && i == len(s) || f == FieldZIP4 && i != len(s) {
+			return errBinary
+		}
+		*v.ptr(f) = s[:i]
+		if i < len(s) {
+			s = s[i+1:]
+		}
+	}
+	*a = v
+	return nil
+}
+
+var errBinary = errors.New("address: malformed binary address")
+
+// ptr returns a pointer to field f of a.
+func (a *Address) ptr(f Field) *string {
+	switch f {
+	case FieldNumber:
+		return &a.Number
+	case FieldPreDir:
+		return &a.PreDir
+	case FieldStreet:
+		return &a.Street
+	case FieldSuffix:
+		return &a.Suffix
+	case FieldPostDir:
+		return &a.PostDir
+	case FieldUnit:
+		return &a.Unit
+	case FieldUnitNum:
+		return &a.UnitNum
+	case FieldPMB:
+		return &a.PMB
+	case FieldRoute:
+		return &a.Route
+	case FieldRouteNum:
+		return &a.RouteNum
+	case FieldBox:
+		return &a.Box
+	case FieldCity:
+		return &a.City
+	case FieldState:
+		return &a.State
+	case FieldZIP:
+		return &a.ZIP
+	case FieldZIP4:
+		return &a.ZIP4
+	}
+	return nil
 }

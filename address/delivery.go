@@ -364,10 +364,13 @@ func (p *parser) streetEnd(ts []token) int {
 			}
 			return p.afterStreet(ts, e)
 		}
-		// No suffix: a unit designator ends it, or else one name word.
+		// No suffix: a unit or PMB ends it, or else one name word.
 		for k := i + 1; k < len(ts); k++ {
 			if m := p.unitLen(ts, k); m > 0 {
 				return min(k+m+p.pmbLen(ts, k+m), len(ts))
+			}
+			if m := p.pmbLen(ts, k); m > 0 {
+				return k + m
 			}
 		}
 		e = i + 1

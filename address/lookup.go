@@ -156,11 +156,28 @@ func init() {
 }
 
 // wordOf returns the info of word w, noWord if the tables do not hold it.
+// A word whose first byte and length no table word has is not looked up:
+// most street names, cities and numbers are answered by the filter.
 func wordOf(w []byte) *wordInfo {
+	if len(w) == 0 || len(w) >= 64 || wordFilter[w[0]]&(1<<len(w)) == 0 {
+		return noWord
+	}
 	if i, ok := words[string(w)]; ok {
 		return i
 	}
 	return noWord
+}
+
+// wordFilter[c] has bit n set when some table word starts with byte c and
+// is n bytes long.
+var wordFilter [256]uint64
+
+func init() {
+	for w := range words {
+		if len(w) < 64 {
+			wordFilter[w[0]] |= 1 << len(w)
+		}
+	}
 }
 
 func phrases(list []string, std []string) []phrase {

@@ -392,12 +392,17 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 	if end == 0 {
 		return nil, perr(FieldLine, 0, ErrNoStreet)
 	}
-	// The state. Without a ZIP code, a word that may be the delivery line's
-	// suffix ("123 MAIN CT") is the state only after a comma.
+	// The state: with the ZIP code, or in a part of its own. Without a ZIP
+	// code, a word that may be the delivery line's suffix ("123 MAIN CT") is
+	// the state only after a comma.
 	if c, n := p.stateAt(ts, end); n > 0 && end-n > 0 {
 		run := ts[end-n : end]
 		suffix := n == 1 && run[0].w.suffix != ""
-		if p.has(FieldZIP) || run[0].seg != ts[end-n-1].seg || !suffix {
+		ownPart := run[0].seg != ts[end-n-1].seg
+		switch {
+		case end < len(ts) && run[0].seg != ts[end].seg && !ownPart:
+			// Neither with the ZIP code nor in a part of its own.
+		case p.has(FieldZIP) || ownPart || !suffix:
 			p.set(FieldState, c)
 			end -= n
 		}
