@@ -31,7 +31,7 @@ func benchCorpus(n int) []benchRow {
 		return s
 	}
 	typo := func(s string) string {
-		if len(s) < 5 || r.IntN(10) != 0 {
+		if len(s) < 5 || strings.ContainsAny(s, "0123456789") || r.IntN(10) != 0 {
 			return s
 		}
 		i := 1 + r.IntN(len(s)-3)

@@ -22,9 +22,10 @@ package address
 // cases where the parse succeeded and every component the corpus speaks to
 // matches, absent ones included.
 //
-// Cases where the corpus's convention knowingly differs from Pub 28 (README,
-// "Known disagreements"), or that are not one delivery address, are counted
-// apart, by reason, and not scored. Run with -corpus.v to log every mismatch.
+// Cases where the corpus's convention knowingly differs from Pub 28 (the
+// "Known disagreements" of the corpus notes that came with testdata/peers),
+// or that are not one delivery address, are counted apart, by reason, and
+// not scored. Run with -corpus.v to log every mismatch.
 //
 // Inputs are parsed with Parse; when Parse reports ErrIncomplete (a bare
 // delivery line, as many corpus entries are) they are parsed again with
@@ -686,6 +687,10 @@ func datamadeWant(gs []dmGroup) (Address, string) {
 	case !has("AddressNumber", "StreetName", "StreetNamePreType", "OccupancyIdentifier", "SubaddressIdentifier",
 		"USPSBoxID", "USPSBoxType", "USPSBoxGroupID"):
 		return Address{}, "no delivery line (place, building or landmark only)"
+	case !has("AddressNumber", "USPSBoxID", "USPSBoxType", "USPSBoxGroupID"):
+		// Pub 28 needs a primary number (or a box) for a complete delivery
+		// address; Parse rightly says ErrNoNumber.
+		return Address{}, "no primary number or box: not a complete delivery address"
 	case has("StreetNamePostModifier"):
 		return Address{}, "street post-modifier (EXT, ALT) labelled apart from the suffix"
 	}
@@ -747,6 +752,11 @@ func datamadeWant(gs []dmGroup) (Address, string) {
 	a.PreDir = stdDir(strings.Join(pre, " "))
 	a.PostDir = stdDir(strings.Join(post, " "))
 	a.Suffix = stdSuffixOf(join("StreetNamePostType"))
+	if _, ok := stdSuffix(a.Suffix); a.Suffix != "" && !ok {
+		// A misspelling (PAKWAY, HGWY) or two words labelled suffix
+		// (RIDGE PARKWAY): no Pub 28 suffix to compare with.
+		return Address{}, "suffix not in Pub 28 C1 (misspelt, or two words)"
+	}
 
 	// Secondary unit: at most one designator and identifier, Occupancy* or
 	// Subaddress*. An identifier with no designator is written with the
@@ -842,7 +852,7 @@ func TestCorpusDatamade(t *testing.T) {
 		}
 	}
 	s.report()
-	s.floor(0)
+	s.floor(67) // measured 68.6%
 }
 
 // ---------------------------------------------------------------------------
@@ -904,7 +914,7 @@ func TestCorpusParseAddress(t *testing.T) {
 		s.add(c.Input, addressChecks(want, got), got, err)
 	}
 	s.report()
-	s.floor(0)
+	s.floor(90) // measured 91.9%
 }
 
 // ---------------------------------------------------------------------------
@@ -992,7 +1002,7 @@ cases:
 		s.add(input, checks, got, err)
 	}
 	s.report()
-	s.floor(0)
+	s.floor(80) // measured 82.4%
 }
 
 // testLibpostalExpand reads the expansion tests as equivalence classes. Inputs
@@ -1239,7 +1249,7 @@ func TestCorpusScourgify(t *testing.T) {
 		}
 	}
 	s.report()
-	s.floor(0)
+	s.floor(90) // measured 90.9% (20 of 22)
 }
 
 func errWord(err error) string {
@@ -1355,7 +1365,7 @@ func TestCorpusPub28Examples(t *testing.T) {
 		s.add(input, checks, got, err)
 	}
 	s.report()
-	s.floor(0)
+	s.floor(94) // measured 95.4%
 
 	// Appendix F: each highway example, after a primary number, must come
 	// out as the standard form.
@@ -1366,7 +1376,7 @@ func TestCorpusPub28Examples(t *testing.T) {
 		f.add(line, []check{eq("delivery", "100 "+row["standard"], got.DeliveryLine())}, got, err)
 	}
 	f.report()
-	f.floor(0)
+	f.floor(98) // measured 98.1% (52 of 53)
 }
 
 // TestCorpusPub28Tables checks the lookups built from standard.go against the
@@ -1532,8 +1542,8 @@ func (p *pairStats) String() string {
 }
 
 // TestCorpusRestaurants runs the Fodor's/Zagat labelled pairs through Compare.
-// Labels say "same restaurant", not "same address": see the README for the
-// about 8 matches at a different address. Each side is addr and city (no
+// Labels say "same restaurant", not "same address": about 8 of the 112
+// matches are at a different or incomplete address. Each side is addr and city (no
 // state or ZIP in this corpus). The same pairs are also compared on the
 // street line alone, and every Fodor's record against every Zagat record
 // (the 112 gold matches are the only same-restaurant pairs) as a wider test
@@ -1592,8 +1602,8 @@ func TestCorpusRestaurants(t *testing.T) {
 // (city Chicago implied); when it does not parse as a whole address it is
 // parsed again with "CHICAGO IL" and the Zip column appended. Records are
 // grouped by parsed Address so that each distinct pair is compared once.
-// Same-entity pairs are reported by how their text differs (README: 3,627 of
-// the differing pairs keep the house number, 144 do not).
+// Same-entity pairs are reported by how their text differs (of 3,772 pairs
+// whose text differs, 3,627 keep the house number, 144 do not).
 func TestCorpusDedupe(t *testing.T) {
 	var recs []*rec
 	for _, row := range readCSV(t, "dedupe-examples/csv_example_input_with_true_ids.csv") {
@@ -1710,7 +1720,9 @@ func TestCorpusDedupe(t *testing.T) {
 		"  different entities called equivalent: %d pairs with different text, %d with the same text",
 		len(recs), len(byEntity), len(groups), parseErrs,
 		sameText.same, sameNumber.same, otherNumber.same, oneZIP.same, falseDiffText, falseSameText)
-	ceiling(t, "dedupe", falseDiffText, 0)
+	// The one measured: "34 E 115TH ST" and "34 E 115TH STREET", two sites at
+	// one address.
+	ceiling(t, "dedupe", falseDiffText, 1)
 }
 
 // TestCorpusFebrl reports Compare on the street lines of the synthetic

@@ -35,7 +35,35 @@ func (p *parser) kind(ts []token) lineKind {
 	case ts[0].digit:
 		return lineStreet
 	}
+	if m := p.leadingUnit(ts); m > 0 {
+		return lineStreet // # 42 233 S WACKER DR
+	}
 	return lineOther
+}
+
+// continuationLen returns how many words at the start of ts continue the
+// delivery line of the part before: a post-directional, a unit, a PMB
+// ("..., NE SUITE 2000 ATLANTA").
+func (p *parser) continuationLen(ts []token) int {
+	_, n := p.dirStart(ts)
+	if n > 0 && n == len(ts) {
+		return n
+	}
+	if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
+		n += m
+	} else if n > 0 && !(n < len(ts) && p.is(ts[n], "PMB")) {
+		return 0 // a directional alone starts the city: N LAS VEGAS
+	}
+	return n + p.pmbLen(ts, n)
+}
+
+// leadingUnit returns the length of a unit with its range that starts a
+// street line: "# 42 233 S WACKER DR". 0: none.
+func (p *parser) leadingUnit(ts []token) int {
+	if m := p.unitLen(ts, 0); m >= 2 && m < len(ts) && ts[m].digit {
+		return m
+	}
+	return 0
 }
 
 // deliveryEnd returns how many of ts, a part that holds a delivery line and
@@ -65,6 +93,7 @@ func (p *parser) deliveryEnd(ts []token) int {
 func (p *parser) delivery(lines [][]token) error {
 	var del, other []token
 	var delKind lineKind
+	var badOther error
 	var units [2][]token
 	nu := 0
 	for _, l := range lines {
@@ -77,8 +106,23 @@ func (p *parser) delivery(lines [][]token) error {
 			units[nu] = l
 			nu++
 		case lineOther:
+			// A line that is not a delivery line: a building or firm
+			// name, set aside. One that starts like a unit but is none
+			// (SUITE), or carries a number we cannot place (LEVEL 3),
+			// could tell two units apart: an error, not set aside.
 			if other == nil {
 				other = l
+			}
+			if badOther != nil {
+				break
+			}
+			if l[0].w.ranged {
+				badOther = perr(l[0].src, int(l[0].off), ErrInvalidUnit)
+			}
+			for _, t := range l {
+				if t.digit {
+					badOther = perr(l[0].src, int(l[0].off), ErrUnrecognized)
+				}
 			}
 		default:
 			if del != nil {
@@ -97,13 +141,19 @@ func (p *parser) delivery(lines [][]token) error {
 			return perr(other[0].src, int(other[0].off), ErrNoNumber)
 		}
 		if nu > 0 {
+			if len(units[0]) == 1 {
+				return perr(units[0][0].src, int(units[0][0].off), ErrNoStreet) // a number alone
+			}
 			return perr(units[0][0].src, int(units[0][0].off), ErrNoNumber)
 		}
 		src := FieldLine1
 		if len(lines) > 0 {
 			src = lines[0][0].src
 		}
-		return perr(src, 0, ErrNoStreet)
+		return perr(src, 0, ErrEmpty)
+	}
+	if badOther != nil {
+		return badOther
 	}
 	var err error
 	switch delKind {
@@ -152,7 +202,7 @@ func (p *parser) unitLen(ts []token, i int) int {
 		return 0
 	}
 	rest := ts[i+1:]
-	if abbr != "#" && len(rest) >= 2 && p.is(rest[0], "#") {
+	if abbr != "#" && len(rest) >= 2 && (p.is(rest[0], "#") || p.is(rest[0], "NO")) {
 		if rest[1].digit || rest[1].alpha {
 			return 3
 		}
@@ -191,7 +241,8 @@ func (p *parser) unitLineLen(ts []token) int {
 	if len(ts) == 1 && ts[0].digit && !p.isFraction(ts[0]) {
 		return 1
 	}
-	n := p.unitLen(ts, 0)
+	_, n := p.dirStart(ts) // a post-directional of its own: "1800 M ST, NW"
+	n += p.unitLen(ts, n)
 	return n + p.pmbLen(ts, n)
 }
 
@@ -226,14 +277,21 @@ func (p *parser) unitLine(ts []token) error {
 		p.setTok(FieldUnitNum, ts[0])
 		return nil
 	}
-	n := p.unitLen(ts, 0)
+	dir, d := p.dirStart(ts)
+	if d > 0 {
+		if p.has(FieldPostDir) || p.has(FieldUnit) || !p.has(FieldStreet) || p.has(FieldRoute) {
+			return perr(ts[0].src, int(ts[0].off), ErrUnrecognized)
+		}
+		p.set(FieldPostDir, dir)
+	}
+	n := p.unitLen(ts, d)
 	if n > 0 {
-		if err := p.putUnit(ts, n); err != nil {
+		if err := p.putUnit(ts[d:], n); err != nil {
 			return err
 		}
 	}
-	if m := p.pmbLen(ts, n); m > 0 {
-		return p.putPMB(ts[n:], m)
+	if m := p.pmbLen(ts, d+n); m > 0 {
+		return p.putPMB(ts[d+n:], m)
 	}
 	return nil
 }
@@ -259,6 +317,12 @@ func (p *parser) numberLen(ts []token) int {
 //
 //	number [predir] name [suffix] [postdir] [unit] [PMB]
 func (p *parser) street(ts []token) error {
+	if m := p.leadingUnit(ts); m > 0 {
+		if err := p.putUnit(ts, m); err != nil {
+			return err
+		}
+		ts = ts[m:]
+	}
 	if !ts[0].digit {
 		return perr(ts[0].src, int(ts[0].off), ErrNoNumber)
 	}
@@ -276,6 +340,9 @@ func (p *parser) street(ts []token) error {
 	}
 	for i := n - 1; i > start; i-- {
 		if m := p.unitLen(ts[:n], i); m > 0 && i+m == n {
+			if i-1 > start && p.unitLen(ts[:n], i-1) == m+1 {
+				i, m = i-1, m+1 // APT # 4B
+			}
 			if err := p.putUnit(ts[i:], m); err != nil {
 				return err
 			}
@@ -306,6 +373,9 @@ func (p *parser) street(ts []token) error {
 	if len(s) == 0 {
 		return perr(ts[0].src, int(ts[0].off), ErrNoStreet)
 	}
+	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) {
+		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4
+	}
 	// What is left is the street. A unit inside it (MAIN APT 4 ST) or a
 	// stray pound sign or PMB is a malformed secondary element.
 	for j, t := range s {
@@ -313,9 +383,12 @@ func (p *parser) street(ts []token) error {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		}
 	}
-	// A bare range after the suffix or post-directional: "123 MAIN ST 4B".
-	if !p.has(FieldUnit) && len(s) >= 3 && s[len(s)-1].digit && !p.isHighway(s) {
-		if prev := s[len(s)-2].w; prev.suffix != "" || prev.dir != "" {
+	// A bare range after the suffix or post-directional ("123 MAIN ST 4B"),
+	// or a number after a street name of words ("203 N WABASH 608").
+	if !p.has(FieldUnit) && len(s) >= 2 && s[len(s)-1].digit && !p.isHighway(s) && !p.isFraction(s[len(s)-1]) {
+		prev := s[len(s)-2]
+		if prev.w.suffix != "" && len(s) >= 3 && !p.highwayWord(prev) || prev.w.dir != "" && len(s) >= 3 ||
+			prev.alpha && prev.w.suffix == "" && prev.w.dir == "" && allDigits(p.text(s[len(s)-1])) {
 			p.set(FieldUnit, "#")
 			p.setTok(FieldUnitNum, s[len(s)-1])
 			s = s[:len(s)-1]
@@ -331,9 +404,23 @@ func (p *parser) street(ts []token) error {
 // post-directional, unit and PMB. With no suffix, the street name is taken
 // to be one word.
 func (p *parser) streetEnd(ts []token) int {
+	lead := p.leadingUnit(ts)
+	return lead + p.streetEndAfter(ts[lead:])
+}
+
+func (p *parser) streetEndAfter(ts []token) int {
 	i := p.numberLen(ts)
 	if i >= len(ts) {
 		return len(ts)
+	}
+	// A unit with its range, or a PMB, ends the delivery line.
+	for k := i + 1; k < len(ts); k++ {
+		if m := p.unitLen(ts, k); m >= 2 || m == 1 && ts[k-1].w.suffix != "" {
+			return k + m + p.pmbLen(ts, k+m)
+		}
+		if m := p.pmbLen(ts, k); m > 0 {
+			return k + m
+		}
 	}
 	e := -1
 	if _, n := p.highway(ts[i:]); n > 0 {
@@ -364,15 +451,7 @@ func (p *parser) streetEnd(ts []token) int {
 			}
 			return p.afterStreet(ts, e)
 		}
-		// No suffix: a unit or PMB ends it, or else one name word.
-		for k := i + 1; k < len(ts); k++ {
-			if m := p.unitLen(ts, k); m > 0 {
-				return min(k+m+p.pmbLen(ts, k+m), len(ts))
-			}
-			if m := p.pmbLen(ts, k); m > 0 {
-				return k + m
-			}
-		}
+		// No suffix: one name word.
 		e = i + 1
 		if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) {
 			e = i + n + 1
@@ -431,9 +510,9 @@ func (p *parser) twoWordDir(a, b token) string {
 	if a.w.dir == "" || b.w.dir == "" {
 		return ""
 	}
-	ns, ew := string(p.text(a)), string(p.text(b))
-	if (ns == "NORTH" || ns == "SOUTH") && (ew == "EAST" || ew == "WEST") {
-		return dirs[ns+ew]
+	switch ns, ew := a.w.dir, b.w.dir; {
+	case (ns == "N" || ns == "S") && (ew == "E" || ew == "W") && (a.b-a.a > 1) == (b.b-b.a > 1):
+		return ns + ew // NORTH WEST, S W
 	}
 	return ""
 }
@@ -464,6 +543,16 @@ func (p *parser) streetName(s []token) {
 		if std := rest[hi-1].w.suffix; std != "" {
 			suf, hi = std, hi-1
 		}
+	}
+	// A lone directional and a word that is a suffix only sometimes is a
+	// pre-directional and a name: W LAKE, S PARK (but N ST, NORTH AVE).
+	if suf != "" && !hasHead && hi == 1 && rest[0].w.dir != "" && !strongSuffix[suf] && post == "" {
+		suf, hi = "", hi+1
+	}
+	// A directional and a directional word is a pre-directional and a
+	// name: W NORTH.
+	if post != "" && !hasHead && suf == "" && hi == 1 && rest[0].w.dir != "" {
+		post, hi = "", hi+1
 	}
 	if !hasHead {
 		if d, n := p.dirStart(rest[:hi]); n > 0 && hi-n >= 1 {
@@ -546,13 +635,35 @@ func (p *parser) highway(s []token) ([]byte, int) {
 		if n == 0 {
 			std = "HIGHWAY"
 		}
-		if k+n < len(s) && s[k+n].digit {
+		if k+n < len(s) && p.routeNumber(s[k+n]) && !(k == 1 && s[0].w.dir != "") {
 			p.hw = append(append(p.hw, code...), ' ')
 			p.hw = append(append(append(p.hw, std...), ' '), p.text(s[k+n])...)
 			return p.hw, k + n + 1
 		}
 	}
 	return nil, 0
+}
+
+// routeNumber reports whether t is a route number: digits, perhaps with a
+// letter (1080A), not an ordinal (30TH).
+func (p *parser) routeNumber(t token) bool {
+	w := p.text(t)
+	i := 0
+	for i < len(w) && isDigit(w[i]) {
+		i++
+	}
+	return i > 0 && len(w)-i <= 1
+}
+
+// highwayWord reports whether t can end a highway designator (ROUTE, RD,
+// HWY): a number after it is the route's, not a unit's.
+func (p *parser) highwayWord(t token) bool {
+	for _, ps := range phraseLists[highwayPhrases] {
+		if p.is(t, ps.words[len(ps.words)-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 var gluedHighways = [...][2]string{
@@ -620,7 +731,13 @@ func (p *parser) poBox(ts []token) error {
 // words it takes, and the route number, which a glued form (RR03, HC068)
 // carries in its first word.
 func (p *parser) routeStart(ts []token) (std string, n int, num []byte) {
-	if std, n := p.phrase(routePhrases, ts); n > 0 && n < len(ts) && ts[n].digit {
+	if std, n := p.phrase(routePhrases, ts); n > 0 && n < len(ts) {
+		if std != "UNIT" && p.is(ts[n], "#") && n+1 < len(ts) {
+			n++ // RR # 1
+		}
+		if !ts[n].digit {
+			return "", 0, nil
+		}
 		if std == "UNIT" && !(n+1 < len(ts) && p.is(ts[n+1], "BOX")) {
 			return "", 0, nil // UNIT 5 is a secondary unit
 		}

@@ -291,6 +291,13 @@ func TestStandard(t *testing.T) {
 			if diff := cmp.Diff(c.want, b.String()); diff != "" {
 				t.Errorf("testdata/standard.txt:%d: idempotence: Parse(%q) mismatch (-want +got):\n%s", c.line, c.want, diff)
 			}
+			// String is not one-to-one (street MAIN ST with no suffix also
+			// prints MAIN ST): the standard form must read back to an
+			// address equivalent to the one parsed from the input.
+			if a.Key() != b.Key() {
+				t.Errorf("testdata/standard.txt:%d: Parse(%q) is not equivalent to the input's parse, fields (-input +want):\n%s",
+					c.line, c.want, cmp.Diff(a, b))
+			}
 		})
 	}
 }

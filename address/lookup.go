@@ -86,11 +86,16 @@ func init() {
 		primary, common, std := r[0], r[1], r[2]
 		suffixes[common] = suffixInfo{std, primary}
 		suffixes[primary] = suffixInfo{std, primary}
-		suffixes[std] = suffixInfo{std, primary}
 		primaries[primary] = true
 		if _, ok := primaryOf[std]; !ok {
 			primaryOf[std] = primary
 		}
+	}
+	// A standard abbreviation stands for itself, so that standardizing is
+	// idempotent: C1 lists MDW as a common form of MEADOWS (MDWS), but MDW
+	// is the standard for MEADOW.
+	for _, r := range suffixTable {
+		suffixes[r[2]] = suffixInfo{r[2], primaryOf[r[2]]}
 	}
 	for _, u := range unitTable {
 		units[u.name] = unitInfo{u.abbr, u.ranged}
@@ -104,9 +109,12 @@ func init() {
 		dirs[d[1]] = d[1]
 	}
 	for _, s := range stateTable {
-		stateNames[s[0]] = s[1]
+		// Appendix B writes some names with commas (ARMED FORCES EUROPE,
+		// THE MIDDLE EAST, AND CANADA); input is matched without them.
+		name := strings.ReplaceAll(s[0], ",", "")
+		stateNames[name] = s[1]
 		stateCodes[s[1]] = true
-		maxStateWords = max(maxStateWords, strings.Count(s[0], " ")+1)
+		maxStateWords = max(maxStateWords, strings.Count(name, " ")+1)
 	}
 	for _, w := range keyWordTable {
 		keyWords[w[0]] = w[1]
@@ -153,6 +161,16 @@ func init() {
 			i.phrases[t] = append(i.phrases[t], ph)
 		}
 	}
+}
+
+// strongSuffix holds the suffixes that are almost never a street's name
+// (ST, AVE, RD): after a lone directional they are the suffix (N ST), where
+// a weaker one (LAKE, PARK) is the name (W LAKE).
+var strongSuffix = map[string]bool{
+	"ALY": true, "AVE": true, "BLVD": true, "BYP": true, "CIR": true, "CT": true, "CV": true,
+	"DR": true, "EXPY": true, "FWY": true, "HWY": true, "LN": true, "LOOP": true, "PKWY": true,
+	"PL": true, "PLZ": true, "RD": true, "SQ": true, "ST": true, "TER": true, "TPKE": true,
+	"TRL": true, "WAY": true, "XING": true,
 }
 
 // wordOf returns the info of word w, noWord if the tables do not hold it.
@@ -224,6 +242,9 @@ func stdDirectional(w string) (string, bool) {
 func stdState(s string) (string, bool) {
 	if len(s) == 2 && stateCodes[s] {
 		return s, true
+	}
+	if strings.IndexByte(s, ',') >= 0 {
+		s = strings.ReplaceAll(s, ",", "")
 	}
 	c, ok := stateNames[s]
 	return c, ok

@@ -28,12 +28,14 @@ type token struct {
 // normalize appends the words of in, read as input src, to p.toks.
 //
 // Letters are upper-cased. Space, tab, and punctuation that no address keeps
-// end a word; a comma, semicolon or line break also ends a part (token.seg).
+// end a word; a comma or semicolon also ends a part (token.seg).
 // A period is dropped ("P.O." reads as "PO", "ST." as "ST") except between
 // digits ("39.2"). A hyphen is kept next to a digit ("112-10", "19-1A") and
 // otherwise separates words ("MID-ISLAND"). A slash is kept between digits
 // ("1/2") and in C/O. The pound sign is a word of its own. An apostrophe
-// inside a word is kept ("O'BRIEN").
+// inside a word is kept ("O'BRIEN"). A control character other than tab is
+// an error, but for line breaks in the line given to Parse, which separate
+// parts as commas do.
 func (p *parser) normalize(in string, src Field, limit int) error {
 	if len(in) > limit {
 		return perr(src, 0, ErrTooLong)
@@ -50,10 +52,11 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 				p.add(c, i)
 			case c == ' ' || c == '\t':
 				p.endWord()
-			case c == ',' || c == ';' || c == '\n' || c == '\r':
+			case c == ',' || c == ';', (c == '\n' || c == '\r') && src == FieldLine:
+				// Parse reads an address block's line breaks as commas.
 				p.endWord()
 				p.seg++
-				seen = seen || c == ',' || c == ';'
+				seen = true
 			case c < ' ' || c == 0x7f:
 				return perr(src, i, ErrInvalidText)
 			case c == '.':
@@ -101,6 +104,12 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			return perr(src, i, ErrInvalidText)
+		case r == '\u00bd': // ½
+			p.endWord()
+			for k, c := range []byte("1/2") {
+				p.add(c, i+k)
+			}
+			p.endWord()
 		case r == '\u2019' || r == '\u2018': // typographic apostrophes
 			seen = true
 			if p.wordLen() > 0 {

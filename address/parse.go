@@ -298,6 +298,46 @@ func (p *parser) zipWord(w []byte, pad bool) bool {
 	return true
 }
 
+// countryLen returns how many words at the end of ts name the country: US,
+// USA, UNITED STATES (OF AMERICA). They are dropped: printgate reads US
+// addresses only.
+func (p *parser) countryLen(ts []token) int {
+	n := len(ts)
+	switch {
+	case n >= 5 && p.is(ts[n-4], "UNITED") && p.is(ts[n-3], "STATES") && p.is(ts[n-2], "OF") && p.is(ts[n-1], "AMERICA"):
+		return 4
+	case n >= 3 && p.is(ts[n-2], "UNITED") && p.is(ts[n-1], "STATES"):
+		return 2
+	case n >= 2 && (p.is(ts[n-1], "USA") || p.is(ts[n-1], "US")) && (ts[n-2].digit || ts[n-2].seg != ts[n-1].seg):
+		return 1
+	}
+	return 0
+}
+
+// boxWordBefore reports whether ts[i] follows a word that wants a number
+// (BOX, #, PMB, a unit designator): then it is that number.
+func (p *parser) boxWordBefore(ts []token, i int) bool {
+	if i == 0 || ts[i-1].seg != ts[i].seg {
+		return false
+	}
+	prev := ts[i-1]
+	if prev.w.state {
+		return false // FL is Florida before a ZIP code, not a floor
+	}
+	return prev.w.ranged || len(prev.w.phrases[poBoxPhrases]) > 0 || p.is(prev, "BOX") || p.is(prev, "PMB") || p.is(prev, "NO")
+}
+
+// isZIPLike reports whether w is digits, with perhaps a hyphen: what a ZIP
+// code is written with.
+func isZIPLike(w []byte) bool {
+	for _, c := range w {
+		if !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return len(w) > 0 && isDigit(w[0])
+}
+
 func allDigits(w []byte) bool {
 	for _, c := range w {
 		if !isDigit(c) {
@@ -371,16 +411,32 @@ func (p *parser) cityOK(ts []token) bool {
 			return false
 		}
 	}
+	if len(ts) == 1 && ts[0].w.state && ts[0].b-ts[0].a == 2 {
+		return false // a state code
+	}
 	return len(ts) > 0 && ts[0].letter && p.kind(ts) == lineOther
 }
 
 // splitLastLine finds the ZIP code, state and city at the end of a one-line
 // address and returns the delivery lines before them.
 func (p *parser) splitLastLine(ts []token) ([][]token, error) {
-	end := len(ts)
+	end := len(ts) - p.countryLen(ts)
 	if end > 0 {
-		if last := ts[end-1]; p.zipWord(p.text(last), false) {
+		last := ts[end-1]
+		// A number after a state is meant for a ZIP code: a 4-digit one
+		// lost its leading zero, and any other is invalid.
+		// (Only where commas set the last line apart: "100 KY 1207" is a
+		// highway.)
+		afterState := false
+		if _, n := p.stateAt(ts, end-1); n > 0 && ts[end-2].seg == last.seg && last.seg > 0 {
+			afterState = true
+		}
+		if p.boxWordBefore(ts, end-1) {
+			// PO BOX 11890, RM 10022: the number is the box's, not a ZIP.
+		} else if p.zipWord(p.text(last), afterState) {
 			end--
+		} else if afterState && isZIPLike(p.text(last)) {
+			return nil, perr(FieldLine, int(last.off), ErrInvalidZIP)
 		} else if end >= 2 && len(p.text(last)) == 4 && allDigits(p.text(last)) && ts[end-2].seg == last.seg &&
 			len(p.text(ts[end-2])) == 5 && allDigits(p.text(ts[end-2])) {
 			p.zipWord(p.text(ts[end-2]), false)
@@ -402,10 +458,17 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		switch {
 		case end < len(ts) && run[0].seg != ts[end].seg && !ownPart:
 			// Neither with the ZIP code nor in a part of its own.
+		case !p.has(FieldZIP) && !ownPart && run[n-1].b-run[0].a > 2:
+			// A state's name with neither ZIP code nor comma is a
+			// street's (321 S WASHINGTON).
 		case p.has(FieldZIP) || ownPart || !suffix:
 			p.set(FieldState, c)
 			end -= n
 		}
+	}
+	if t := ts[end-1]; p.has(FieldZIP) && !p.has(FieldState) && t.alpha && t.b-t.a == 2 &&
+		(end == 1 || ts[end-2].seg != t.seg) && t.seg == ts[end].seg {
+		return nil, perr(FieldLine, int(t.off), ErrUnknownState) // ", ZZ 62704"
 	}
 	head := ts[:end]
 	if len(head) == 0 {
@@ -421,10 +484,13 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		}
 		part := head[k:]
 		if p.kind(part) == lineOther {
-			if err := p.city(part); err != nil {
+			// "..., SUITE 530 ATLANTA, GA": a unit or post-directional
+			// that goes with the delivery line, then the city.
+			c := p.continuationLen(part)
+			if err := p.city(part[c:]); err != nil {
 				return nil, err
 			}
-			head = head[:k]
+			head = head[:k+c]
 		} else if e := p.deliveryEnd(part); p.cityOK(part[e:]) {
 			p.city(part[e:])
 			head = head[:k+e]
