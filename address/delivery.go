@@ -51,10 +51,23 @@ func (p *parser) continuationLen(ts []token) int {
 	}
 	if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
 		n += m
-	} else if n > 0 && !(n < len(ts) && p.is(ts[n], "PMB")) {
-		return 0 // a directional alone starts the city: N LAS VEGAS
+	} else if n > 0 && !p.quadrant(ts[:n]) && !(n < len(ts) && p.is(ts[n], "PMB")) {
+		return 0 // a directional starts the city: N LAS VEGAS, WEST PALM BEACH
 	}
 	return n + p.pmbLen(ts, n)
+}
+
+// quadrant reports whether ts is a diagonal directional written short, as
+// a city's quadrant is (NW ATLANTA, S W ATLANTA), not as a city's name
+// begins (NORTHWEST, N).
+func (p *parser) quadrant(ts []token) bool {
+	switch len(ts) {
+	case 1:
+		return len(ts[0].w.dir) == 2 && ts[0].b-ts[0].a == 2
+	case 2:
+		return ts[0].b-ts[0].a == 1 && ts[1].b-ts[1].a == 1
+	}
+	return false
 }
 
 // leadingUnit returns the length of a unit with its range that starts a
@@ -305,12 +318,31 @@ func (p *parser) isFraction(t token) bool {
 }
 
 // numberLen returns how many words the primary number takes: 2 with a
-// fraction ("123 1/2"), else 1.
+// fraction ("123 1/2") or a letter ("4922 B SOUTH CORNELL AVE", but not
+// "123 B ST" or "123 N MAIN ST"), else 1.
 func (p *parser) numberLen(ts []token) int {
 	if len(ts) > 1 && p.isFraction(ts[1]) {
 		return 2
 	}
+	if len(ts) > 3 && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
+		ts[2].alpha && ts[2].w.suffix == "" && ts[2].w.unit == "" && len(ts[1].w.phrases[highwayPhrases]) == 0 {
+		return 2
+	}
 	return 1
+}
+
+// putNumber writes the primary number of n words: "123 1/2", "4922B".
+func (p *parser) putNumber(ts []token, n int) {
+	p.begin(FieldNumber)
+	p.put(p.text(ts[0]))
+	if n == 2 {
+		if p.isFraction(ts[1]) {
+			p.put(p.text(ts[1]))
+		} else {
+			p.out = append(p.out, p.text(ts[1])...)
+			p.span[FieldNumber][1] = int32(len(p.out))
+		}
+	}
 }
 
 // street parses a street delivery line:
@@ -364,11 +396,7 @@ func (p *parser) street(ts []token) error {
 			}
 		}
 	}
-	p.begin(FieldNumber)
-	p.put(p.text(ts[0]))
-	if start == 2 {
-		p.put(p.text(ts[1]))
-	}
+	p.putNumber(ts, start)
 	s := ts[start:n]
 	if len(s) == 0 {
 		return perr(ts[0].src, int(ts[0].off), ErrNoStreet)
@@ -383,8 +411,15 @@ func (p *parser) street(ts []token) error {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		}
 	}
-	// A bare range after the suffix or post-directional ("123 MAIN ST 4B"),
-	// or a number after a street name of words ("203 N WABASH 608").
+	// A bare range after the suffix or post-directional ("123 MAIN ST 4B",
+	// "280 SUMMIT CT B"), or a number after a street name of words
+	// ("203 N WABASH 608").
+	if last := s[len(s)-1]; !p.has(FieldUnit) && len(s) >= 3 && last.alpha && last.b-last.a == 1 &&
+		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] {
+		p.set(FieldUnit, "#")
+		p.setTok(FieldUnitNum, last)
+		s = s[:len(s)-1]
+	}
 	if !p.has(FieldUnit) && len(s) >= 2 && s[len(s)-1].digit && !p.isHighway(s) && !p.isFraction(s[len(s)-1]) {
 		prev := s[len(s)-2]
 		if prev.w.suffix != "" && len(s) >= 3 && !p.highwayWord(prev) || prev.w.dir != "" && len(s) >= 3 ||
@@ -423,17 +458,14 @@ func (p *parser) streetEndAfter(ts []token) int {
 		}
 	}
 	e := -1
+	first := i + 1 // where a suffix may be: after one name word
 	if _, n := p.highway(ts[i:]); n > 0 {
-		e = i + n
-		if e < len(ts) {
-			if ts[e].w.suffix != "" {
-				e++
-			}
-		}
-	} else {
-		for k := i + 1; k < len(ts); k++ {
-			if ts[k].w.suffix == "" {
-				continue
+		first = i + n // after the highway's name: HWY 66 FRONTAGE RD
+	}
+	{
+		for k := first; k < len(ts); k++ {
+			if ts[k].w.suffix == "" || k == i+1 && ts[i].w.dir != "" && !strongSuffix[ts[k].w.suffix] {
+				continue // E VIA DE VENTURA, but N ST
 			}
 			e, pick := k+1, -1
 			for ; e-1 < len(ts); e++ {
@@ -446,14 +478,14 @@ func (p *parser) streetEndAfter(ts []token) int {
 				}
 			}
 			e--
-			if pick > 0 {
-				e = pick
+			if pick > 0 && !strongSuffix[ts[e-1].w.suffix] {
+				e = pick // PARK AVE | PARK CITY; but HIGHWAY 3 BYP RD
 			}
 			return p.afterStreet(ts, e)
 		}
-		// No suffix: one name word.
-		e = i + 1
-		if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) {
+		// No suffix: one name word, or the highway.
+		e = first
+		if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) && first == i+1 {
 			e = i + n + 1
 		}
 	}

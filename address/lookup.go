@@ -145,6 +145,7 @@ func init() {
 		info(w).unit, info(w).ranged = u.abbr, u.ranged
 	}
 	info("#").unit, info("#").ranged = "#", true
+	info("NO").unit, info("NO").ranged = "#", true // NO 5: number 5
 	for name, code := range stateNames {
 		info(strings.Fields(name)[0]).state = true
 		info(code).state = true

@@ -411,8 +411,8 @@ func (p *parser) cityOK(ts []token) bool {
 			return false
 		}
 	}
-	if len(ts) == 1 && ts[0].w.state && ts[0].b-ts[0].a == 2 {
-		return false // a state code
+	if len(ts) == 1 && ts[0].b-ts[0].a == 2 {
+		return false // a state code, or what is written as one
 	}
 	return len(ts) > 0 && ts[0].letter && p.kind(ts) == lineOther
 }
@@ -458,9 +458,9 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		switch {
 		case end < len(ts) && run[0].seg != ts[end].seg && !ownPart:
 			// Neither with the ZIP code nor in a part of its own.
-		case !p.has(FieldZIP) && !ownPart && run[n-1].b-run[0].a > 2:
+		case !p.has(FieldZIP) && !ownPart && (run[n-1].b-run[0].a > 2 || run[0].w.dir != ""):
 			// A state's name with neither ZIP code nor comma is a
-			// street's (321 S WASHINGTON).
+			// street's (321 S WASHINGTON), and NE a directional.
 		case p.has(FieldZIP) || ownPart || !suffix:
 			p.set(FieldState, c)
 			end -= n
@@ -474,27 +474,28 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 	if len(head) == 0 {
 		return nil, perr(FieldLine, 0, ErrNoStreet)
 	}
-	if p.has(FieldState) || p.has(FieldZIP) {
-		// The city is the last part before the state when that part is
-		// no delivery line ("..., SPRINGFIELD, IL"); otherwise it is what
-		// follows the delivery line in its part ("123 MAIN ST SPRINGFIELD").
-		k := len(head)
-		for k > 0 && head[k-1].seg == head[len(head)-1].seg {
-			k--
-		}
-		part := head[k:]
-		if p.kind(part) == lineOther {
-			// "..., SUITE 530 ATLANTA, GA": a unit or post-directional
-			// that goes with the delivery line, then the city.
-			c := p.continuationLen(part)
-			if err := p.city(part[c:]); err != nil {
-				return nil, err
-			}
-			head = head[:k+c]
-		} else if e := p.deliveryEnd(part); p.cityOK(part[e:]) {
+	// The city is the last part before the state when that part is no
+	// delivery line ("..., SPRINGFIELD, IL"); otherwise it is what follows
+	// the delivery line in its part ("123 MAIN ST SPRINGFIELD").
+	k := len(head)
+	for k > 0 && head[k-1].seg == head[len(head)-1].seg {
+		k--
+	}
+	part := head[k:]
+	switch {
+	case p.kind(part) != lineOther:
+		if e := p.deliveryEnd(part); p.cityOK(part[e:]) {
 			p.city(part[e:])
 			head = head[:k+e]
 		}
+	case k > 0 || p.has(FieldState) || p.has(FieldZIP):
+		// "..., SUITE 530 ATLANTA, GA": a unit or post-directional
+		// that goes with the delivery line, then the city.
+		c := p.continuationLen(part)
+		if err := p.city(part[c:]); err != nil {
+			return nil, err
+		}
+		head = head[:k+c]
 	}
 	if len(head) == 0 {
 		return nil, perr(FieldLine, 0, ErrNoStreet)
