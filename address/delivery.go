@@ -325,18 +325,35 @@ func (p *parser) numberLen(ts []token) int {
 		return 2
 	}
 	if len(ts) > 3 && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
-		ts[2].alpha && ts[2].w.suffix == "" && ts[2].w.unit == "" && len(ts[1].w.phrases[highwayPhrases]) == 0 {
+		ts[2].alpha && ts[2].b-ts[2].a >= 2 && ts[2].w.suffix == "" && ts[2].w.unit == "" &&
+		len(ts[1].w.phrases[highwayPhrases]) == 0 && !nameParticle[string(p.text(ts[2]))] {
 		return 2
+	}
+	if len(ts) > 2 && p.gridNumber(ts[0]) && p.gridNumber(ts[1]) {
+		return 2 // W148 N9748 TREE TOPS DR (Pub 28 D3)
 	}
 	return 1
 }
 
-// putNumber writes the primary number of n words: "123 1/2", "4922B".
+// nameParticle holds words that follow an initial in a street name, so
+// that 1180 P DE LEON BLVD keeps P in the name.
+var nameParticle = map[string]bool{"AND": true, "DE": true, "DEL": true, "DA": true, "DI": true,
+	"DU": true, "EL": true, "LA": true, "LE": true, "VAN": true, "VON": true}
+
+// gridNumber reports whether t is a grid-style number: a directional letter
+// and digits (N9748, W148).
+func (p *parser) gridNumber(t token) bool {
+	w := p.text(t)
+	return len(w) >= 2 && (w[0] == 'N' || w[0] == 'S' || w[0] == 'E' || w[0] == 'W') && allDigits(w[1:])
+}
+
+// putNumber writes the primary number of n words: "123 1/2", "4922B",
+// "W148 N9748".
 func (p *parser) putNumber(ts []token, n int) {
 	p.begin(FieldNumber)
 	p.put(p.text(ts[0]))
 	if n == 2 {
-		if p.isFraction(ts[1]) {
+		if p.isFraction(ts[1]) || p.gridNumber(ts[1]) {
 			p.put(p.text(ts[1]))
 		} else {
 			p.out = append(p.out, p.text(ts[1])...)
@@ -457,46 +474,59 @@ func (p *parser) streetEndAfter(ts []token) int {
 			return k + m
 		}
 	}
-	e := -1
-	first := i + 1 // where a suffix may be: after one name word
+	first := i + 1 // where the suffix may be: after one name word
 	if _, n := p.highway(ts[i:]); n > 0 {
 		first = i + n // after the highway's name: HWY 66 FRONTAGE RD
+	} else if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) {
+		first = i + n + 1
 	}
-	{
-		for k := first; k < len(ts); k++ {
-			if ts[k].w.suffix == "" || k == i+1 && ts[i].w.dir != "" && !strongSuffix[ts[k].w.suffix] {
-				continue // E VIA DE VENTURA, but N ST
-			}
-			e, pick := k+1, -1
-			for ; e-1 < len(ts); e++ {
-				w := ts[e-1].w
-				if w.suffix == "" {
-					break
-				}
-				if !w.primary {
-					pick = e
-				}
-			}
-			e--
-			if pick > 0 && !strongSuffix[ts[e-1].w.suffix] {
-				e = pick // PARK AVE | PARK CITY; but HIGHWAY 3 BYP RD
-			}
-			return p.afterStreet(ts, e)
+	for k := first; k < len(ts); k++ {
+		w := ts[k].w
+		// An abbreviated directional after the name ends the street
+		// (BRAYBROOK SE | CEDAR RAPIDS), unless a suffix follows it
+		// (BALLAST PT W BLVD).
+		if w.dir != "" && ts[k].b-ts[k].a <= 2 && !(k+1 < len(ts) && ts[k+1].w.suffix != "") {
+			return p.afterStreet(ts, k)
 		}
-		// No suffix: one name word, or the highway.
-		e = first
-		if _, n := p.dirStart(ts[i:]); n > 0 && i+n < len(ts) && first == i+1 {
-			e = i + n + 1
+		if w.suffix == "" || k == i+1 && ts[i].w.dir != "" && !strongSuffix[w.suffix] {
+			continue // E VIA DE VENTURA, but N ST
 		}
+		// A run of suffix words, perhaps with a directional inside
+		// (MAIN AVENUE DR, BALLAST PT W BLVD): the last is the suffix,
+		// unless it is a weak one after an abbreviation (PARK AVE |
+		// PARK CITY).
+		e, pick := k+1, -1
+		for e < len(ts) {
+			if ts[e].w.suffix != "" {
+				e++
+			} else if ts[e].w.dir != "" && e+1 < len(ts) && ts[e+1].w.suffix != "" && ts[e].b-ts[e].a <= 2 {
+				e += 2
+			} else {
+				break
+			}
+		}
+		for q := k; q < e; q++ {
+			if ts[q].w.suffix != "" && !ts[q].w.primary {
+				pick = q + 1
+			}
+		}
+		if pick > 0 && !strongSuffix[ts[e-1].w.suffix] {
+			e = pick
+		}
+		return p.afterStreet(ts, e)
 	}
-	return p.afterStreet(ts, min(e, len(ts)))
+	// No suffix: one name word, or the highway.
+	return p.afterStreet(ts, min(first, len(ts)))
 }
 
-// afterStreet goes on from e past a post-directional, a unit and a PMB.
+// afterStreet goes on from e past a post-directional, a unit and a PMB. A
+// directional spelled out and followed by more words begins the city
+// (MAIN ST | WEST PALM BEACH, 170TH ST | SOUTH HOLLAND).
 func (p *parser) afterStreet(ts []token, e int) int {
-	if e < len(ts) {
-		if ts[e].w.dir != "" {
-			e++
+	if d, n := p.dirStart(ts[e:]); d != "" {
+		spelled := ts[e].b-ts[e].a > 2
+		if !spelled || e+n == len(ts) || p.unitLen(ts, e+n) > 0 {
+			e += n
 		}
 	}
 	if m := p.unitLen(ts, e); m > 0 {

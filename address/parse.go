@@ -407,7 +407,7 @@ func (p *parser) city(ts []token) error {
 // read as a delivery line (BOX A).
 func (p *parser) cityOK(ts []token) bool {
 	for _, t := range ts {
-		if t.digit {
+		if t.digit || !t.letter {
 			return false
 		}
 	}
@@ -456,8 +456,8 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		suffix := n == 1 && run[0].w.suffix != ""
 		ownPart := run[0].seg != ts[end-n-1].seg
 		switch {
-		case end < len(ts) && run[0].seg != ts[end].seg && !ownPart:
-			// Neither with the ZIP code nor in a part of its own.
+		case p.boxWordBefore(ts, end-n):
+			// BOX SC: the box's number, not South Carolina.
 		case !p.has(FieldZIP) && !ownPart && (run[n-1].b-run[0].a > 2 || run[0].w.dir != ""):
 			// A state's name with neither ZIP code nor comma is a
 			// street's (321 S WASHINGTON), and NE a directional.
