@@ -45,11 +45,27 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 	for i := 0; i < len(in); {
 		c := in[i]
 		if c < utf8.RuneSelf {
+			if isAlnum(c) {
+				// A run of letters and digits, the common case, in one go.
+				p.openWord(i)
+				j := i
+				for ; j < len(in) && isAlnum(in[j]); j++ {
+					c := in[j]
+					switch {
+					case 'a' <= c && c <= 'z':
+						c -= 'a' - 'A'
+						p.wLetter = true
+					case c <= '9':
+						p.wDigit = true
+					default:
+						p.wLetter = true
+					}
+					p.buf = append(p.buf, c)
+				}
+				i = j
+				continue
+			}
 			switch {
-			case 'a' <= c && c <= 'z':
-				p.add(c-'a'+'A', i)
-			case 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-				p.add(c, i)
 			case c == ' ' || c == '\t':
 				p.endWord()
 			case c == ',' || c == ';', (c == '\n' || c == '\r') && src == FieldLine:
@@ -138,6 +154,7 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 }
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
 func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
 
 // start begins reading input src.
@@ -145,15 +162,27 @@ func (p *parser) start(src Field) {
 	p.src, p.seg, p.open = src, 0, false
 }
 
-// add appends byte c, read at offset off, to the current word.
+// add appends byte c, read at offset off, to the current word: punctuation
+// kept inside a word (the hyphen of 112-10) or a digit.
 func (p *parser) add(c byte, off int) {
 	p.openWord(off)
 	p.buf = append(p.buf, c)
+	if isDigit(c) {
+		p.wDigit = true
+	} else {
+		p.wOther = true
+	}
 }
 
+// addRune appends a letter or apostrophe beyond ASCII.
 func (p *parser) addRune(r rune, off int) {
 	p.openWord(off)
 	p.buf = utf8.AppendRune(p.buf, r)
+	if unicode.IsLetter(r) {
+		p.wLetter = true
+	} else {
+		p.wOther = true
+	}
 }
 
 func (p *parser) openWord(off int) {
@@ -164,6 +193,7 @@ func (p *parser) openWord(off int) {
 		p.buf = append(p.buf, ' ')
 	}
 	p.open = true
+	p.wDigit, p.wLetter, p.wOther = false, false, false
 	p.toks = append(p.toks, token{a: int32(len(p.buf)), off: int32(off), src: p.src, seg: p.seg})
 }
 
@@ -175,18 +205,13 @@ func (p *parser) endWord() {
 	p.open = false
 	t := &p.toks[len(p.toks)-1]
 	t.b = int32(len(p.buf))
-	t.alpha = true
-	for _, c := range p.buf[t.a:t.b] {
-		if isDigit(c) {
-			t.digit = true
-		}
-		if !isLetter(c) && c < utf8.RuneSelf {
-			t.alpha = false
-		} else {
-			t.letter = true
-		}
+	t.digit, t.letter = p.wDigit, p.wLetter
+	t.alpha = p.wLetter && !p.wDigit && !p.wOther
+	if !p.wDigit || p.wLetter {
+		t.w = wordOf(p.buf[t.a:t.b])
+	} else {
+		t.w = noWord // numbers are in no table
 	}
-	t.w = wordOf(p.buf[t.a:t.b])
 }
 
 func (p *parser) wordLen() int {

@@ -113,6 +113,8 @@ type parser struct {
 	src  Field // normalize: the input being read
 	seg  int16
 	open bool
+	// normalize: what the open word holds
+	wDigit, wLetter, wOther bool
 
 	cur Field  // the field being written to out
 	hw  []byte // highway: the standard form being built
@@ -406,10 +408,16 @@ func (p *parser) city(ts []token) error {
 // (the City State file spells 29 PALMS as TWENTYNINE PALMS), that do not
 // read as a delivery line (BOX A).
 func (p *parser) cityOK(ts []token) bool {
+	if len(ts) == 0 {
+		return false
+	}
 	for _, t := range ts {
 		if t.digit || !t.letter {
 			return false
 		}
+	}
+	if last := ts[len(ts)-1]; last.w.ranged || p.is(last, "BOX") || p.is(last, "PMB") {
+		return false // APT, before a number: the number is the unit's
 	}
 	if len(ts) == 1 && ts[0].b-ts[0].a == 2 {
 		return false // a state code, or what is written as one
