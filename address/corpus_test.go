@@ -749,6 +749,14 @@ func datamadeWant(gs []dmGroup) (Address, string) {
 		}
 	}
 	a.Street = cleanText(strings.Join(street, " "))
+	if w := strings.Fields(a.Street); len(w) > 1 && len(by["StreetNamePostType"]) == 0 {
+		if _, ok := stdSuffix(w[len(w)-1]); ok {
+			// COTTAGE GROVE, STONY ISLAND labelled all name: Pub 28's C1
+			// reads the last word as the suffix (GRV, IS), and only the
+			// ZIP+4 file can say otherwise.
+			return Address{}, "last word of the street name is a C1 suffix, labelled as name"
+		}
+	}
 	a.PreDir = stdDir(strings.Join(pre, " "))
 	a.PostDir = stdDir(strings.Join(post, " "))
 	a.Suffix = stdSuffixOf(join("StreetNamePostType"))

@@ -485,8 +485,9 @@ func (p *parser) streetEndAfter(ts []token) int {
 		// An abbreviated directional after the name ends the street
 		// (BRAYBROOK SE | CEDAR RAPIDS), unless a suffix follows it
 		// (BALLAST PT W BLVD).
-		if w.dir != "" && ts[k].b-ts[k].a <= 2 && !(k+1 < len(ts) && ts[k+1].w.suffix != "") {
-			return p.afterStreet(ts, k)
+		if w.dir != "" && ts[k].b-ts[k].a <= 2 && !(k+1 < len(ts) && ts[k+1].w.suffix != "") &&
+			!(ts[k].b-ts[k].a == 1 && p.strongWithin(ts[k+1:], 2)) {
+			return p.afterStreet(ts, k) // but JOSEPH E LOWRY BLVD: an initial
 		}
 		if w.suffix == "" || k == i+1 && ts[i].w.dir != "" && !strongSuffix[w.suffix] {
 			continue // E VIA DE VENTURA, but N ST
@@ -499,7 +500,7 @@ func (p *parser) streetEndAfter(ts []token) int {
 		for e < len(ts) {
 			if ts[e].w.suffix != "" {
 				e++
-			} else if ts[e].w.dir != "" && e+1 < len(ts) && ts[e+1].w.suffix != "" && ts[e].b-ts[e].a <= 2 {
+			} else if ts[e].w.dir != "" && e+1 < len(ts) && strongSuffix[ts[e+1].w.suffix] && ts[e].b-ts[e].a <= 2 {
 				e += 2
 			} else {
 				break
@@ -510,6 +511,16 @@ func (p *parser) streetEndAfter(ts []token) int {
 				pick = q + 1
 			}
 		}
+		// A weak suffix with a strong one a word or two on is part of the
+		// name: FOGGY BOTTOM FARM RD.
+		if !strongSuffix[ts[e-1].w.suffix] {
+			for q := e; q < len(ts) && q <= e+1 && ts[q].w.dir == "" && ts[q].w.unit == ""; q++ {
+				if strongSuffix[ts[q].w.suffix] {
+					k, e, pick = q, q+1, -1
+					break
+				}
+			}
+		}
 		if pick > 0 && !strongSuffix[ts[e-1].w.suffix] {
 			e = pick
 		}
@@ -517,6 +528,17 @@ func (p *parser) streetEndAfter(ts []token) int {
 	}
 	// No suffix: one name word, or the highway.
 	return p.afterStreet(ts, min(first, len(ts)))
+}
+
+// strongWithin reports whether one of the first n words of ts is a strong
+// suffix.
+func (p *parser) strongWithin(ts []token, n int) bool {
+	for i := 0; i < n && i < len(ts); i++ {
+		if strongSuffix[ts[i].w.suffix] {
+			return true
+		}
+	}
+	return false
 }
 
 // afterStreet goes on from e past a post-directional, a unit and a PMB. A

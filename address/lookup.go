@@ -29,6 +29,7 @@ type wordInfo struct {
 	unit    string // C2 designator abbreviation, or "#"
 	ranged  bool   // the designator needs a secondary range
 	state   bool   // a state code, or the first word of a state name
+	boxWord bool   // a PO Box phrase of one word: POB, DRAWER, BOX
 
 	// The phrases of each table that start with this word.
 	phrases [numPhraseTables][]phrase
@@ -160,6 +161,9 @@ func init() {
 		for _, ph := range ps {
 			i := info(ph.words[0])
 			i.phrases[t] = append(i.phrases[t], ph)
+			if phraseTable(t) == poBoxPhrases && len(ph.words) == 1 {
+				i.boxWord = true
+			}
 		}
 	}
 }

@@ -326,7 +326,7 @@ func (p *parser) boxWordBefore(ts []token, i int) bool {
 	if prev.w.state {
 		return false // FL is Florida before a ZIP code, not a floor
 	}
-	return prev.w.ranged || len(prev.w.phrases[poBoxPhrases]) > 0 || p.is(prev, "BOX") || p.is(prev, "PMB") || p.is(prev, "NO")
+	return prev.w.ranged || prev.w.boxWord || p.is(prev, "BOX") || p.is(prev, "PMB") || p.is(prev, "NO")
 }
 
 // isZIPLike reports whether w is digits, with perhaps a hyphen: what a ZIP
@@ -402,6 +402,24 @@ func (p *parser) city(ts []token) error {
 		}
 	}
 	return nil
+}
+
+// clearEnd reports whether a delivery line ends as a street seldom does
+// but at its end: with a suffix, a post-directional after one, a unit's
+// range or a PMB.
+func (p *parser) clearEnd(ts []token) bool {
+	n := len(ts)
+	switch {
+	case n == 0:
+		return false
+	case ts[n-1].w.suffix != "":
+		return true
+	case n >= 2 && ts[n-1].w.dir != "" && ts[n-2].w.suffix != "":
+		return true
+	case n >= 2 && (ts[n-2].w.unit != "" || p.is(ts[n-2], "PMB") || p.is(ts[n-2], "BOX")):
+		return true
+	}
+	return false
 }
 
 // cityOK reports whether ts can be a city name: words of letters, no digits
@@ -490,13 +508,17 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		k--
 	}
 	part := head[k:]
+	lastLine := p.has(FieldState) || p.has(FieldZIP)
 	switch {
 	case p.kind(part) != lineOther:
-		if e := p.deliveryEnd(part); p.cityOK(part[e:]) {
+		// Without a state or ZIP code, only a clear end of the street
+		// (a suffix, a unit) sets a city apart: 1020 W BRYN MAWR is a
+		// street.
+		if e := p.deliveryEnd(part); p.cityOK(part[e:]) && (lastLine || p.clearEnd(part[:e])) {
 			p.city(part[e:])
 			head = head[:k+e]
 		}
-	case k > 0 || p.has(FieldState) || p.has(FieldZIP):
+	case k > 0 || lastLine:
 		// "..., SUITE 530 ATLANTA, GA": a unit or post-directional
 		// that goes with the delivery line, then the city.
 		c := p.continuationLen(part)
