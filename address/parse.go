@@ -413,7 +413,8 @@ func (p *parser) clearEnd(ts []token) bool {
 	case n == 0:
 		return false
 	case ts[n-1].w.suffix != "":
-		return true
+		return n >= 3 // not 10810 AVE | H: a suffix with no name before it
+
 	case n >= 2 && ts[n-1].w.dir != "" && ts[n-2].w.suffix != "":
 		return true
 	case n >= 2 && (ts[n-2].w.unit != "" || p.is(ts[n-2], "PMB") || p.is(ts[n-2], "BOX")):
