@@ -192,6 +192,14 @@ func (p *parser) delivery(lines [][]token) error {
 			return err
 		}
 	}
+	// A street name that ends in a designator, with a unit after it, reads
+	// as one unit when printed (MAIN APT, # 4 is MAIN APT # 4): malformed.
+	if p.has(FieldUnit) && delKind == lineStreet {
+		st := p.out[p.span[FieldStreet][0]:p.span[FieldStreet][1]]
+		if i := bytes.LastIndexByte(st, ' '); i >= 0 && !p.has(FieldSuffix) && !p.has(FieldPostDir) && wordOf(st[i+1:]).ranged {
+			return perr(del[0].src, int(del[0].off), ErrInvalidUnit)
+		}
+	}
 	return nil
 }
 
