@@ -22,6 +22,8 @@ func (p *parser) kind(ts []token) lineKind {
 	switch {
 	case len(ts) == 0:
 		return lineOther
+	case ts[0].w == noWord && !ts[0].digit && !p.is(ts[0], "GENERAL"):
+		return lineOther // no table word, no number: a name
 	case p.phraseLen(careOfPhrases, ts) > 0:
 		return lineCareOf
 	case len(ts) == 2 && p.is(ts[0], "GENERAL") && p.is(ts[1], "DELIVERY"):
@@ -426,15 +428,8 @@ func (p *parser) street(ts []token) error {
 	if len(s) == 0 {
 		return perr(ts[0].src, int(ts[0].off), ErrNoStreet)
 	}
-	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) {
-		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4
-	}
-	// What is left is the street. A unit inside it (MAIN APT 4 ST) or a
-	// stray pound sign or PMB is a malformed secondary element.
-	for j, t := range s {
-		if p.is(t, "#") || p.is(t, "PMB") || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
-			return perr(t.src, int(t.off), ErrInvalidUnit)
-		}
+	if err := p.checkStreet(s); err != nil {
+		return err
 	}
 	// A bare range after the suffix or post-directional ("123 MAIN ST 4B",
 	// "280 SUMMIT CT B"), or a number after a street name of words
@@ -454,7 +449,25 @@ func (p *parser) street(ts []token) error {
 			s = s[:len(s)-1]
 		}
 	}
+	if err := p.checkStreet(s); err != nil {
+		return err
+	}
 	p.streetName(s)
+	return nil
+}
+
+// checkStreet reports what is left for the street name that is no street:
+// a unit alone (123 APT 4), a unit inside it (MAIN APT 4 ST), a stray pound
+// sign or PMB.
+func (p *parser) checkStreet(s []token) error {
+	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) {
+		return perr(s[0].src, int(s[0].off), ErrNoStreet)
+	}
+	for j, t := range s {
+		if p.is(t, "#") || p.is(t, "PMB") || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
+			return perr(t.src, int(t.off), ErrInvalidUnit)
+		}
+	}
 	return nil
 }
 

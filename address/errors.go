@@ -37,7 +37,7 @@ var (
 	ErrNoStreet      = errors.New("no street name")
 	ErrInvalidUnit   = errors.New("invalid secondary unit")
 	ErrInvalidBox    = errors.New("invalid box number")
-	ErrIncomplete    = errors.New("incomplete: want a ZIP code, or a city and state")
+	ErrIncomplete    = errors.New("incomplete: want a city, and a state or ZIP code")
 	ErrAmbiguous     = errors.New("ambiguous: more than one delivery address")
 	ErrUnrecognized  = errors.New("unrecognized line: neither a delivery line, a secondary unit, nor care-of")
 	ErrMilitaryState = errors.New("military city APO, FPO or DPO needs state AA, AE or AP")

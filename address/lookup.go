@@ -29,6 +29,7 @@ type wordInfo struct {
 	unit    string // C2 designator abbreviation, or "#"
 	ranged  bool   // the designator needs a secondary range
 	state   bool   // a state code, or the first word of a state name
+	code    string // the state code of a code or a one-word name: IL
 	boxWord bool   // a PO Box phrase of one word: POB, DRAWER, BOX
 
 	// The phrases of each table that start with this word.
@@ -150,6 +151,10 @@ func init() {
 	for name, code := range stateNames {
 		info(strings.Fields(name)[0]).state = true
 		info(code).state = true
+		info(code).code = code
+		if !strings.Contains(name, " ") {
+			info(name).code = code
+		}
 	}
 	phraseLists = [numPhraseTables][]phrase{
 		poBoxPhrases:   phrases(poBoxTable[:], nil),
@@ -179,27 +184,63 @@ var strongSuffix = map[string]bool{
 }
 
 // wordOf returns the info of word w, noWord if the tables do not hold it.
-// A word whose first byte and length no table word has is not looked up:
-// most street names, cities and numbers are answered by the filter.
+// It is the parser's hottest lookup, once per word read, so it is an
+// open-addressed table of its own rather than a map: a word whose first byte
+// and length no table word has is answered by a filter, and the rest by one
+// or two probes.
 func wordOf(w []byte) *wordInfo {
 	if len(w) == 0 || len(w) >= 64 || wordFilter[w[0]]&(1<<len(w)) == 0 {
 		return noWord
 	}
-	if i, ok := words[string(w)]; ok {
-		return i
+	for h := wordHash(w) & (len(wordSlots) - 1); ; h = (h + 1) & (len(wordSlots) - 1) {
+		s := &wordSlots[h]
+		if s.info == nil {
+			return noWord
+		}
+		if s.word == string(w) {
+			return s.info
+		}
 	}
-	return noWord
 }
 
 // wordFilter[c] has bit n set when some table word starts with byte c and
 // is n bytes long.
 var wordFilter [256]uint64
 
+// wordSlots is the table behind wordOf; its size is a power of two at least
+// four times the number of words, so probes are short.
+var wordSlots []struct {
+	word string
+	info *wordInfo
+}
+
+// wordHash is FNV-1a.
+func wordHash(w []byte) int {
+	h := uint32(2166136261)
+	for _, c := range w {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return int(h)
+}
+
 func init() {
-	for w := range words {
+	n := 1
+	for n < 4*len(words) {
+		n *= 2
+	}
+	wordSlots = make([]struct {
+		word string
+		info *wordInfo
+	}, n)
+	for w, i := range words {
 		if len(w) < 64 {
 			wordFilter[w[0]] |= 1 << len(w)
 		}
+		h := wordHash([]byte(w)) & (n - 1)
+		for wordSlots[h].info != nil {
+			h = (h + 1) & (n - 1)
+		}
+		wordSlots[h].word, wordSlots[h].info = w, i
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 // street suffix, post-directional and secondary unit.
 //
 // Parse returns the address in Pub 28 standard form, or a [*ParseError] naming
-// the field and the reason. An address needs a delivery line and either a ZIP
-// code or a city and state.
+// the field and the reason. An address needs a delivery line, a city, and a
+// state or ZIP code or both.
 func Parse(line string) (Address, error) {
 	return parse(line, true)
 }
@@ -194,8 +194,8 @@ func (p *parser) finish(complete bool) (Address, error) {
 	if p.has(FieldState) && military != militaryState {
 		return Address{}, perr(FieldState, 0, ErrMilitaryState)
 	}
-	if complete && !p.has(FieldZIP) && !(p.has(FieldCity) && p.has(FieldState)) {
-		f := FieldZIP
+	if complete && !(p.has(FieldCity) && (p.has(FieldZIP) || p.has(FieldState))) {
+		f := FieldCity
 		if p.has(FieldCity) {
 			f = FieldState
 		}
@@ -351,6 +351,10 @@ func allDigits(w []byte) bool {
 
 // state reads a state as its code or its full name.
 func (p *parser) state(ts []token) error {
+	if len(ts) == 1 && ts[0].w.code != "" {
+		p.set(FieldState, ts[0].w.code)
+		return nil
+	}
 	if c, ok := stdState(string(p.run(ts))); ok {
 		p.set(FieldState, c)
 		return nil
@@ -415,8 +419,8 @@ func (p *parser) clearEnd(ts []token) bool {
 	case ts[n-1].w.suffix != "":
 		return n >= 3 // not 10810 AVE | H: a suffix with no name before it
 
-	case n >= 2 && ts[n-1].w.dir != "" && ts[n-2].w.suffix != "":
-		return true
+	case n >= 3 && ts[n-1].w.dir != "":
+		return true // ... 1700 S
 	case n >= 2 && (ts[n-2].w.unit != "" || p.is(ts[n-2], "PMB") || p.is(ts[n-2], "BOX")):
 		return true
 	}
