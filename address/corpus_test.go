@@ -249,8 +249,6 @@ func addressChecks(want, got Address) []check {
 // ---------------------------------------------------------------------------
 // Normalizing the corpus side
 
-var spaces = regexp.MustCompile(`\s+`)
-
 // cleanText upper-cases a corpus value, drops the punctuation corpora leave on
 // tokens, and single-spaces it. A period is dropped ("P.O." is "PO") except
 // between digits ("39.2"); commas, semicolons, colons, quotes and brackets

@@ -442,8 +442,8 @@ func (p *parser) cityOK(ts []token) bool {
 	if last := ts[len(ts)-1]; last.w.ranged || p.is(last, "BOX") || p.is(last, "PMB") {
 		return false // APT, before a number: the number is the unit's
 	}
-	if len(ts) == 1 && ts[0].b-ts[0].a == 2 {
-		return false // a state code, or what is written as one
+	if last := ts[len(ts)-1]; len(ts) == 1 && last.b-last.a == 2 || last.w.code != "" && last.b-last.a == 2 {
+		return false // a state code, or what is written as one, would be read as the state
 	}
 	return len(ts) > 0 && ts[0].letter && p.kind(ts) == lineOther
 }
