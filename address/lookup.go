@@ -148,7 +148,7 @@ func init() {
 	}
 	info("#").unit, info("#").ranged = "#", true
 	info("NO").unit, info("NO").ranged = "#", true // NO 5: number 5
-	info("PMB")                                     // a word the parser asks about
+	info("PMB")                                    // a word the parser asks about
 	for name, code := range stateNames {
 		info(strings.Fields(name)[0]).state = true
 		info(code).state = true
