@@ -46,6 +46,16 @@ type Address struct {
 	ZIP4     string // four digits, or empty
 }
 
+// MustParse is like [Parse] but panics when the line cannot be parsed. It
+// is for tests and examples, with addresses written in the source.
+func MustParse(line string) Address {
+	a, err := Parse(line)
+	if err != nil {
+		panic(err) // the error names no address text
+	}
+	return a
+}
+
 // MaxDeliveryLine is the length above which [Address.Lines] moves the
 // secondary unit to a line of its own above the delivery line. Pub 28 section
 // 21 recommends 64 bytes for delivery address information.

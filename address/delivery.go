@@ -302,7 +302,9 @@ func (p *parser) unitLine(ts []token) error {
 	}
 	dir, d := p.dirStart(ts)
 	if d > 0 {
-		if p.has(FieldPostDir) || p.has(FieldUnit) || !p.has(FieldStreet) || p.has(FieldRoute) {
+		// Only after a suffix, where a directional can only be the
+		// post-directional (1800 M ST, NW).
+		if p.has(FieldPostDir) || p.has(FieldUnit) || !p.has(FieldSuffix) {
 			return perr(ts[0].src, int(ts[0].off), ErrUnrecognized)
 		}
 		p.set(FieldPostDir, dir)
@@ -334,7 +336,7 @@ func (p *parser) numberLen(ts []token) int {
 	if len(ts) > 1 && p.isFraction(ts[1]) {
 		return 2
 	}
-	if len(ts) > 3 && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
+	if len(ts) > 3 && ts[3].w.unit == "" && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
 		ts[2].alpha && ts[2].b-ts[2].a >= 2 && ts[2].w.suffix == "" && ts[2].w.unit == "" &&
 		len(ts[1].w.phrases[highwayPhrases]) == 0 && !nameParticle[string(p.text(ts[2]))] {
 		return 2

@@ -86,3 +86,183 @@ type HistorySource interface {
 	// holds: how fresh it is. The zero time means the source is empty.
 	Newest(ctx context.Context) (time.Time, error)
 }
+
+// Status is what the gate, or a drift check, finds of an address printed for
+// a member, as of a time. It prints and parses as the words used in CSV and
+// JSON outputs ("stale", "recently_changed"). Do not reorder this list or
+// remove any items.
+type Status uint8
+
+const (
+	// Current: the printed address is equivalent to the member's address
+	// in force.
+	Current Status = iota + 1
+	// RecentlyChanged: current, but that address took effect within the
+	// recent window before the time of the check.
+	RecentlyChanged
+	// PendingChange: current, but a newer address takes effect within the
+	// recent window after the time of the check; or the printed address is
+	// that newer one, not yet in force.
+	PendingChange
+	// Stale: equivalent to a former address of the member.
+	Stale
+	// UnknownAddress: equivalent to no address the member ever had.
+	UnknownAddress
+	// UndeliverableAddress: the member's address in force is marked
+	// undeliverable.
+	UndeliverableAddress
+	// UnknownMember: the source of truth has no such member.
+	UnknownMember
+	// WrongRecipient: the printed name is not the member's.
+	WrongRecipient
+	// Commingled: the piece carries another member's document.
+	Commingled
+	// DuplicatePiece: the piece's id was seen before in the batch.
+	DuplicatePiece
+	// Invalid: the address or the row cannot be read.
+	Invalid
+)
+
+var statusNames = [...]string{"", "current", "recently_changed", "pending_change", "stale",
+	"unknown_address", "undeliverable", "unknown_member", "wrong_recipient", "commingled",
+	"duplicate_piece", "invalid"}
+
+// String returns the status's name as used in outputs: "recently_changed".
+func (s Status) String() string {
+	if s != 0 && int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (s *Status) UnmarshalText(text []byte) error {
+	for i, n := range statusNames {
+		if i > 0 && n == string(text) {
+			*s = Status(i)
+			return nil
+		}
+	}
+	return errUnknownName("status", text)
+}
+
+// A Finding is what [Classify] finds of a printed address.
+type Finding struct {
+	Status Status
+	// Version is the index in History.Versions of the version the
+	// address was judged against: the one it is equivalent to (Current,
+	// RecentlyChanged, Stale, PendingChange for a future address), or the
+	// address in force (UnknownAddress, UndeliverableAddress, and
+	// PendingChange for the current address). -1 when there is none.
+	Version int
+	// Since is when the status began: for Stale, when the member moved
+	// away from the printed address; for RecentlyChanged, when the address
+	// took effect; for PendingChange, when the newer address takes effect;
+	// for UndeliverableAddress, when mail came back.
+	Since time.Time
+	// Match compares the printed address with the address in force; its
+	// Kind and Differs explain an UnknownAddress (similar, which fields).
+	Match Match
+}
+
+// DefaultRecent is the recent window when none is given: 30 days.
+const DefaultRecent = 30 * 24 * time.Hour
+
+// Classify judges printed, an address printed for the member whose history
+// is h, as of asOf. recent is the window for RecentlyChanged and
+// PendingChange; 0 means [DefaultRecent].
+//
+// The address in force at asOf is the newest address version that took
+// effect at or before asOf (by Effective, then Recorded, then EventID). An
+// undeliverable mark at or before asOf and after that version makes it
+// undeliverable. Equivalence is [Compare]'s, by key. In order:
+//   - equivalent to the address in force: UndeliverableAddress if it is
+//     marked so; PendingChange if a newer address takes effect within recent
+//     after asOf; RecentlyChanged if it took effect within recent before
+//     asOf; else Current;
+//   - equivalent to a former address: Stale, since the version after it;
+//   - equivalent to an address taking effect after asOf: PendingChange;
+//   - else UnknownAddress.
+//
+// A member with no address in force has only former or future ones, so
+// Classify never finds Current for them. Classify does not parse: it uses
+// each version's Key.
+func Classify(printed Address, h History, asOf time.Time, recent time.Duration) Finding {
+	if recent <= 0 {
+		recent = DefaultRecent
+	}
+	key := printed.Key()
+	cur, undeliverable := -1, -1
+	for i, v := range h.Versions {
+		if v.Effective.After(asOf) {
+			break
+		}
+		switch v.Kind {
+		case Moved:
+			cur, undeliverable = i, -1
+		case Undeliverable:
+			if cur >= 0 {
+				undeliverable = i
+			}
+		}
+	}
+	f := Finding{Version: cur}
+	if cur >= 0 {
+		f.Match = Compare(printed, h.Versions[cur].Address)
+		if h.Versions[cur].key() == key {
+			v := h.Versions[cur]
+			switch next := nextMove(h.Versions, cur); {
+			case undeliverable >= 0:
+				f.Status, f.Since = UndeliverableAddress, h.Versions[undeliverable].Effective
+			case next >= 0 && !h.Versions[next].Effective.After(asOf.Add(recent)):
+				f.Status, f.Since = PendingChange, h.Versions[next].Effective
+			case asOf.Sub(v.Effective) < recent:
+				f.Status, f.Since = RecentlyChanged, v.Effective
+			default:
+				f.Status = Current
+			}
+			return f
+		}
+	}
+	// A former address: the newest version with this key before the one
+	// in force; it went stale when the next address took effect.
+	for i := cur - 1; i >= 0; i-- {
+		if v := h.Versions[i]; v.Kind == Moved && v.key() == key {
+			f.Status, f.Version = Stale, i
+			if next := nextMove(h.Versions, i); next >= 0 {
+				f.Since = h.Versions[next].Effective
+			}
+			return f
+		}
+	}
+	for i := cur + 1; i < len(h.Versions); i++ {
+		if v := h.Versions[i]; v.Kind == Moved && v.Effective.After(asOf) && v.key() == key {
+			f.Status, f.Version, f.Since = PendingChange, i, v.Effective
+			return f
+		}
+	}
+	f.Status = UnknownAddress
+	return f
+}
+
+// nextMove returns the index of the first address version after i, or -1.
+func nextMove(vs []Version, i int) int {
+	for j := i + 1; j < len(vs); j++ {
+		if vs[j].Kind == Moved {
+			return j
+		}
+	}
+	return -1
+}
+
+// key returns the version's stored key, computing it if the source did not
+// store one.
+func (v *Version) key() string {
+	if v.Key == "" && !v.Address.IsZero() {
+		return v.Address.Key()
+	}
+	return v.Key
+}

@@ -1,0 +1,118 @@
+package address_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/printgate/printgate/address"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func version(id, effective string, kind address.VersionKind, addr string) address.Version {
+	v := address.Version{EventID: id, Effective: day(effective), Recorded: day(effective), Kind: kind}
+	if addr != "" {
+		v.Address = address.MustParse(addr)
+		v.Key = v.Address.Key()
+	}
+	return v
+}
+
+func TestClassify(t *testing.T) {
+	const (
+		oak   = "100 OAK ST APT 4B, SPRINGFIELD IL 62704"
+		oak12 = "100 OAK ST APT 12C, SPRINGFIELD IL 62704"
+		elm   = "200 ELM AVE, SPRINGFIELD IL 62704"
+		pine  = "300 PINE RD, SPRINGFIELD IL 62704"
+	)
+	moved := history("M1",
+		version("e1", "2018-01-01", address.Moved, oak),
+		version("e2", "2019-10-03", address.Moved, elm))
+	returned := history("M2",
+		version("e1", "2018-01-01", address.Moved, oak),
+		version("e2", "2019-10-03", address.Undeliverable, ""))
+	returnedThenMoved := history("M3",
+		version("e1", "2018-01-01", address.Moved, oak),
+		version("e2", "2019-10-03", address.Undeliverable, ""),
+		version("e3", "2020-01-01", address.Moved, elm))
+	sameBuilding := history("M4",
+		version("e1", "2018-01-01", address.Moved, oak),
+		version("e2", "2019-10-03", address.Moved, oak12))
+	movedBack := history("M5",
+		version("e1", "2018-01-01", address.Moved, oak),
+		version("e2", "2019-01-01", address.Moved, elm),
+		version("e3", "2019-06-01", address.Moved, oak))
+	tests := []struct {
+		name    string
+		h       address.History
+		printed string
+		asOf    string
+		want    address.Status
+		version int
+		since   string
+		kind    address.MatchKind
+	}{
+		{"current", moved, elm, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"formatting variant is current", moved, "200 Elm Avenue, Springfield, Illinois 62704-1234", "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"former address is stale since the move", moved, oak, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"new address within the window", moved, elm, "2019-10-20", address.RecentlyChanged, 1, "2019-10-03", address.Equivalent},
+		{"window ends after 30 days", moved, elm, "2019-11-03", address.Current, 1, "", address.Equivalent},
+		{"old address with a move pending", moved, oak, "2019-09-20", address.PendingChange, 0, "2019-10-03", address.Equivalent},
+		{"the future address, not yet in force", moved, elm, "2019-09-20", address.PendingChange, 1, "2019-10-03", address.Different},
+		{"never the member's", moved, pine, "2020-06-01", address.UnknownAddress, 1, "", address.Different},
+		{"a typo of the current one is unknown, similar", moved, "200 ELM AVE, SPRINGFEILD IL 62704", "2020-06-01", address.UnknownAddress, 1, "", address.Similar},
+		{"before any address", moved, oak, "2017-01-01", address.PendingChange, 0, "2018-01-01", noMatch},
+		{"mail came back", returned, oak, "2020-06-01", address.UndeliverableAddress, 0, "2019-10-03", address.Equivalent},
+		{"mail came back, then a move", returnedThenMoved, elm, "2020-06-01", address.Current, 2, "", address.Equivalent},
+		{"returned address after the move is stale", returnedThenMoved, oak, "2020-06-01", address.Stale, 0, "2020-01-01", address.Different},
+		{"a move within one building: old unit is stale", sameBuilding, oak, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"a move within one building: new unit is current", sameBuilding, oak12, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"moved back: current wins over former", movedBack, oak, "2020-06-01", address.Current, 2, "", address.Equivalent},
+		{"moved back: the between address is stale", movedBack, elm, "2020-06-01", address.Stale, 1, "2019-06-01", address.Different},
+		{"no versions at all", address.History{MemberID: "M6"}, oak, "2020-06-01", address.UnknownAddress, -1, "", noMatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := address.Classify(address.MustParse(tt.printed), tt.h, day(tt.asOf), 0)
+			var since time.Time
+			if tt.since != "" {
+				since = day(tt.since)
+			}
+			if f.Status != tt.want || f.Version != tt.version || !f.Since.Equal(since) || f.Match.Kind != tt.kind {
+				t.Errorf("Classify = {%s version %d since %v match %s}, want {%s version %d since %v match %s}",
+					f.Status, f.Version, f.Since.Format(time.DateOnly), f.Match.Kind,
+					tt.want, tt.version, since.Format(time.DateOnly), tt.kind)
+			}
+		})
+	}
+}
+
+// noMatch is the zero MatchKind: Classify had no address in force to compare with.
+const noMatch = address.MatchKind(0)
+
+func history(id string, vs ...address.Version) address.History {
+	return address.History{MemberID: id, Versions: vs}
+}
+
+func TestStatusText(t *testing.T) {
+	for s := address.Current; s <= address.Invalid; s++ {
+		b, _ := s.MarshalText()
+		var back address.Status
+		if err := back.UnmarshalText(b); err != nil || back != s {
+			t.Errorf("%v: round trip gives %v, %v", s, back, err)
+		}
+	}
+	if got := address.UndeliverableAddress.String(); got != "undeliverable" {
+		t.Errorf("UndeliverableAddress prints %q", got)
+	}
+	var s address.Status
+	if err := s.UnmarshalText([]byte("bogus")); err == nil {
+		t.Error("no error for an unknown status")
+	}
+}
