@@ -1,0 +1,339 @@
+package sync
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+)
+
+// The columns of a change-event feed, in CSV and JSON Lines alike.
+const (
+	colEventID = iota
+	colMemberID
+	colEffective
+	colRecorded
+	colName
+	colLine1
+	colLine2
+	colCity
+	colState
+	colZIP
+	colKind
+	nCols
+)
+
+var colNames = [nCols]string{"event_id", "member_id", "effective", "recorded", "name", "line1", "line2", "city", "state", "zip", "kind"}
+
+// requiredCols must be in a CSV header; the others may be left out, and are
+// then empty in every row.
+var requiredCols = []int{colEventID, colMemberID, colEffective, colRecorded}
+
+// ErrHeader is wrapped by the error a [CSVReader] returns for a header row
+// it cannot use: a missing required column, an unknown or repeated one.
+// Reading stops there.
+var ErrHeader = errors.New("bad header")
+
+// event builds an Event from the fields of a row, f indexed by column; a
+// bad field is a *RowError. Text fields are taken as they are: the address
+// package trims and standardizes.
+func event(f *[nCols]string, line int) (Event, error) {
+	ev := Event{
+		ID:       f[colEventID],
+		MemberID: f[colMemberID],
+		Name:     f[colName],
+		Line1:    f[colLine1],
+		Line2:    f[colLine2],
+		City:     f[colCity],
+		State:    f[colState],
+		ZIP:      f[colZIP],
+		Line:     line,
+	}
+	bad := func(col int, err error) (Event, error) {
+		re := &RowError{Line: line, Field: colNames[col], Err: err}
+		if validID(ev.ID) {
+			re.EventID = ev.ID
+		}
+		return Event{}, re
+	}
+	switch {
+	case ev.ID == "":
+		return bad(colEventID, ErrMissing)
+	case !validID(ev.ID):
+		return bad(colEventID, ErrInvalidID)
+	case ev.MemberID == "":
+		return bad(colMemberID, ErrMissing)
+	case !validID(ev.MemberID):
+		return bad(colMemberID, ErrInvalidID)
+	}
+	for _, c := range [...]int{colEffective, colRecorded} {
+		if f[c] == "" {
+			return bad(c, ErrMissing)
+		}
+		t, ok := parseTime(f[c])
+		if !ok {
+			return bad(c, ErrInvalidTime)
+		}
+		if c == colEffective {
+			ev.Effective = t
+		} else {
+			ev.Recorded = t
+		}
+	}
+	var ok bool
+	if ev.Kind, ok = parseKind(f[colKind]); !ok {
+		return bad(colKind, ErrInvalidKind)
+	}
+	return ev, nil
+}
+
+// A CSVReader reads change events from CSV with a header row naming the
+// columns, in any order:
+//
+//	event_id,member_id,effective,recorded,name,line1,line2,city,state,zip,kind
+//
+// event_id, member_id, effective and recorded are required; a column left
+// out is empty in every row. Times are RFC 3339 or YYYY-MM-DD (midnight
+// UTC); an empty kind is "address". Column names are matched without regard
+// to case or surrounding spaces.
+type CSVReader struct {
+	r    *csv.Reader
+	cols []int // column index of each CSV field, -1 for none
+	err  error // sticky: a header or I/O error
+	f    [nCols]string
+}
+
+// NewCSVReader returns a reader of the CSV events in r.
+func NewCSVReader(r io.Reader) *CSVReader {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	return &CSVReader{r: cr}
+}
+
+// Read returns the next event. At the end of the input it returns io.EOF.
+// A bad row yields a *RowError, and the next call reads the next row; any
+// other error (the header, the underlying reader) ends the input and is
+// returned again by every later call.
+func (r *CSVReader) Read() (Event, error) {
+	if r.err != nil {
+		return Event{}, r.err
+	}
+	if r.cols == nil {
+		if err := r.header(); err != nil {
+			r.err = err
+			return Event{}, err
+		}
+	}
+	rec, err := r.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			// encoding/csv reports its own errors without the input's
+			// text, and goes on with the next record.
+			return Event{}, &RowError{Line: pe.StartLine, Err: pe.Err}
+		}
+		r.err = err
+		return Event{}, err
+	}
+	line, _ := r.r.FieldPos(0)
+	for i, c := range r.cols {
+		if c >= 0 {
+			r.f[c] = rec[i]
+		}
+	}
+	return event(&r.f, line)
+}
+
+func (r *CSVReader) header() error {
+	rec, err := r.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("pgsync: line %d: %w: %w", pe.StartLine, ErrHeader, pe.Err)
+		}
+		return err // io.EOF for empty input: no events
+	}
+	cols := make([]int, len(rec))
+	seen := [nCols]bool{}
+	for i, name := range rec {
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\ufeff")
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		cols[i] = -1
+		for c, n := range colNames {
+			if n == name {
+				cols[i] = c
+			}
+		}
+		switch {
+		case cols[i] < 0:
+			// Not quoted: a file with no header has a row of PHI here.
+			return fmt.Errorf("pgsync: line 1: %w: column %d is not one of %s", ErrHeader, i+1, strings.Join(colNames[:], ","))
+		case seen[cols[i]]:
+			return fmt.Errorf("pgsync: line 1: %w: column %s repeated", ErrHeader, colNames[cols[i]])
+		}
+		seen[cols[i]] = true
+	}
+	for _, c := range requiredCols {
+		if !seen[c] {
+			return fmt.Errorf("pgsync: line 1: %w: no %s column", ErrHeader, colNames[c])
+		}
+	}
+	r.cols = cols
+	return nil
+}
+
+// All returns the events of the input as a sequence, as Read returns them:
+// a bad row is a (zero Event, *RowError) pair and the sequence goes on; a
+// header or I/O error is the last pair. io.EOF is not yielded.
+func (r *CSVReader) All() iter.Seq2[Event, error] { return all(r.Read) }
+
+func all(read func() (Event, error)) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for {
+			ev, err := read()
+			if err == io.EOF {
+				return
+			}
+			var re *RowError
+			if !yield(ev, err) || err != nil && !errors.As(err, &re) {
+				return
+			}
+		}
+	}
+}
+
+// MaxJSONLine is the longest line a [JSONLReader] reads; a longer one is a
+// bad row ([ErrLineTooLong]).
+const MaxJSONLine = 64 << 10
+
+// A JSONLReader reads change events from JSON Lines: one JSON object per
+// line, with the field names of the CSV header, every value a string (or
+// null, the same as absent). Blank lines are skipped. A field that is not
+// one of the names is a bad row: a misspelled "line2" must not drop a unit
+// silently.
+type JSONLReader struct {
+	r    *bufio.Reader
+	line int
+	err  error
+	buf  []byte
+}
+
+// NewJSONLReader returns a reader of the JSON Lines events in r.
+func NewJSONLReader(r io.Reader) *JSONLReader {
+	return &JSONLReader{r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+type jsonEvent struct {
+	EventID   string `json:"event_id"`
+	MemberID  string `json:"member_id"`
+	Effective string `json:"effective"`
+	Recorded  string `json:"recorded"`
+	Name      string `json:"name"`
+	Line1     string `json:"line1"`
+	Line2     string `json:"line2"`
+	City      string `json:"city"`
+	State     string `json:"state"`
+	ZIP       string `json:"zip"`
+	Kind      string `json:"kind"`
+}
+
+// Read returns the next event. At the end of the input it returns io.EOF.
+// A bad row yields a *RowError, and the next call reads the next line; an
+// error of the underlying reader ends the input and is returned again by
+// every later call.
+func (r *JSONLReader) Read() (Event, error) {
+	for {
+		if r.err != nil {
+			return Event{}, r.err
+		}
+		line, tooLong, err := r.readLine()
+		if err != nil && (err != io.EOF || len(line) == 0 && !tooLong) {
+			r.err = err
+			return Event{}, err
+		}
+		r.line++
+		if tooLong {
+			return Event{}, &RowError{Line: r.line, Err: ErrLineTooLong}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		return r.decode(line)
+	}
+}
+
+// readLine returns the next line without its end. A line longer than
+// MaxJSONLine is consumed and reported as tooLong.
+func (r *JSONLReader) readLine() (line []byte, tooLong bool, err error) {
+	r.buf = r.buf[:0]
+	for {
+		frag, err := r.r.ReadSlice('\n')
+		if !tooLong {
+			if len(r.buf)+len(frag) > MaxJSONLine+2 {
+				tooLong = true
+				r.buf = r.buf[:0]
+			} else {
+				r.buf = append(r.buf, frag...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		line = bytes.TrimSuffix(r.buf, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if err == io.EOF && (len(line) > 0 || tooLong) {
+			err = nil // a last line with no newline
+		}
+		return line, tooLong, err
+	}
+}
+
+func (r *JSONLReader) decode(line []byte) (Event, error) {
+	var je jsonEvent
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.DisallowUnknownFields()
+	err := d.Decode(&je)
+	if err == nil && d.More() {
+		err = errors.New("trailing data")
+	}
+	if err != nil {
+		re := &RowError{Line: r.line, Err: ErrInvalidJSON}
+		// encoding/json's messages quote the input; keep only what is ours.
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && jsonField(te.Field) != "":
+			re.Field, re.Err = jsonField(te.Field), ErrNotString
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			re.Err = ErrUnknownField
+		}
+		if validID(je.EventID) {
+			re.EventID = je.EventID
+		}
+		return Event{}, re
+	}
+	f := [nCols]string{je.EventID, je.MemberID, je.Effective, je.Recorded, je.Name, je.Line1, je.Line2, je.City, je.State, je.ZIP, je.Kind}
+	return event(&f, r.line)
+}
+
+// jsonField returns the column an UnmarshalTypeError names, if it is one of
+// ours.
+func jsonField(f string) string {
+	for _, n := range colNames {
+		if n == f {
+			return n
+		}
+	}
+	return ""
+}
+
+// All returns the events of the input as a sequence, as Read returns them:
+// a bad row is a (zero Event, *RowError) pair and the sequence goes on; an
+// I/O error is the last pair. io.EOF is not yielded.
+func (r *JSONLReader) All() iter.Seq2[Event, error] { return all(r.Read) }

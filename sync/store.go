@@ -1,0 +1,260 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/printgate/printgate/address"
+)
+
+// A Store is a source of truth: member address histories in one SQLite
+// file. Its methods are safe for concurrent use. Applies are serialized
+// (one writer); reads run concurrently with each other and with an apply,
+// and see the store as of the last committed chunk.
+type Store struct {
+	// Now returns the current time; it stamps LastApply. Tests set it; nil
+	// means time.Now.
+	Now func() time.Time
+
+	path string
+	w    *sql.DB // exactly one connection: every write, and the staging table
+	r    *sql.DB // read-only connections
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ address.HistorySource = (*Store)(nil)
+
+// These are the errors Open returns for a file it will not use.
+var (
+	// ErrNewerSchema: the file was written by a newer printgate, whose
+	// schema this one does not know. Open refuses rather than guess.
+	ErrNewerSchema = errors.New("store schema is newer than this printgate knows")
+	// ErrNotStore: the file is not a printgate store (another SQLite
+	// database, or not a database at all).
+	ErrNotStore = errors.New("not a printgate store")
+)
+
+// applicationID marks a SQLite file as a printgate store (PRAGMA
+// application_id): "PGsy".
+const applicationID = 0x50477379
+
+// Open opens the store at path, creating the file (mode 0600) if it does not
+// exist, and migrates its schema forward to the version this code writes.
+// A store whose schema is newer is refused with an error wrapping
+// [ErrNewerSchema]; a file that is not a store, with [ErrNotStore].
+//
+// Close the store when done.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("pgsync: open: empty path")
+	}
+	// Create the file ourselves so that it is born 0600: SQLite would use
+	// 0644 less the umask. SQLite gives the -wal and -shm files the
+	// database file's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: open: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("pgsync: open: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: open: %w", err)
+	}
+
+	s := &Store{path: path}
+	// The writer. WAL journal: readers (this process's pool, or a second
+	// process looking at the store during an apply) never block the writer
+	// and are never blocked by it; each reader sees the last committed
+	// chunk. synchronous=NORMAL is safe with WAL: a power loss may lose the
+	// last commits but never corrupts the file, and Apply's re-run
+	// converges. Transactions begin IMMEDIATE, taking the write lock up
+	// front, so that two writing processes queue on busy_timeout instead of
+	// failing to upgrade a read lock.
+	s.w, err = sql.Open(driverName, dsn(abs, url.Values{
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"NORMAL"},
+		"_busy_timeout": {"30000"},
+		"_foreign_keys": {"1"},
+		"_txlock":       {"immediate"},
+		"_cache_size":   {"-65536"}, // KiB: 64 MiB, for bulk inserts into large B-trees
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, s.w); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
+	}
+
+	// The readers: query_only, so that nothing but the writer writes. A
+	// modest page cache each; reads of a large store go through mmap.
+	s.r, err = sql.Open(driverName, dsn(abs, url.Values{
+		"_busy_timeout": {"30000"},
+		"_foreign_keys": {"1"},
+		"_query_only":   {"1"},
+		"_cache_size":   {"-16384"}, // KiB: 16 MiB
+	}))
+	if err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("pgsync: open %s: %w", path, dbError(err))
+	}
+	return s, nil
+}
+
+// Close closes the store. It does not wait for an Apply in progress, which
+// fails; the store is consistent all the same.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.r != nil {
+			errs = append(errs, s.r.Close())
+		}
+		errs = append(errs, s.w.Close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// driverName is go-sqlite3 with a connect hook that sets what the DSN
+// cannot.
+const driverName = "printgate_sqlite3"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		// Memory-map up to 2 GiB of the file (SQLite's default ceiling):
+		// reads of pages in the OS page cache then cost no system call
+		// and no copy.
+		_, err := c.Exec("PRAGMA mmap_size = 2147418112", nil)
+		return err
+	}})
+}
+
+// dsn returns a go-sqlite3 data source name for the file at the absolute
+// path abs. The path is a file: URI so that any character in it survives;
+// go-sqlite3 reads the parameters that start with an underscore, and SQLite
+// ignores them.
+func dsn(abs string, params url.Values) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: params.Encode()}
+	return u.String()
+}
+
+// dbError turns a driver error into one of ours where there is one.
+func dbError(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrNotADB {
+		return fmt.Errorf("%w: %w", ErrNotStore, err)
+	}
+	return err
+}
+
+// migrations[i] takes the schema from version i to i+1. Append only: a
+// released migration is never edited.
+var migrations = []string{
+	// 1: versions, events, meta.
+	`
+-- One row per address version, in history order: the primary key is the
+-- order in which address.History lists versions.
+CREATE TABLE versions (
+	member_id TEXT NOT NULL,
+	effective INTEGER NOT NULL,  -- Unix nanoseconds, UTC
+	recorded  INTEGER NOT NULL,  -- Unix nanoseconds, UTC
+	event_id  TEXT NOT NULL REFERENCES events (event_id),
+	kind      INTEGER NOT NULL CHECK (kind IN (1, 2)),  -- address.VersionKind
+	name      TEXT NOT NULL,     -- as the event gave it: '' keeps the previous version's name
+	addr      BLOB NOT NULL,     -- address.Address.AppendBinary; empty for undeliverable
+	key       TEXT NOT NULL,     -- address.Address.Key; '' for undeliverable
+	PRIMARY KEY (member_id, effective, recorded, event_id)
+) WITHOUT ROWID;
+
+-- Every event applied, with a digest of its content: what makes Apply
+-- idempotent.
+CREATE TABLE events (
+	event_id TEXT PRIMARY KEY,
+	digest   BLOB NOT NULL       -- first 16 bytes of SHA-256 of the content
+) WITHOUT ROWID;
+
+-- Counters and marks:
+--   members      number of distinct members in versions
+--   newest       newest recorded time in versions
+--   last_apply   when the last Apply finished
+--   pending      fingerprint of the feed whose apply is in progress
+CREATE TABLE meta (
+	name  TEXT PRIMARY KEY,
+	value ANY
+) WITHOUT ROWID;
+`,
+}
+
+// migrate brings the schema of the database to len(migrations), in one
+// transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err)
+	}
+	defer tx.Rollback()
+	var app, v, objects int
+	if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		return dbError(err)
+	}
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return dbError(err)
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
+		return dbError(err)
+	}
+	switch {
+	case app == 0 && objects > 0, app != 0 && app != applicationID:
+		return ErrNotStore
+	case v > len(migrations):
+		return fmt.Errorf("%w: the file has schema version %d, this printgate writes %d", ErrNewerSchema, v, len(migrations))
+	case v == len(migrations):
+		return nil
+	}
+	for i := v; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrating schema to version %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
