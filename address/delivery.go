@@ -462,8 +462,8 @@ func (p *parser) street(ts []token) error {
 // a unit alone (123 APT 4), a unit inside it (MAIN APT 4 ST), a stray pound
 // sign or PMB.
 func (p *parser) checkStreet(s []token) error {
-	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) {
-		return perr(s[0].src, int(s[0].off), ErrNoStreet)
+	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || s[0].w.ranged && (len(s) == 1 || len(s) == 2 && s[1].w.dir != "") {
+		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH
 	}
 	for j, t := range s {
 		if p.is(t, "#") || p.is(t, "PMB") || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {

@@ -486,6 +486,15 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		run := ts[end-n : end]
 		suffix := n == 1 && run[0].w.suffix != ""
 		ownPart := run[0].seg != ts[end-n-1].seg
+		// After a city in a part of its own ("..., HARTFORD CT"), a
+		// suffix-like state is the state.
+		part := end - n
+		for part > 0 && ts[part-1].seg == run[0].seg {
+			part--
+		}
+		if part > 0 && !ts[part].digit && ts[part].w.unit == "" {
+			suffix = false
+		}
 		switch {
 		case p.boxWordBefore(ts, end-n):
 			// BOX SC: the box's number, not South Carolina.

@@ -1,0 +1,278 @@
+package address_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/address/addresstest"
+)
+
+const (
+	oakAddr  = "100 OAK ST APT 4B, SPRINGFIELD IL 62704"
+	oak12    = "100 OAK ST APT 12C, SPRINGFIELD IL 62704"
+	elmAddr  = "200 ELM AVE, SPRINGFIELD IL 62704"
+	pineAddr = "300 PINE RD, SPRINGFIELD IL 62704"
+)
+
+// gateSource is the source of truth of the gate tests, as of 2020-06-01.
+func gateSource() *addresstest.Source {
+	named := func(v address.Version, name string) address.Version { v.Name = name; return v }
+	return addresstest.NewSource(
+		history("ada", // moved in 2019
+			named(version("a1", "2018-01-01", address.Moved, oakAddr), "Ada Lovelace"),
+			version("a2", "2019-10-03", address.Moved, elmAddr)),
+		history("alan", // moved within the building last week
+			named(version("b1", "2018-01-01", address.Moved, oakAddr), "Alan Turing"),
+			version("b2", "2020-05-25", address.Moved, oak12)),
+		history("grace", // moving next week
+			named(version("c1", "2018-01-01", address.Moved, pineAddr), "Grace Hopper"),
+			version("c2", "2020-06-08", address.Moved, elmAddr)),
+		history("edsger", // mail came back
+			named(version("d1", "2018-01-01", address.Moved, pineAddr), "Edsger Dijkstra"),
+			version("d2", "2020-03-01", address.Undeliverable, "")),
+	)
+}
+
+func piece(id, member, name, addr string, phi bool, contents ...string) address.Piece {
+	p := address.Piece{ID: id, MemberID: member, Name: name, PHI: phi, Contents: contents}
+	a, err := address.Parse(addr)
+	if err != nil {
+		p.Err = err
+	}
+	p.Address = a
+	return p
+}
+
+func TestGateStatuses(t *testing.T) {
+	asOf := day("2020-06-01")
+	tests := []struct {
+		name     string
+		p        address.Piece
+		status   address.Status
+		decision address.Decision
+		detail   string
+	}{
+		{"current", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.Current, address.Release, ""},
+		{"formatting variant of the current address", piece("p2", "ada", "ADA LOVELACE", "200 Elm Avenue, Springfield, Illinois 62704-1234", true), address.Current, address.Release, ""},
+		{"former address", piece("p3", "ada", "Ada Lovelace", oakAddr, true), address.Stale, address.Block, "stale since 2019-10-03"},
+		{"former address, not PHI", piece("p4", "ada", "Ada Lovelace", oakAddr, false), address.Stale, address.Quarantine, "stale since 2019-10-03"},
+		{"old unit in the same building", piece("p5", "alan", "Alan Turing", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-25"},
+		{"new unit, moved last week", piece("p6", "alan", "Alan Turing", oak12, true), address.RecentlyChanged, address.Quarantine, "address in force since 2020-05-25"},
+		{"new unit, not PHI", piece("p7", "alan", "Alan Turing", oak12, false), address.RecentlyChanged, address.Release, "address in force since 2020-05-25"},
+		{"a move takes effect next week", piece("p8", "grace", "Grace Hopper", pineAddr, true), address.PendingChange, address.Quarantine, "a new address takes effect 2020-06-08"},
+		{"printed to next week's address", piece("p9", "grace", "Grace Hopper", elmAddr, true), address.PendingChange, address.Quarantine, "printed to the address taking effect 2020-06-08"},
+		{"never the member's", piece("p10", "ada", "Ada Lovelace", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix"},
+		{"a typo of the address in force", piece("p11", "ada", "Ada Lovelace", "200 ELM AVE, SPRINGFEILD IL 62704", true), address.UnknownAddress, address.Quarantine, "similar to the address in force; differs: city"},
+		{"mail came back", piece("p12", "edsger", "Edsger Dijkstra", pineAddr, true), address.UndeliverableAddress, address.Quarantine, "address in force marked undeliverable 2020-03-01"},
+		{"unknown member", piece("p13", "nobody", "No Body", pineAddr, true), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
+		{"unknown member, not PHI", piece("p14", "nobody", "No Body", pineAddr, false), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
+		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
+		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan"},
+		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, ""},
+		{"unparsable address", piece("p18", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
+		{"a piece id seen before", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.DuplicatePiece, address.Block, "piece id seen before in this batch"},
+		{"no piece id", piece("", "ada", "Ada Lovelace", elmAddr, true), address.Invalid, address.Quarantine, "no piece id"},
+	}
+	var pieces []address.Piece
+	for _, tt := range tests {
+		pieces = append(pieces, tt.p)
+	}
+	g := &address.Gate{Source: gateSource(), AsOf: asOf, HaltRate: 1, ChunkSize: 3}
+	var sink addresstest.Sink
+	out, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.Got) != len(tests) {
+		t.Fatalf("%d verdicts for %d pieces", len(sink.Got), len(tests))
+	}
+	for i, tt := range tests {
+		v := sink.Got[i]
+		if v.Piece.ID != tt.p.ID || v.Status != tt.status || v.Decision != tt.decision || v.Detail != tt.detail {
+			t.Errorf("%s: got {%s %s %s %q}, want {%s %s %s %q}", tt.name,
+				v.Piece.ID, v.Status, v.Decision, v.Detail, tt.p.ID, tt.status, tt.decision, tt.detail)
+		}
+	}
+	if out.Pieces != len(tests) || out.Released+out.Quarantined+out.Blocked != out.Pieces || out.Halted {
+		t.Errorf("outcome %+v", out)
+	}
+	if sink.Outcome == nil || sink.Outcome.Pieces != out.Pieces {
+		t.Errorf("sink finished with %+v", sink.Outcome)
+	}
+}
+
+func TestGateHalt(t *testing.T) {
+	asOf := day("2020-06-01")
+	batch := func(stale, current int, phi bool) []address.Piece {
+		var ps []address.Piece
+		for i := range stale {
+			ps = append(ps, piece(fmt.Sprintf("s%d", i), "ada", "Ada Lovelace", oakAddr, phi))
+		}
+		for i := range current {
+			ps = append(ps, piece(fmt.Sprintf("c%d", i), "ada", "Ada Lovelace", elmAddr, phi))
+		}
+		return ps
+	}
+	tests := []struct {
+		name     string
+		gate     address.Gate
+		pieces   []address.Piece
+		halted   bool
+		released int
+		reason   string
+	}{
+		{"1% is not over 1%", address.Gate{}, batch(10, 990, true), false, 990, ""},
+		{"over 1% and 10 pieces halts", address.Gate{}, batch(11, 989, true), true, 0, "11 of 1000 PHI pieces (1.10%) are neither current nor recently changed, over the halt rate of 1.00%"},
+		{"fewer than 10 never halts", address.Gate{}, batch(9, 91, true), false, 91, ""},
+		{"a rate of 1 never halts", address.Gate{HaltRate: 1}, batch(500, 500, true), false, 500, ""},
+		{"non-PHI pieces do not count", address.Gate{}, batch(50, 50, false), false, 50, ""},
+		{"a lower minimum", address.Gate{HaltMin: 2, HaltRate: 0.5}, batch(2, 1, true), true, 0, "2 of 3 PHI pieces (66.67%) are neither current nor recently changed, over the halt rate of 50.00%"},
+		{"a stale source halts", address.Gate{MaxSourceAge: 30 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 30 days"},
+		{"a fresh enough source does not", address.Gate{MaxSourceAge: 365 * 24 * time.Hour}, batch(0, 10, true), false, 10, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := tt.gate
+			g.Source = gateSource()
+			if g.AsOf.IsZero() {
+				g.AsOf = asOf
+			}
+			var sink addresstest.Sink
+			out, err := g.Check(context.Background(), addresstest.Pieces(tt.pieces), &sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Halted != tt.halted || out.Released != tt.released || out.HaltReason != tt.reason {
+				t.Errorf("halted %v released %d reason %q, want %v %d %q", out.Halted, out.Released, out.HaltReason, tt.halted, tt.released, tt.reason)
+			}
+			if out.Released+out.Quarantined+out.Blocked != len(tt.pieces) {
+				t.Errorf("counts %+v do not add up to %d", out, len(tt.pieces))
+			}
+			// Every piece keeps its own status.
+			stale := 0
+			for _, v := range sink.Got {
+				if v.Status == address.Stale {
+					stale++
+				}
+			}
+			if want := out.ByStatus[address.Stale]; stale != want {
+				t.Errorf("%d stale verdicts, outcome says %d", stale, want)
+			}
+		})
+	}
+}
+
+func TestGatePolicy(t *testing.T) {
+	p := address.DefaultPolicy()
+	p.PHI[address.RecentlyChanged] = address.Release
+	p.NonPHI[address.UnknownAddress] = 0 // left unset: fail closed
+	g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), Policy: p, HaltRate: 1}
+	var sink addresstest.Sink
+	_, err := g.Check(context.Background(), addresstest.Pieces([]address.Piece{
+		piece("p1", "alan", "Alan Turing", oak12, true),
+		piece("p2", "ada", "Ada Lovelace", pineAddr, false),
+	}), &sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []address.Decision{sink.Got[0].Decision, sink.Got[1].Decision}
+	if d := cmp.Diff([]address.Decision{address.Release, address.Quarantine}, got); d != "" {
+		t.Errorf("decisions (-want +got):\n%s", d)
+	}
+}
+
+func TestDefaultPolicyOnlyReleasesCurrentPHI(t *testing.T) {
+	p := address.DefaultPolicy()
+	for s := address.Current; s <= address.Invalid; s++ {
+		if d := p.Decide(s, true); (d == address.Release) != (s == address.Current) {
+			t.Errorf("PHI %s: %s", s, d)
+		}
+	}
+	if d := p.Decide(address.Status(200), false); d != address.Quarantine {
+		t.Errorf("an unknown status is %s, want quarantine", d)
+	}
+}
+
+type failingSource struct{ *addresstest.Source }
+
+func (failingSource) Histories(context.Context, []string) iter.Seq2[address.History, error] {
+	return func(yield func(address.History, error) bool) { yield(address.History{}, errors.New("disk on fire")) }
+}
+
+func TestGateSourceFailureStopsTheCheck(t *testing.T) {
+	g := &address.Gate{Source: failingSource{gateSource()}, AsOf: day("2020-06-01")}
+	var sink addresstest.Sink
+	_, err := g.Check(context.Background(), addresstest.Pieces([]address.Piece{piece("p1", "ada", "Ada Lovelace", elmAddr, true)}), &sink)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("err = %v", err)
+	}
+	if sink.Outcome != nil || len(sink.Got) != 0 {
+		t.Errorf("a failed check finished the batch or recorded verdicts: %+v %v", sink.Outcome, sink.Got)
+	}
+}
+
+func TestVerdictDetailsHoldNoPHI(t *testing.T) {
+	vs, _, err := addresstest.Check(gateSource(), day("2020-06-01"), []address.Piece{
+		piece("p1", "ada", "Alan Turing", elmAddr, true),
+		piece("p2", "ada", "Ada Lovelace", oakAddr, true),
+		piece("p3", "ada", "Ada Lovelace", pineAddr, true),
+		piece("p4", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		for _, phi := range []string{"ADA", "Ada", "Alan", "LOVELACE", "ELM", "Elm", "OAK", "PINE", "SPRINGFIELD", "Springfield", "62704"} {
+			if strings.Contains(v.Detail, phi) {
+				t.Errorf("piece %s: detail %q holds %q", v.Piece.ID, v.Detail, phi)
+			}
+		}
+	}
+}
+
+func TestAssertNoStale(t *testing.T) {
+	src := gateSource()
+	addresstest.AssertNoStale(t, src, day("2020-06-01"), []address.Piece{piece("p1", "ada", "Ada Lovelace", elmAddr, true)})
+	var rec recorder
+	addresstest.AssertNoStale(&rec, src, day("2020-06-01"), []address.Piece{
+		piece("p1", "ada", "Ada Lovelace", elmAddr, true),
+		piece("p2", "ada", "Ada Lovelace", oakAddr, true),
+	})
+	if !rec.failed || !strings.Contains(rec.msg, `PieceID:  "p2"`) || !strings.Contains(rec.msg, "stale since 2019-10-03") {
+		t.Errorf("AssertNoStale on a stale piece: failed=%v\n%s", rec.failed, rec.msg)
+	}
+}
+
+func TestHistorySourceConformance(t *testing.T) {
+	want := []address.History{
+		history("ada", version("a1", "2018-01-01", address.Moved, oakAddr), version("a2", "2019-10-03", address.Moved, elmAddr)),
+	}
+	if err := addresstest.TestHistorySource(context.Background(), addresstest.NewSource(want...), want, "nobody"); err != nil {
+		t.Error(err)
+	}
+	wrong := []address.History{history("ada", version("a1", "2018-01-01", address.Moved, oakAddr))}
+	if err := addresstest.TestHistorySource(context.Background(), addresstest.NewSource(wrong...), want, "nobody"); err == nil {
+		t.Error("a source missing a version conforms")
+	}
+}
+
+// recorder is a testing.TB that records a failure instead of failing.
+type recorder struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed, r.msg = true, fmt.Sprintf(format, args...)
+}
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }

@@ -1,0 +1,122 @@
+package address
+
+import (
+	"strings"
+	"unicode"
+)
+
+// SameName reports whether printed, the recipient name on a piece, names the
+// person whose name on file is onFile. It tolerates what printing does to a
+// name: case, punctuation and spacing; "LAST, FIRST" order; honorifics (MR,
+// MRS, MS, DR) and generational suffixes (JR, SR, II, III); a middle name
+// left out or shortened to its initial; and a given name shortened to its
+// initial. A different surname or a different given name is another person.
+//
+// Either name empty: false, as nothing proves the recipient.
+func SameName(printed, onFile string) bool {
+	a, b := nameParts(printed), nameParts(onFile)
+	if a.surname == "" || b.surname == "" {
+		return false
+	}
+	if a.surname != b.surname && !strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") &&
+		!strings.Contains("-"+a.surname+"-", "-"+b.surname+"-") {
+		return false // SMITH is SMITH-JONES's; JONES is not SMITH
+	}
+	return sameGiven(a.given, b.given) && (a.middle == "" || b.middle == "" || sameGiven(a.middle, b.middle))
+}
+
+// sameGiven reports whether two given names agree: equal, or one is the
+// other's initial. Two initials must be equal; an empty one agrees with
+// nothing, so a surname alone never proves the recipient.
+func sameGiven(a, b string) bool {
+	switch {
+	case a == "" || b == "":
+		return false
+	case a == b:
+		return true
+	case len(a) == 1:
+		return b[0] == a[0]
+	case len(b) == 1:
+		return a[0] == b[0]
+	}
+	return false
+}
+
+type name struct{ given, middle, surname string }
+
+var nameAffixes = map[string]bool{
+	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
+	"JR": true, "SR": true, "II": true, "III": true, "IV": true, "V": true,
+	"MD": true, "PHD": true, "ESQ": true, "RN": true, "DDS": true,
+}
+
+// nameParts splits a name into given name, first middle name and surname,
+// upper case, without punctuation, honorifics or suffixes. A comma means
+// "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
+func nameParts(s string) name {
+	var last string
+	if i := strings.IndexByte(s, ','); i >= 0 {
+		last, s = s[:i], s[i+1:]
+		// "SMITH, JR., JOHN": a suffix after the comma is not the first name.
+		for {
+			j := strings.IndexByte(s, ',')
+			if j < 0 || !nameAffixes[strings.Join(nameWords(s[:j]), "")] {
+				break
+			}
+			s = s[j+1:]
+		}
+	}
+	words := nameWords(s)
+	var n name
+	if last != "" {
+		lw := nameWords(last)
+		if len(lw) == 0 {
+			return name{}
+		}
+		n.surname = strings.Join(lw, "-")
+	} else {
+		if len(words) < 2 {
+			return name{}
+		}
+		n.surname, words = words[len(words)-1], words[:len(words)-1]
+	}
+	if len(words) > 0 {
+		n.given = words[0]
+	}
+	if len(words) > 1 {
+		n.middle = words[1]
+	}
+	return n
+}
+
+// nameWords returns the words of s, upper case, with punctuation dropped
+// (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes left out.
+func nameWords(s string) []string {
+	var words []string
+	var b strings.Builder
+	flush := func() {
+		if w := b.String(); w != "" && !nameAffixes[w] {
+			words = append(words, w)
+		}
+		b.Reset()
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToUpper(r))
+		case r == '-':
+			if b.Len() > 0 {
+				b.WriteByte('-')
+			}
+		case r == '\'' || r == '\u2019' || r == '.':
+			// O'BRIEN, J.R. -> OBRIEN, JR
+		default:
+			flush()
+		}
+	}
+	flush()
+	for i, w := range words {
+		words[i] = strings.Trim(w, "-")
+	}
+	return words
+}

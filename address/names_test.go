@@ -1,0 +1,57 @@
+package address_test
+
+import (
+	"testing"
+
+	"github.com/printgate/printgate/address"
+)
+
+func TestSameName(t *testing.T) {
+	tests := []struct {
+		printed, onFile string
+		want            bool
+		reason          string
+	}{
+		{"ADA LOVELACE", "Ada Lovelace", true, "case"},
+		{"Ada  Lovelace.", "ADA LOVELACE", true, "spacing and punctuation"},
+		{"Lovelace, Ada", "Ada Lovelace", true, "LAST, FIRST order"},
+		{"A Lovelace", "Ada Lovelace", true, "given name as its initial"},
+		{"A. Lovelace", "Ada King Lovelace", true, "initial, middle name left out"},
+		{"Ada K Lovelace", "Ada King Lovelace", true, "middle initial"},
+		{"Ada King Lovelace", "Ada Lovelace", true, "middle name on one side only"},
+		{"Mrs. Ada Lovelace", "Ada Lovelace", true, "honorific"},
+		{"Walter W. Witherspoon Jr.", "WALTER WITHERSPOON", true, "generational suffix (Pub 28 222)"},
+		{"Witherspoon, Jr., Walter", "Walter Witherspoon", true, "suffix after the comma"},
+		{"Mary O'Brien", "MARY OBRIEN", true, "apostrophe"},
+		{"Ann Smith Jones", "Ann Smith-Jones", true, "part of a hyphenated surname"},
+		{"Ada Byron", "Ada Lovelace", false, "different surname"},
+		{"Anne Lovelace", "Ada Lovelace", false, "different given name"},
+		{"B Lovelace", "Ada Lovelace", false, "different initial"},
+		{"Ada Kay Lovelace", "Ada King Lovelace", false, "different middle names"},
+		{"Lovelace", "Ada Lovelace", false, "surname alone proves nothing"},
+		{"", "Ada Lovelace", false, "no printed name"},
+		{"Ada Lovelace", "", false, "no name on file"},
+		{"Jones Smith", "Smith Jones", false, "given and surname swapped"},
+	}
+	for _, tt := range tests {
+		if got := address.SameName(tt.printed, tt.onFile); got != tt.want {
+			t.Errorf("SameName(%q, %q) = %v, want %v (%s)", tt.printed, tt.onFile, got, tt.want, tt.reason)
+		}
+		if got := address.SameName(tt.onFile, tt.printed); got != tt.want {
+			t.Errorf("SameName(%q, %q) = %v, want %v (%s; symmetric)", tt.onFile, tt.printed, got, tt.want, tt.reason)
+		}
+	}
+}
+
+func FuzzSameName(f *testing.F) {
+	f.Add("Ada Lovelace", "Lovelace, Ada K.")
+	f.Add("Witherspoon, Jr., Walter", "MR WALTER W WITHERSPOON JR")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if address.SameName(a, b) != address.SameName(b, a) {
+			t.Fatalf("not symmetric")
+		}
+		if address.SameName(a, a) != address.SameName(a, a+" ") {
+			t.Fatalf("trailing space changes the answer")
+		}
+	})
+}
