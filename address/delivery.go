@@ -341,7 +341,7 @@ func (p *parser) numberLen(ts []token) int {
 		len(ts[1].w.phrases[highwayPhrases]) == 0 && !nameParticle[string(p.text(ts[2]))] {
 		return 2
 	}
-	if len(ts) > 2 && p.gridNumber(ts[0]) && p.gridNumber(ts[1]) {
+	if len(ts) > 2 && ts[2].w.unit == "" && p.gridNumber(ts[0]) && p.gridNumber(ts[1]) {
 		return 2 // W148 N9748 TREE TOPS DR (Pub 28 D3)
 	}
 	return 1

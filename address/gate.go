@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,9 +21,21 @@ type Piece struct {
 	PHI      bool     // the piece carries Protected Health Information
 	Contents []string // members whose documents are inside; empty: the addressee's only
 	Line     int      // where the piece is in the batch file, for reports
+	// Fields is the row as read, in BatchColumns order, when the reader
+	// was asked to keep it (BatchReader.KeepText); PHI.
+	Fields []string
 	// Err, when not nil, says why the piece's row could not be read: the
 	// gate finds it Invalid. It must name fields, not text.
 	Err error
+}
+
+// Key returns the piece's id, or "line N" for a piece whose id could not be
+// read: how outputs name it.
+func (p *Piece) Key() string {
+	if p.ID != "" {
+		return p.ID
+	}
+	return "line " + strconv.Itoa(p.Line)
 }
 
 // Decision is what happens to a piece: it is released to the printer, held

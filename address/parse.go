@@ -445,7 +445,9 @@ func (p *parser) cityOK(ts []token) bool {
 	if last := ts[len(ts)-1]; len(ts) == 1 && last.b-last.a == 2 || last.w.code != "" && last.b-last.a == 2 {
 		return false // a state code, or what is written as one, would be read as the state
 	}
-	return len(ts) > 0 && ts[0].letter && p.kind(ts) == lineOther
+	// Nor may it start as a unit or PMB would, to be read back as one (its
+	// leading directional is spelled out when printed, so may stay).
+	return ts[0].letter && p.kind(ts) == lineOther && p.unitLen(ts, 0) == 0 && p.pmbLen(ts, 0) == 0
 }
 
 // splitLastLine finds the ZIP code, state and city at the end of a one-line

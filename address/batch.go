@@ -1,0 +1,328 @@
+package address
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+)
+
+// BatchColumns are the columns of a batch file, in the order BatchReader
+// writes them back; a batch may hold them in any order, with a header row.
+var BatchColumns = []string{"piece_id", "member_id", "name", "line1", "line2", "city", "state", "zip", "phi", "contents"}
+
+// These are the errors that can be in a batch Piece's Err, within a
+// [*RowError].
+var (
+	ErrFieldCount = errors.New("wrong number of fields")
+	ErrQuote      = errors.New("malformed quoted field")
+	ErrPHIFlag    = errors.New("phi must be true or false")
+	ErrMissing    = errors.New("missing")
+	ErrLineLength = errors.New("line too long")
+)
+
+// A RowError is what is wrong with one row of a batch: its line, the column
+// at fault, the piece id when it could be read, and the reason. It never
+// holds the row's text.
+type RowError struct {
+	Line    int
+	Field   string // a column name, or "" for the row as a whole
+	PieceID string
+	Err     error
+}
+
+func (e *RowError) Error() string {
+	var b strings.Builder
+	b.WriteString("line ")
+	b.WriteString(strconv.Itoa(e.Line))
+	if e.PieceID != "" {
+		b.WriteString(", piece ")
+		b.WriteString(e.PieceID)
+	}
+	if e.Field != "" {
+		b.WriteString(", field ")
+		b.WriteString(e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
+// MaxBatchLine is the longest batch line read; a longer one is an invalid
+// piece.
+const MaxBatchLine = 64 << 10
+
+// A BatchReader reads the pieces of a batch file: CSV with a header row
+// naming the columns (BatchColumns, in any order; piece_id and member_id
+// required), one piece per line. It reads lines, never the whole file, and
+// never loses one: every line after the header is one Piece, and a line
+// that cannot be read is a Piece whose Err is a [*RowError] (the gate finds
+// it invalid). A row with the wrong number of fields keeps the id it has
+// when the piece_id column can still be read, and is keyed by its line
+// otherwise. A quoted field may not span lines.
+//
+// phi is "true" or "false" (also 1/0, yes/no, any case); a piece whose phi
+// is missing or cannot be read is taken to carry PHI. contents is member ids
+// separated by ";".
+type BatchReader struct {
+	// KeepText, when set, keeps each piece's fields as read in
+	// Piece.Fields, for outputs that write the input columns back. Set it
+	// before the first call to Read.
+	KeepText bool
+
+	s      *bufio.Scanner
+	line   int
+	col    [10]int // index in the row of each of BatchColumns; -1: absent
+	ncols  int
+	fields []string
+	header bool
+	err    error
+}
+
+// NewBatchReader returns a BatchReader reading from r.
+func NewBatchReader(r io.Reader) *BatchReader {
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 0, 64<<10), MaxBatchLine+1)
+	return &BatchReader{s: s}
+}
+
+// Line returns the line number of the piece Read returned last.
+func (b *BatchReader) Line() int { return b.line }
+
+// Read returns the next piece, or io.EOF after the last. A row it cannot
+// read is returned as a Piece with Err set and a nil error; a non-nil error
+// means the batch as a whole cannot be read (a missing header, an I/O
+// error).
+func (b *BatchReader) Read() (Piece, error) {
+	if b.err != nil {
+		return Piece{}, b.err
+	}
+	if !b.header {
+		if err := b.readHeader(); err != nil {
+			b.err = err
+			return Piece{}, err
+		}
+	}
+	for {
+		if !b.s.Scan() {
+			b.err = b.s.Err()
+			if errors.Is(b.err, bufio.ErrTooLong) {
+				// The line is lost to the scanner, but not the piece.
+				b.line++
+				b.err = fmt.Errorf("line %d: %w (more than %d bytes); the batch cannot be read past it", b.line, ErrLineLength, MaxBatchLine)
+				return Piece{Line: b.line, Err: &RowError{Line: b.line, Err: ErrLineLength}}, nil
+			}
+			if b.err == nil {
+				b.err = io.EOF
+			}
+			return Piece{}, b.err
+		}
+		b.line++
+		text := bytes.TrimRight(b.s.Bytes(), "\r")
+		if len(bytes.TrimSpace(text)) == 0 {
+			continue // a blank line holds no piece
+		}
+		return b.piece(text), nil
+	}
+}
+
+// All returns the pieces of the batch as a sequence, for Gate.Check. A
+// batch-level error is yielded once and ends the sequence.
+func (b *BatchReader) All() iter.Seq2[Piece, error] {
+	return func(yield func(Piece, error) bool) {
+		for {
+			p, err := b.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(p, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (b *BatchReader) readHeader() error {
+	if !b.s.Scan() {
+		if err := b.s.Err(); err != nil {
+			return fmt.Errorf("batch header: %w", err)
+		}
+		return errors.New("batch: empty file, no header")
+	}
+	b.line++
+	b.header = true
+	fields, err := splitCSV(bytes.TrimRight(b.s.Bytes(), "\r"), b.fields[:0])
+	if err != nil {
+		return fmt.Errorf("batch header, line 1: %w", err)
+	}
+	for i := range b.col {
+		b.col[i] = -1
+	}
+	for i, f := range fields {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
+		for j, c := range BatchColumns {
+			if name == c {
+				if b.col[j] >= 0 {
+					return fmt.Errorf("batch header: column %s appears twice", c)
+				}
+				b.col[j] = i
+			}
+		}
+	}
+	for _, req := range []int{0, 1} {
+		if b.col[req] < 0 {
+			return fmt.Errorf("batch header: no %s column", BatchColumns[req])
+		}
+	}
+	b.ncols = len(fields)
+	return nil
+}
+
+// piece reads one row.
+func (b *BatchReader) piece(text []byte) Piece {
+	p := Piece{Line: b.line}
+	fields, err := splitCSV(text, b.fields[:0])
+	b.fields = fields[:0]
+	get := func(j int) string {
+		if i := b.col[j]; i >= 0 && i < len(fields) {
+			return strings.TrimSpace(fields[i])
+		}
+		return ""
+	}
+	if err == nil && len(fields) != b.ncols {
+		err = ErrFieldCount
+	}
+	p.PHI = true // until the row says otherwise: a piece not read is taken to carry PHI
+	if err != nil {
+		// Keep the id only if the row was split and its column is there.
+		if !errors.Is(err, ErrQuote) {
+			p.ID = get(0)
+		}
+		p.Err = &RowError{Line: b.line, PieceID: p.ID, Err: err}
+		p.Fields = b.keep(fields)
+		return p
+	}
+	p.ID, p.MemberID, p.Name = get(0), get(1), get(2)
+	p.Fields = b.keep(fields)
+	bad := func(field string, err error) Piece {
+		p.Err = &RowError{Line: b.line, Field: field, PieceID: p.ID, Err: err}
+		return p
+	}
+	phi := strings.ToLower(get(8))
+	switch phi {
+	case "false", "0", "no", "n", "f":
+		p.PHI = false
+	}
+	switch {
+	case p.ID == "":
+		return bad("piece_id", ErrMissing)
+	case p.MemberID == "":
+		return bad("member_id", ErrMissing)
+	}
+	switch phi {
+	case "true", "1", "yes", "y", "t", "false", "0", "no", "n", "f":
+	case "":
+		if b.col[8] >= 0 {
+			return bad("phi", ErrPHIFlag)
+		}
+		// No phi column: every piece is taken to carry PHI.
+	default:
+		return bad("phi", ErrPHIFlag)
+	}
+	if c := get(9); c != "" {
+		for _, m := range strings.Split(c, ";") {
+			if m = strings.TrimSpace(m); m != "" {
+				p.Contents = append(p.Contents, m)
+			}
+		}
+	}
+	a, err := ParseFields(get(3), get(4), get(5), get(6), get(7))
+	if err != nil {
+		var pe *ParseError
+		field := "address"
+		if errors.As(err, &pe) {
+			switch pe.Field {
+			case FieldLine1, FieldLine2, FieldCity, FieldState, FieldZIP:
+				field = pe.Field.String()
+			}
+		}
+		return bad(field, err)
+	}
+	p.Address = a
+	return p
+}
+
+// keep returns the row's fields in BatchColumns order, when KeepText is set.
+func (b *BatchReader) keep(fields []string) []string {
+	if !b.KeepText {
+		return nil
+	}
+	row := make([]string, len(BatchColumns))
+	for j := range BatchColumns {
+		if i := b.col[j]; i >= 0 && i < len(fields) {
+			row[j] = fields[i]
+		}
+	}
+	return row
+}
+
+// splitCSV splits one CSV line into fields, appending to dst: fields are
+// separated by commas; a field that starts with a double quote runs to the
+// closing quote, with "" for a quote inside it. The fields are copied.
+func splitCSV(line []byte, dst []string) ([]string, error) {
+	for i := 0; ; {
+		if i < len(line) && line[i] == '"' {
+			var f []byte
+			j := i + 1
+			for {
+				k := bytes.IndexByte(line[j:], '"')
+				if k < 0 {
+					return dst, ErrQuote
+				}
+				f = append(f, line[j:j+k]...)
+				j += k + 1
+				if j < len(line) && line[j] == '"' {
+					f = append(f, '"')
+					j++
+					continue
+				}
+				break
+			}
+			dst = append(dst, string(f))
+			switch {
+			case j == len(line):
+				return dst, nil
+			case line[j] != ',':
+				return dst, ErrQuote
+			}
+			i = j + 1
+			if i == len(line) {
+				return append(dst, ""), nil
+			}
+			continue
+		}
+		k := bytes.IndexByte(line[i:], ',')
+		if k < 0 {
+			f := line[i:]
+			if bytes.IndexByte(f, '"') >= 0 {
+				return dst, ErrQuote
+			}
+			return append(dst, string(f)), nil
+		}
+		f := line[i : i+k]
+		if bytes.IndexByte(f, '"') >= 0 {
+			return dst, ErrQuote
+		}
+		dst = append(dst, string(f))
+		i += k + 1
+		if i == len(line) {
+			return append(dst, ""), nil
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package address_test
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
+)
+
+func TestBatchReader(t *testing.T) {
+	const header = "piece_id,member_id,name,line1,line2,city,state,zip,phi,contents\n"
+	type got struct {
+		Key, Member, Addr string
+		PHI               bool
+		Contents          []string
+		Err               string
+	}
+	tests := []struct {
+		name  string
+		input string
+		want  []got
+	}{{
+		name:  "ordinary rows",
+		input: header + "P1,M1,Ada Lovelace,123 Main St,Apt 4B,Springfield,IL,62704,true,\nP2,M2,Alan Turing,PO Box 7,,Springfield,IL,62704,false,M2;M3\n",
+		want: []got{
+			{"P1", "M1", "123 MAIN ST APT 4B, SPRINGFIELD IL 62704", true, nil, ""},
+			{"P2", "M2", "PO BOX 7, SPRINGFIELD IL 62704", false, []string{"M2", "M3"}, ""},
+		},
+	}, {
+		name:  "any column order, quotes, CRLF, a blank line",
+		input: "zip,state,city,line2,line1,name,member_id,piece_id,contents,phi\r\n62704,IL,Springfield,,\"123 Main St, Apt 4B\",\"Lovelace, Ada\",M1,P1,,TRUE\r\n\r\n",
+		want:  []got{{"P1", "M1", "123 MAIN ST APT 4B, SPRINGFIELD IL 62704", true, nil, ""}},
+	}, {
+		name:  "wrong number of fields keeps the readable id",
+		input: header + "P1,M1,Ada,123 Main St\n",
+		want:  []got{{"P1", "", "", true, nil, "line 2, piece P1: wrong number of fields"}},
+	}, {
+		name:  "a broken quote is keyed by its line",
+		input: header + "\"P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,\nP2,M1,Ada,123 Main St,,Springfield,IL,62704,true,\n",
+		want: []got{
+			{"line 2", "", "", true, nil, "line 2: malformed quoted field"},
+			{"P2", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+		},
+	}, {
+		name:  "bad fields are named",
+		input: header + ",M1,Ada,123 Main St,,Springfield,IL,62704,true,\nP2,,Ada,123 Main St,,Springfield,IL,62704,true,\nP3,M1,Ada,123 Main St,,Springfield,IL,62704,maybe,\nP4,M1,Ada,123 Main St,,Springfield,IL,627,true,\n",
+		want: []got{
+			{"line 2", "M1", "", true, nil, "line 2, field piece_id: missing"},
+			{"P2", "", "", true, nil, "line 3, piece P2, field member_id: missing"},
+			{"P3", "M1", "", true, nil, "line 4, piece P3, field phi: phi must be true or false"},
+			{"P4", "M1", "", true, nil, "line 5, piece P4, field zip: address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
+		},
+	}, {
+		name:  "no phi column: every piece carries PHI",
+		input: "piece_id,member_id,name,line1,city,state,zip\nP1,M1,Ada,123 Main St,Springfield,IL,62704\n",
+		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := address.NewBatchReader(strings.NewReader(tt.input))
+			var out []got
+			for p, err := range r.All() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				g := got{Key: p.Key(), Member: p.MemberID, PHI: p.PHI, Contents: p.Contents}
+				if p.Err != nil {
+					g.Err = p.Err.Error()
+					var re *address.RowError
+					if !errors.As(p.Err, &re) || re.Line != p.Line {
+						t.Errorf("line %d: error %v is not a *RowError on its line", p.Line, p.Err)
+					}
+				} else {
+					g.Addr = p.Address.String()
+				}
+				if g.Err != "" {
+					g.Member, g.PHI = p.MemberID, p.PHI
+				}
+				out = append(out, g)
+			}
+			if d := cmp.Diff(tt.want, out); d != "" {
+				t.Errorf("pieces (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestBatchReaderHeader(t *testing.T) {
+	for _, in := range []string{"", "piece_id,name\nP1,x\n", "piece_id,member_id,piece_id\n", "\"piece_id,member_id\n"} {
+		r := address.NewBatchReader(strings.NewReader(in))
+		if _, err := r.Read(); err == nil || err == io.EOF {
+			t.Errorf("header %q: err = %v", in, err)
+		}
+	}
+}
+
+func TestBatchReaderKeepsText(t *testing.T) {
+	r := address.NewBatchReader(strings.NewReader("member_id,piece_id,line1,city,state,zip\nM1,P1,123 Main St,Springfield,IL,62704\n"))
+	r.KeepText = true
+	p, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"P1", "M1", "", "123 Main St", "", "Springfield", "IL", "62704", "", ""}
+	if d := cmp.Diff(want, p.Fields); d != "" {
+		t.Errorf("fields (-want +got):\n%s", d)
+	}
+}
+
+func FuzzBatchReader(f *testing.F) {
+	f.Add("piece_id,member_id,name,line1,line2,city,state,zip,phi,contents\nP1,M1,Ada,123 Main St,Apt 4,Springfield,IL,62704,true,M1\n")
+	f.Add("piece_id,member_id\n\"P1\",\"M\"\"1\"\nP2\n")
+	f.Add("piece_id,member_id,line1\nP1,M1,\"123 Main St\nP2,M2,x\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		r := address.NewBatchReader(strings.NewReader(in))
+		lines := strings.Count(in, "\n") + 1
+		n := 0
+		for p, err := range r.All() {
+			if err != nil {
+				return // a batch-level error: the header, or a too long line
+			}
+			n++
+			if p.Line < 2 || p.Line > lines {
+				t.Fatalf("piece on line %d of %d", p.Line, lines)
+			}
+			if p.Err != nil {
+				var re *address.RowError
+				if !errors.As(p.Err, &re) || re.Line != p.Line {
+					t.Fatalf("error %v is not a RowError on line %d", p.Err, p.Line)
+				}
+				if p.Address != (address.Address{}) {
+					t.Fatalf("invalid piece with an address")
+				}
+			}
+		}
+		if n > lines {
+			t.Fatalf("%d pieces from %d lines", n, lines)
+		}
+	})
+}
