@@ -226,7 +226,7 @@ func (p *parser) unitLen(ts []token, i int) int {
 	}
 	rest := ts[i+1:]
 	if abbr != "#" && len(rest) >= 2 && (p.is(rest[0], "#") || p.is(rest[0], "NO")) {
-		if rest[1].digit || rest[1].alpha {
+		if p.idOK(rest[1]) {
 			return 3
 		}
 		return 0

@@ -1,0 +1,231 @@
+package sync_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
+	pgsync "github.com/printgate/printgate/sync"
+)
+
+// The crash test's child process: it applies the feed in PGSYNC_CRASH_FEED
+// to the store in PGSYNC_CRASH_DB until its parent kills it.
+func TestCrashChild(t *testing.T) {
+	db, feed := os.Getenv("PGSYNC_CRASH_DB"), os.Getenv("PGSYNC_CRASH_FEED")
+	if db == "" {
+		t.Skip("run by TestCrashAndRerun")
+	}
+	applyFile(t, db, feed, pgsync.ApplyOptions{ChunkSize: crashChunk, Override: true})
+}
+
+const crashChunk = 2_000
+
+func applyFile(tb testing.TB, db, feed string, opt pgsync.ApplyOptions) *pgsync.ApplyReport {
+	tb.Helper()
+	s := mustOpenPath(tb, db)
+	f, err := os.Open(feed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := s.Apply(context.Background(), pgsync.NewCSVReader(f).All(), opt)
+	if err != nil {
+		tb.Fatalf("Apply: %v", err)
+	}
+	return rep
+}
+
+// TestCrashAndRerun kills a process in the middle of applying a large feed
+// (SIGKILL: no deferred call, no rollback), reopens the store, applies the
+// same feed again, and compares the store with that of an uninterrupted
+// run. The feed reverts many members of a loaded store, so it is
+// suspicious: the interrupted run overrode that, and its re-run, the same
+// feed resumed, is not held.
+func TestCrashAndRerun(t *testing.T) {
+	n := 200_000
+	if testing.Short() {
+		n = 40_000
+	}
+	dir := t.TempDir()
+	base := world(20_000, 11)
+	var feedEvs []pgsync.Event
+	for _, ev := range world(n*2/5, 12) { // about n events: 2.5 per member
+		ev.ID = "F" + ev.ID
+		feedEvs = append(feedEvs, ev)
+	}
+	// Revert 5,000 of the base members to their first address.
+	for i, r := 0, 0; i < len(base) && r < 5000; i++ {
+		if ev := base[i]; ev.ID[len(ev.ID)-2:] == "-0" && ev.Kind != address.Undeliverable {
+			r++
+			ev.ID, ev.Effective, ev.Recorded = "R"+ev.ID, day("2030-01-01"), day("2030-01-02")
+			feedEvs = append(feedEvs, ev)
+		}
+	}
+	feedEvs = shuffled(feedEvs, 5)
+	feed := filepath.Join(dir, "feed.csv")
+	writeFile(t, feed, feedEvs)
+
+	// The uninterrupted run.
+	ref := filepath.Join(dir, "ref.db")
+	mustApply(t, mustOpenPath(t, ref), base, pgsync.ApplyOptions{})
+	rep := applyFile(t, ref, feed, pgsync.ApplyOptions{ChunkSize: crashChunk, Override: true})
+	if rep.Suspicion == nil || !rep.Suspicion.Suspicious || rep.Applied != len(feedEvs) {
+		t.Fatalf("reference run: %+v", rep)
+	}
+
+	// The interrupted run.
+	crashed := filepath.Join(dir, "crashed.db")
+	mustApply(t, mustOpenPath(t, crashed), base, pgsync.ApplyOptions{})
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PGSYNC_CRASH_DB="+crashed, "PGSYNC_CRASH_FEED="+feed)
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once the first chunk of the feed has committed.
+	watch, err := sql.Open("sqlite3", "file:"+crashed+"?_query_only=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	deadline := time.Now().Add(2 * time.Minute)
+	var applied int
+	for {
+		if err := watch.QueryRow("SELECT count(*) FROM events WHERE event_id >= 'F' AND event_id < 'G'").Scan(&applied); err != nil {
+			t.Fatal(err)
+		}
+		if applied > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	watch.Close()
+	if applied == 0 {
+		t.Fatalf("the child applied nothing in 2 minutes:\n%s", out.String())
+	}
+	var total int
+	if err := watchCount(crashed, &total); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed the child after %d of %d feed events", total-len(base), len(feedEvs))
+	if total-len(base) >= len(feedEvs) {
+		t.Fatalf("the child finished before it was killed")
+	}
+
+	// The store is consistent as the kill left it.
+	for _, q := range []string{"PRAGMA integrity_check", "PRAGMA foreign_key_check"} {
+		if got := rawQuery(t, crashed, q); q == "PRAGMA integrity_check" && !slices.Equal(got, []string{"ok"}) || q != "PRAGMA integrity_check" && len(got) > 0 {
+			t.Fatalf("%s: %v", q, got)
+		}
+	}
+
+	// The re-run, without Override: the same feed, resumed.
+	rep = applyFile(t, crashed, feed, pgsync.ApplyOptions{ChunkSize: 50_000})
+	checkAccount(t, rep)
+	if rep.Applied+rep.Skipped != len(feedEvs) || rep.Skipped == 0 || rep.Suspicion != nil {
+		t.Errorf("re-run: %+v", rep)
+	}
+	if d := cmp.Diff(dump(t, ref), dump(t, crashed)); d != "" {
+		t.Errorf("store after crash and re-run differs from uninterrupted run (-want +got):\n%s", d)
+	}
+	diffHistories(t, histories(t, mustOpenPath(t, ref)), histories(t, mustOpenPath(t, crashed)))
+}
+
+func watchCount(path string, n *int) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_query_only=1")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRow("SELECT count(*) FROM events").Scan(n)
+}
+
+func writeFile(tb testing.TB, path string, evs []pgsync.Event) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := writeCSV(f, evs); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestReadsDuringApply reads histories on several goroutines while a feed
+// is applied in small chunks: every read sees whole chunks, never a
+// half-applied one. Run it with -race.
+func TestReadsDuringApply(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	evs := world(4_000, 21) // about 10,000 events
+	var ids []string
+	for _, ev := range evs {
+		ids = append(ids, ev.MemberID)
+	}
+	ids = slices.Compact(ids)
+	s.Now = func() time.Time { return day("2024-01-01") }
+
+	var done atomic.Bool
+	errs := make(chan error, 3)
+	for r := range 3 {
+		go func() {
+			var last int
+			var err error
+			defer func() { errs <- err }()
+			for !done.Load() {
+				versions := 0
+				for h, herr := range s.Histories(ctx, ids[r*100:]) {
+					if herr != nil {
+						err = herr
+						return
+					}
+					for _, v := range h.Versions {
+						if v.Key != v.Address.Key() {
+							err = fmt.Errorf("%s: key mismatch", h.MemberID)
+							return
+						}
+					}
+					versions += len(h.Versions)
+				}
+				if versions < last {
+					err = fmt.Errorf("saw %d versions after %d", versions, last)
+					return
+				}
+				last = versions
+				if _, err = s.Newest(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	rep, err := s.Apply(ctx, seq(evs), pgsync.ApplyOptions{ChunkSize: 500})
+	done.Store(true)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if err != nil || rep.Applied != len(evs) {
+		t.Fatalf("Apply: %+v, %v", rep, err)
+	}
+	if got, err := s.LastApply(ctx); err != nil || !got.Equal(day("2024-01-01")) {
+		t.Errorf("LastApply = %v, %v", got, err)
+	}
+}
