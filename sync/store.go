@@ -220,6 +220,55 @@ CREATE TABLE meta (
 	value ANY
 ) WITHOUT ROWID;
 `,
+	// 2: the ledger: batches, a verdict per piece, reviews.
+	`
+-- One row per batch checked by the gate. finished is NULL while the
+-- batch runs, and after a run that died; the counts are the outcome's.
+CREATE TABLE batches (
+	id            INTEGER PRIMARY KEY,
+	batch_id      TEXT NOT NULL UNIQUE,
+	asof          INTEGER NOT NULL,   -- Unix nanoseconds, UTC
+	started       INTEGER NOT NULL,
+	finished      INTEGER,
+	pieces        INTEGER NOT NULL DEFAULT 0,
+	released      INTEGER NOT NULL DEFAULT 0,
+	quarantined   INTEGER NOT NULL DEFAULT 0,
+	blocked       INTEGER NOT NULL DEFAULT 0,
+	halted        INTEGER NOT NULL DEFAULT 0,
+	halt_reason   TEXT NOT NULL DEFAULT '',
+	source_newest INTEGER
+);
+
+-- One row per piece read, in input order (seq from 0). piece is the
+-- piece's key (its id, or "line N"); status and decision are
+-- address.Status and address.Decision; version is the event id of the
+-- address version the piece was judged against. No name, no address.
+CREATE TABLE verdicts (
+	batch     INTEGER NOT NULL REFERENCES batches (id),
+	seq       INTEGER NOT NULL,
+	piece     TEXT NOT NULL,
+	line      INTEGER NOT NULL,
+	member_id TEXT NOT NULL,
+	phi       INTEGER NOT NULL,
+	status    INTEGER NOT NULL,
+	decision  INTEGER NOT NULL,
+	detail    TEXT NOT NULL,
+	version   TEXT NOT NULL,
+	PRIMARY KEY (batch, seq)
+) WITHOUT ROWID;
+
+-- A reviewer's release or block of a quarantined piece. Kept apart from
+-- verdicts so that running the batch again keeps it.
+CREATE TABLE reviews (
+	batch    INTEGER NOT NULL REFERENCES batches (id),
+	seq      INTEGER NOT NULL,
+	decision INTEGER NOT NULL,
+	reviewer TEXT NOT NULL,
+	reason   TEXT NOT NULL,
+	at       INTEGER NOT NULL,
+	PRIMARY KEY (batch, seq)
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema of the database to len(migrations), in one
