@@ -1,0 +1,599 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/printgate/printgate/address"
+)
+
+// The ledger records what the gate decided for every piece of every batch,
+// so that what was released, held and blocked can be counted exactly after
+// the fact: for a reviewer, an audit, a breach report. It holds ids, statuses
+// and decisions, never a name or an address.
+
+// Errors of the ledger's read and review calls. They are wrapped with the
+// batch and piece ids concerned.
+var (
+	ErrNoBatch          = errors.New("no such batch in the ledger")
+	ErrBatchUnfinished  = errors.New("batch did not finish")
+	ErrNoPiece          = errors.New("no such piece in the batch")
+	ErrNotQuarantined   = errors.New("piece is not quarantined")
+	ErrAmbiguousPiece   = errors.New("more than one quarantined piece has this id")
+	ErrReviewed         = errors.New("piece was reviewed before")
+	ErrReviewIncomplete = errors.New("a review needs a decision (release or block), a reviewer and a reason")
+	ErrLedgerClosed     = errors.New("ledger is finished or closed")
+)
+
+// ledgerCommitRows is how many verdicts a ledger commits at a time. A run
+// that dies keeps the verdicts of the chunks it committed; running the batch
+// again replaces them.
+const ledgerCommitRows = 1 << 16
+
+// ledgerInsertRows is how many verdicts one INSERT statement writes.
+const ledgerInsertRows = 128
+
+const ledgerCols = 10
+
+// A Ledger records the verdicts of one batch in the store. It is the
+// [address.VerdictSink] to hand to [address.Gate.Check]:
+//
+//	l, err := st.Ledger(ctx, batchID, asOf)
+//	...
+//	defer l.Close()
+//	out, err := gate.Check(ctx, pieces, l)
+//
+// Verdicts are written by a goroutine of the ledger's own, on the store's
+// writer connection, in transactions of 65,536 rows, so that writing the
+// ledger overlaps judging the next pieces. Finish waits for every row, then
+// records the outcome and checks that the rows account for every piece;
+// only when Finish has returned nil may a released piece be printed.
+//
+// Running a batch id again replaces its verdicts row for row (they are keyed
+// by the piece's place in the batch), keeps its reviews, and ends with
+// exactly the rows of the new run. While a Ledger is open it holds the
+// store's writer: an Apply in the same process waits for it.
+type Ledger struct {
+	st      *Store
+	batchID string
+	id      int64
+	conn    *sql.Conn
+
+	seq    int64
+	rows   chan []ledgerRow
+	free   chan []ledgerRow
+	done   chan struct{}
+	werr   atomic.Pointer[error]
+	closed bool
+}
+
+type ledgerRow struct {
+	piece, member, detail, version string
+	line                           int64
+	phi                            bool
+	status                         address.Status
+	decision                       address.Decision
+}
+
+var _ address.VerdictSink = (*Ledger)(nil)
+
+// Ledger starts, or starts again, batch batchID in the ledger, judged as of
+// asOf. The batch id names the batch: the same pieces should get the same
+// id (example/preprint makes it from a digest of the batch file).
+func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Ledger, error) {
+	if batchID == "" {
+		return nil, errors.New("pgsync: ledger: empty batch id")
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: ledger: %w", err)
+	}
+	l := &Ledger{st: s, batchID: batchID, conn: conn}
+	err = conn.QueryRowContext(ctx, `
+		INSERT INTO batches (batch_id, asof, started) VALUES (?, ?, ?)
+		ON CONFLICT (batch_id) DO UPDATE SET asof = excluded.asof, started = excluded.started,
+			finished = NULL, pieces = 0, released = 0, quarantined = 0, blocked = 0,
+			halted = 0, halt_reason = '', source_newest = NULL
+		RETURNING id`, batchID, asOf.UnixNano(), s.now().UnixNano()).Scan(&l.id)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("pgsync: ledger: batch %s: %w", batchID, err)
+	}
+	ins, err := l.prepare(ctx)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("pgsync: ledger: batch %s: %w", batchID, err)
+	}
+	l.rows = make(chan []ledgerRow, 2)
+	l.free = make(chan []ledgerRow, 3)
+	l.done = make(chan struct{})
+	go l.write(ctx, ins)
+	return l, nil
+}
+
+// inserts are the ledger's prepared statements: one for ledgerInsertRows
+// rows, one for a single row.
+type inserts struct{ many, one *sql.Stmt }
+
+func (l *Ledger) prepare(ctx context.Context) (inserts, error) {
+	q := func(n int) string {
+		var b strings.Builder
+		b.WriteString("INSERT OR REPLACE INTO verdicts (batch, seq, piece, line, member_id, phi, status, decision, detail, version) VALUES ")
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+		}
+		return b.String()
+	}
+	many, err := l.conn.PrepareContext(ctx, q(ledgerInsertRows))
+	if err != nil {
+		return inserts{}, err
+	}
+	one, err := l.conn.PrepareContext(ctx, q(1))
+	if err != nil {
+		many.Close()
+		return inserts{}, err
+	}
+	return inserts{many, one}, nil
+}
+
+// Verdicts implements [address.VerdictSink]: it queues the verdicts for the
+// ledger's writer and returns. It copies what it keeps of them.
+func (l *Ledger) Verdicts(ctx context.Context, vs []address.Verdict) error {
+	if l.closed {
+		return ErrLedgerClosed
+	}
+	if err := l.err(); err != nil {
+		return err
+	}
+	var rows []ledgerRow
+	select {
+	case rows = <-l.free:
+	default:
+		rows = make([]ledgerRow, 0, len(vs))
+	}
+	for i := range vs {
+		v := &vs[i]
+		p := v.Piece
+		rows = append(rows, ledgerRow{
+			piece: p.Key(), member: p.MemberID, detail: v.Detail, version: v.VersionID,
+			line: int64(p.Line), phi: p.PHI, status: v.Status, decision: v.Decision,
+		})
+	}
+	select {
+	case l.rows <- rows:
+		return nil
+	case <-l.done:
+		return l.err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *Ledger) err() error {
+	if p := l.werr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (l *Ledger) fail(err error) {
+	err = fmt.Errorf("pgsync: ledger: batch %s: %w", l.batchID, err)
+	l.werr.CompareAndSwap(nil, &err)
+}
+
+// write is the ledger's writer goroutine: it inserts the queued rows, in
+// transactions of ledgerCommitRows, until l.rows is closed, and commits.
+// After an error it drains the queue, so that Verdicts never blocks.
+func (l *Ledger) write(ctx context.Context, ins inserts) {
+	defer close(l.done)
+	defer ins.many.Close()
+	defer ins.one.Close()
+	inTx, pending := false, 0
+	args := make([]any, 0, ledgerInsertRows*ledgerCols)
+	for rows := range l.rows {
+		if l.err() != nil {
+			continue
+		}
+		err := func() error {
+			if !inTx {
+				if _, err := l.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+					return err
+				}
+				inTx = true
+			}
+			for len(rows) > 0 {
+				n, stmt := min(len(rows), ledgerInsertRows), ins.many
+				if n < ledgerInsertRows {
+					n, stmt = 1, ins.one
+				}
+				args = args[:0]
+				for i := range rows[:n] {
+					r := &rows[i]
+					args = append(args, l.id, l.seq, r.piece, r.line, r.member, r.phi,
+						int64(r.status), int64(r.decision), r.detail, r.version)
+					l.seq++
+				}
+				if _, err := stmt.ExecContext(ctx, args...); err != nil {
+					return err
+				}
+				rows = rows[n:]
+				pending += n
+			}
+			if pending >= ledgerCommitRows {
+				pending, inTx = 0, false
+				if _, err := l.conn.ExecContext(ctx, "COMMIT"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}()
+		if err != nil {
+			l.fail(err)
+			continue
+		}
+		select {
+		case l.free <- rows[:0]:
+		default:
+		}
+	}
+	if inTx {
+		if l.err() == nil {
+			if _, err := l.conn.ExecContext(ctx, "COMMIT"); err != nil {
+				l.fail(err)
+			}
+		}
+		if l.err() != nil {
+			l.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}
+}
+
+// stop closes the queue and waits for the writer.
+func (l *Ledger) stop() error {
+	if !l.closed {
+		l.closed = true
+		close(l.rows)
+		<-l.done
+	}
+	return l.err()
+}
+
+// Finish implements [address.VerdictSink]: it waits until every verdict is
+// written, then, in one transaction, holds every release of a halted batch
+// (decision quarantine, detail "batch halted: " and the reason), removes the
+// rows an earlier run of the same batch id left beyond this run's pieces,
+// records the outcome, and checks that the rows account for every piece:
+// pieces = released + quarantined + blocked, as the outcome says.
+func (l *Ledger) Finish(ctx context.Context, out address.Outcome) error {
+	if l.closed {
+		return ErrLedgerClosed
+	}
+	if err := l.stop(); err != nil {
+		l.conn.Close()
+		return err
+	}
+	defer l.conn.Close()
+	if int64(out.Pieces) != l.seq {
+		return fmt.Errorf("pgsync: ledger: batch %s: the outcome counts %d pieces, the ledger was given %d", l.batchID, out.Pieces, l.seq)
+	}
+	err := l.finish(ctx, out)
+	if err != nil {
+		return fmt.Errorf("pgsync: ledger: batch %s: %w", l.batchID, err)
+	}
+	return nil
+}
+
+func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
+	c := l.conn
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if out.Halted {
+		if _, err := c.ExecContext(ctx, `UPDATE verdicts SET decision = ?, detail = ? WHERE batch = ? AND decision = ?`,
+			int64(address.Quarantine), "batch halted: "+out.HaltReason, l.id, int64(address.Release)); err != nil {
+			return err
+		}
+	}
+	if _, err := c.ExecContext(ctx, `DELETE FROM verdicts WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, `DELETE FROM reviews WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
+		return err
+	}
+	var counts [4]int
+	rows, err := c.QueryContext(ctx, `SELECT decision, count(*) FROM verdicts WHERE batch = ? GROUP BY decision`, l.id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var d, n int
+		if err := rows.Scan(&d, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		if d < 1 || d > 3 {
+			rows.Close()
+			return fmt.Errorf("%d verdicts with decision %d", n, d)
+		}
+		counts[d] = n
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	rel, q, blk := counts[address.Release], counts[address.Quarantine], counts[address.Block]
+	wantRel, wantQ := out.Released, out.Quarantined
+	if out.Halted {
+		// A halted batch's outcome counts would-be releases as released;
+		// the ledger holds them.
+		wantRel, wantQ = 0, out.Quarantined+out.Released
+	}
+	if rel+q+blk != out.Pieces || rel != wantRel || q != wantQ || blk != out.Blocked {
+		return fmt.Errorf("ledger rows (%d released, %d quarantined, %d blocked) do not account for the outcome (%d pieces: %d released, %d quarantined, %d blocked)",
+			rel, q, blk, out.Pieces, wantRel, wantQ, out.Blocked)
+	}
+	var newest any
+	if !out.SourceNewest.IsZero() {
+		newest = out.SourceNewest.UnixNano()
+	}
+	if _, err := c.ExecContext(ctx, `UPDATE batches SET asof = ?, finished = ?, pieces = ?, released = ?, quarantined = ?,
+		blocked = ?, halted = ?, halt_reason = ?, source_newest = ? WHERE id = ?`,
+		out.AsOf.UnixNano(), l.st.now().UnixNano(), out.Pieces, rel, q, blk, out.Halted, out.HaltReason, newest, l.id); err != nil {
+		return err
+	}
+	_, err = c.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// Close releases the ledger's writer connection. After Finish it does
+// nothing; before (the check failed), it commits the verdicts given so far
+// and leaves the batch unfinished: running it again judges it anew.
+func (l *Ledger) Close() error {
+	if l.closed {
+		return nil
+	}
+	err := l.stop()
+	return errors.Join(err, l.conn.Close())
+}
+
+// A Batch is a batch's record in the ledger.
+type Batch struct {
+	BatchID  string
+	AsOf     time.Time
+	Started  time.Time
+	Finished time.Time // zero: the batch is running, or its run died
+	// The counts of the finished batch, as the ledger's rows give them:
+	// Pieces = Released + Quarantined + Blocked. A reviewer's decisions do
+	// not change them; see Reviewed.
+	Pieces, Released, Quarantined, Blocked int
+	Halted                                 bool
+	HaltReason                             string
+	SourceNewest                           time.Time
+	// ByStatus counts the batch's pieces by status.
+	ByStatus map[address.Status]int
+	// Reviewed counts the quarantined pieces a reviewer released or
+	// blocked.
+	Reviewed map[address.Decision]int
+}
+
+// Batch returns the ledger's record of batch batchID, with its counts by
+// status from its rows. [ErrNoBatch] if there is none.
+func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+	}
+	defer tx.Rollback()
+	b := Batch{BatchID: batchID, ByStatus: map[address.Status]int{}, Reviewed: map[address.Decision]int{}}
+	var id, asof, started int64
+	var finished, newest sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT id, asof, started, finished, pieces, released, quarantined, blocked, halted, halt_reason, source_newest
+		FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &asof, &started, &finished, &b.Pieces, &b.Released,
+		&b.Quarantined, &b.Blocked, &b.Halted, &b.HaltReason, &newest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, ErrNoBatch)
+	}
+	if err != nil {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+	}
+	b.AsOf, b.Started = time.Unix(0, asof).UTC(), time.Unix(0, started).UTC()
+	if finished.Valid {
+		b.Finished = time.Unix(0, finished.Int64).UTC()
+	}
+	if newest.Valid {
+		b.SourceNewest = time.Unix(0, newest.Int64).UTC()
+	}
+	count := func(q string, put func(k, n int), args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, n int
+			if err := rows.Scan(&k, &n); err != nil {
+				return err
+			}
+			put(k, n)
+		}
+		return rows.Err()
+	}
+	if err := count(`SELECT status, count(*) FROM verdicts WHERE batch = ? GROUP BY status`,
+		func(k, n int) { b.ByStatus[address.Status(k)] = n }, id); err != nil {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+	}
+	if err := count(`SELECT r.decision, count(*) FROM reviews r JOIN verdicts v ON v.batch = r.batch AND v.seq = r.seq
+			WHERE r.batch = ? AND v.decision = ? GROUP BY r.decision`,
+		func(k, n int) { b.Reviewed[address.Decision(k)] = n }, id, int64(address.Quarantine)); err != nil {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+	}
+	return b, nil
+}
+
+// An Entry is one piece's row in the ledger.
+type Entry struct {
+	Seq       int    // the piece's place in the batch, from 0
+	Piece     string // the piece's id, or "line N" when it had none
+	Line      int    // the piece's line in the batch file; 0 if unknown
+	MemberID  string
+	PHI       bool
+	Status    address.Status
+	Decision  address.Decision // the gate's
+	Detail    string
+	VersionID string  // event id of the address version judged against
+	Review    *Review // nil unless a reviewer decided
+}
+
+// Final is the piece's decision in the end: the reviewer's, if the gate
+// quarantined it and a reviewer decided, else the gate's.
+func (e Entry) Final() address.Decision {
+	if e.Review != nil && e.Decision == address.Quarantine {
+		return e.Review.Decision
+	}
+	return e.Decision
+}
+
+// A Review is a reviewer's decision on a quarantined piece.
+type Review struct {
+	Decision address.Decision // Release or Block
+	Reviewer string
+	Reason   string
+	At       time.Time
+}
+
+// Entries returns batch batchID's ledger rows in input order.
+func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", batchID, err) }
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			yield(Entry{}, wrap(err))
+			return
+		}
+		defer tx.Rollback()
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE batch_id = ?`, batchID).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				err = ErrNoBatch
+			}
+			yield(Entry{}, wrap(err))
+			return
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version,
+				r.decision, r.reviewer, r.reason, r.at
+			FROM verdicts v LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq
+			WHERE v.batch = ? ORDER BY v.seq`, id)
+		if err != nil {
+			yield(Entry{}, wrap(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e Entry
+			var rd, rat sql.NullInt64
+			var who, why sql.NullString
+			if err := rows.Scan(&e.Seq, &e.Piece, &e.Line, &e.MemberID, &e.PHI, &e.Status, &e.Decision, &e.Detail, &e.VersionID,
+				&rd, &who, &why, &rat); err != nil {
+				yield(Entry{}, wrap(err))
+				return
+			}
+			if rd.Valid {
+				e.Review = &Review{Decision: address.Decision(rd.Int64), Reviewer: who.String, Reason: why.String,
+					At: time.Unix(0, rat.Int64).UTC()}
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Entry{}, wrap(err))
+		}
+	}
+}
+
+// Review records a reviewer's decision on a quarantined piece of a finished
+// batch: release it (it may be printed) or block it (it must be made
+// again). The piece is named by its id (or "line N", as the ledger names a
+// piece that had none). A piece is reviewed once; the review, with who and
+// why, is kept even when the batch is run again.
+func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.Decision, reviewer, reason string) error {
+	wrap := func(err error) error {
+		return fmt.Errorf("pgsync: review of piece %s of batch %s: %w", strconv.Quote(pieceID), batchID, err)
+	}
+	if d != address.Release && d != address.Block || strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
+		return wrap(ErrReviewIncomplete)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	var id int64
+	var finished sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT id, finished FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return wrap(ErrNoBatch)
+	}
+	if err != nil {
+		return wrap(err)
+	}
+	if !finished.Valid {
+		return wrap(ErrBatchUnfinished)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.decision, r.seq IS NOT NULL FROM verdicts v
+		LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq WHERE v.batch = ? AND v.piece = ?`, id, pieceID)
+	if err != nil {
+		return wrap(err)
+	}
+	found, seq, held := false, int64(-1), 0
+	reviewed := false
+	for rows.Next() {
+		var s int64
+		var dec address.Decision
+		var rev bool
+		if err := rows.Scan(&s, &dec, &rev); err != nil {
+			rows.Close()
+			return wrap(err)
+		}
+		found = true
+		if dec == address.Quarantine {
+			held++
+			seq, reviewed = s, rev
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return wrap(err)
+	}
+	switch {
+	case !found:
+		return wrap(ErrNoPiece)
+	case held == 0:
+		return wrap(ErrNotQuarantined)
+	case held > 1:
+		return wrap(ErrAmbiguousPiece)
+	case reviewed:
+		return wrap(ErrReviewed)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (batch, seq, decision, reviewer, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, seq, int64(d), reviewer, reason, s.now().UnixNano()); err != nil {
+		return wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
+	}
+	return nil
+}
