@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"strconv"
+	"slices"
 	"strings"
 )
 
@@ -71,15 +72,16 @@ const MaxBatchLine = 64 << 10
 // is missing or cannot be read is taken to carry PHI. contents is member ids
 // separated by ";".
 type BatchReader struct {
-	// KeepText, when set, keeps each piece's fields as read in
-	// Piece.Fields, for outputs that write the input columns back. Set it
-	// before the first call to Read.
+	// KeepText, when set, keeps each piece's row as read, every column in
+	// the input's order (see Header), in Piece.Fields, for outputs that
+	// write the input back. Set it before the first call to Read.
 	KeepText bool
 
 	s      *bufio.Scanner
 	line   int
 	col    [10]int // index in the row of each of BatchColumns; -1: absent
 	ncols  int
+	head   []string
 	fields []string
 	header bool
 	err    error
@@ -181,7 +183,22 @@ func (b *BatchReader) readHeader() error {
 		}
 	}
 	b.ncols = len(fields)
+	b.head = slices.Clone(fields)
 	return nil
+}
+
+// Header returns the batch's header row, its columns in the input's order
+// as written (extra columns included), reading it if Read has not yet.
+func (b *BatchReader) Header() ([]string, error) {
+	if !b.header && b.err == nil {
+		if err := b.readHeader(); err != nil {
+			b.err = err
+		}
+	}
+	if b.head == nil {
+		return nil, b.err
+	}
+	return slices.Clone(b.head), nil
 }
 
 // piece reads one row.
@@ -258,18 +275,12 @@ func (b *BatchReader) piece(text []byte) Piece {
 	return p
 }
 
-// keep returns the row's fields in BatchColumns order, when KeepText is set.
+// keep returns the row's fields as read, when KeepText is set.
 func (b *BatchReader) keep(fields []string) []string {
 	if !b.KeepText {
 		return nil
 	}
-	row := make([]string, len(BatchColumns))
-	for j := range BatchColumns {
-		if i := b.col[j]; i >= 0 && i < len(fields) {
-			row[j] = fields[i]
-		}
-	}
-	return row
+	return slices.Clone(fields)
 }
 
 // splitCSV splits one CSV line into fields, appending to dst: fields are

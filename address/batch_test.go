@@ -99,15 +99,26 @@ func TestBatchReaderHeader(t *testing.T) {
 }
 
 func TestBatchReaderKeepsText(t *testing.T) {
-	r := address.NewBatchReader(strings.NewReader("member_id,piece_id,line1,city,state,zip\nM1,P1,123 Main St,Springfield,IL,62704\n"))
+	r := address.NewBatchReader(strings.NewReader("member_id,piece_id,line1,city,state,zip,template\nM1,P1,123 Main St,Springfield,IL,62704,T-7\nM2,P2,1 Elm St\n"))
 	r.KeepText = true
-	p, err := r.Read()
+	head, err := r.Header()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"P1", "M1", "", "123 Main St", "", "Springfield", "IL", "62704", "", ""}
-	if d := cmp.Diff(want, p.Fields); d != "" {
-		t.Errorf("fields (-want +got):\n%s", d)
+	if d := cmp.Diff([]string{"member_id", "piece_id", "line1", "city", "state", "zip", "template"}, head); d != "" {
+		t.Errorf("header (-want +got):\n%s", d)
+	}
+	for _, want := range [][]string{
+		{"M1", "P1", "123 Main St", "Springfield", "IL", "62704", "T-7"},
+		{"M2", "P2", "1 Elm St"}, // short: invalid, kept as read
+	} {
+		p, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, p.Fields); d != "" {
+			t.Errorf("fields (-want +got):\n%s", d)
+		}
 	}
 }
 

@@ -21,8 +21,9 @@ type Piece struct {
 	PHI      bool     // the piece carries Protected Health Information
 	Contents []string // members whose documents are inside; empty: the addressee's only
 	Line     int      // where the piece is in the batch file, for reports
-	// Fields is the row as read, in BatchColumns order, when the reader
-	// was asked to keep it (BatchReader.KeepText); PHI.
+	// Fields is the row as read, in the input's column order
+	// (BatchReader.Header), when the reader was asked to keep it
+	// (BatchReader.KeepText); PHI.
 	Fields []string
 	// Err, when not nil, says why the piece's row could not be read: the
 	// gate finds it Invalid. It must name fields, not text.

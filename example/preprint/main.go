@@ -1,161 +1,314 @@
-// Command preprint checks an outbound batch against members' addresses
-// before it is printed.
+// Command preprint is the pre-print batch job: it checks every piece of an
+// outbound batch against the source of truth before the batch is printed,
+// and writes what may be printed, what is held, what is blocked, and why.
 //
-// Until the pre-print gate lands, it runs the part of the check that the
-// address package already does: it standardizes every piece's printed
-// address and each member's address on file (USPS Publication 28) and
-// compares them. A piece is OK to print only when the two are equivalent.
+//	go run ./example/preprint            # bundled demo data, no setup
+//	preprint -feed events.csv -db store.db -batch batch.csv -out DIR
 //
-//	go run ./example/preprint                      # bundled demo data
-//	go run ./example/preprint -members M.csv -batch B.csv
+// Flags:
 //
-// members.csv: member_id,name,line1,line2,city,state,zip
-// batch.csv:   piece_id,member_id,name,line1,line2,city,state,zip
+//	-feed FILE            change events (CSV: event_id,member_id,effective,recorded,
+//	                      name,line1,line2,city,state,zip,kind), applied to the
+//	                      store before the check
+//	-db FILE              the store (default: a temporary one)
+//	-batch FILE           the batch (CSV with a header, any column order:
+//	                      piece_id,member_id,name,line1,line2,city,state,zip,phi,contents)
+//	-out DIR              where outputs go (default: a new temporary directory)
+//	-asof TIME            judge as of this time, RFC 3339 (default: now)
+//	-recent DURATION      window for recently_changed and pending_change (default 720h)
+//	-halt-rate FRACTION   halt when more than this share of PHI pieces is not
+//	                      current (default 0.01; 1 never halts)
+//	-max-source-age DURATION  halt when the store's newest change is older
+//	                      (default 0: off)
 //
-// It prints one line per piece: its id, its member, the match kind, the
-// fields that differ, and the standardized printed address. Errors name
-// rows and fields, never address text.
+// Outputs in DIR: release.csv (the released pieces, input columns),
+// quarantine.csv and blocked.csv (input columns and status,detail),
+// verdicts.csv (every piece: piece_id,member_id,phi,status,decision,detail)
+// and report.json. The verdicts are also recorded in the store's ledger under
+// a batch id made from the batch file's content, so running the same batch
+// again records the same verdicts once.
+//
+// Exit status: 0 processed, 3 halted (release.csv holds the header only),
+// 1 error, 2 bad flags. Progress and the summary go to stderr; they name
+// counts and ids, never names or addresses.
 package main
 
 import (
+	"context"
+	"crypto/sha256"
 	"embed"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/printgate/printgate/address"
+	pgsync "github.com/printgate/printgate/sync"
 )
 
-//go:embed testdata/*.csv
+//go:embed testdata/feed.csv testdata/batch.csv
 var demo embed.FS
 
+// demoAsOf is the time the bundled demo is judged as of, so that its
+// output does not change with the calendar.
+var demoAsOf = time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC)
+
+const (
+	exitOK     = 0
+	exitError  = 1
+	exitFlags  = 2
+	exitHalted = 3
+)
+
 func main() {
-	members := flag.String("members", "", "members' addresses on file, CSV (default: bundled demo data)")
-	batch := flag.String("batch", "", "the batch to check, CSV (default: bundled demo data)")
-	flag.Parse()
-	if flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "preprint: unexpected arguments")
-		flag.Usage()
-		os.Exit(2)
-	}
-	if err := run(os.Stdout, open(*members, "testdata/members.csv"), open(*batch, "testdata/batch.csv")); err != nil {
-		fmt.Fprintln(os.Stderr, "preprint:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// open returns a function that opens the named file, or the bundled demo
-// file when name is empty.
-func open(name, demoName string) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) {
-		if name == "" {
-			return demo.Open(demoName)
+type config struct {
+	feed, db, batch, out string
+	asOf                 time.Time
+	recent, maxAge       time.Duration
+	haltRate             float64
+	demo                 bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("preprint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &config{}
+	asOf := fs.String("asof", "", "judge as of this time, RFC 3339 (default: now)")
+	fs.StringVar(&c.feed, "feed", "", "change events `FILE` (CSV) applied to the store first")
+	fs.StringVar(&c.db, "db", "", "the store `FILE` (default: a temporary one)")
+	fs.StringVar(&c.batch, "batch", "", "the batch `FILE` (CSV)")
+	fs.StringVar(&c.out, "out", "", "output `DIR` (default: a new temporary directory)")
+	fs.DurationVar(&c.recent, "recent", 720*time.Hour, "window for recently_changed and pending_change")
+	fs.Float64Var(&c.haltRate, "halt-rate", 0.01, "halt when more than this `FRACTION` of PHI pieces is not current (1: never)")
+	fs.DurationVar(&c.maxAge, "max-source-age", 0, "halt when the store's newest change is older than this (0: off)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *asOf != "" {
+		t, err := time.Parse(time.RFC3339, *asOf)
+		if err != nil {
+			return nil, errors.New("-asof: want an RFC 3339 time, such as 2020-06-01T12:00:00Z")
 		}
-		return os.Open(name)
+		c.asOf = t
 	}
+	if c.recent <= 0 || c.haltRate <= 0 || c.maxAge < 0 {
+		return nil, errors.New("-recent and -halt-rate must be more than 0, -max-source-age 0 or more")
+	}
+	if len(args) == 0 {
+		c.demo, c.asOf = true, demoAsOf
+	} else if c.batch == "" {
+		return nil, errors.New("-batch is required (run with no flags for the demo)")
+	}
+	return c, nil
 }
 
-func run(w io.Writer, members, batch func() (io.ReadCloser, error)) error {
-	onFile := map[string]address.Address{}
-	err := readCSV(members, "members", []string{"member_id", "line1", "line2", "city", "state", "zip"},
-		func(line int, r map[string]string) error {
-			a, err := address.ParseFields(r["line1"], r["line2"], r["city"], r["state"], r["zip"])
-			if err != nil {
-				return fmt.Errorf("members line %d, member %s: %w", line, r["member_id"], err)
-			}
-			onFile[r["member_id"]] = a
-			return nil
-		})
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "preprint:", err)
+		}
+		return exitFlags
+	}
+	out, err := check(ctx, c, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "preprint:", err)
+		return exitError
+	}
+	if c.demo {
+		if err := showDemo(stdout, c.out); err != nil {
+			fmt.Fprintln(stderr, "preprint:", err)
+			return exitError
+		}
+	}
+	if out.Halted {
+		return exitHalted
+	}
+	return exitOK
+}
+
+// showDemo prints the demo's verdicts as a table: what a newcomer came to
+// see. (It names pieces, members and statuses only.)
+func showDemo(w io.Writer, dir string) error {
+	f, err := os.Open(filepath.Join(dir, "verdicts.csv"))
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PIECE\tMEMBER\tRESULT\tDIFFERS\tPRINTED (STANDARDIZED)")
-	counts := map[string]int{}
-	err = readCSV(batch, "batch", []string{"piece_id", "member_id", "line1", "line2", "city", "state", "zip"},
-		func(line int, r map[string]string) error {
-			result, differs, printed := "", "", ""
-			a, err := address.ParseFields(r["line1"], r["line2"], r["city"], r["state"], r["zip"])
-			cur, known := onFile[r["member_id"]]
-			switch {
-			case err != nil:
-				var pe *address.ParseError
-				errors.As(err, &pe)
-				result, differs = "invalid", pe.Field.String()+": "+pe.Err.Error()
-			case !known:
-				result, printed = "unknown member", a.String()
-			default:
-				m := address.Compare(a, cur)
-				result, printed = m.Kind.String(), a.String()
-				var fs []string
-				for _, f := range m.Differs {
-					fs = append(fs, f.String())
-				}
-				differs = strings.Join(fs, " ")
-			}
-			counts[result]++
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r["piece_id"], r["member_id"], result, differs, printed)
-			return nil
-		})
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
 	if err != nil {
 		return err
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "\n%d equivalent (ok to print), %d similar, %d different, %d invalid, %d unknown member\n",
-		counts["equivalent"], counts["similar"], counts["different"], counts["invalid"], counts["unknown member"])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range recs {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nThe demo batch and the feed it was checked against are in example/preprint/testdata;\nthe outputs are in %s.\n", dir)
 	return nil
 }
 
-// readCSV streams the rows of a CSV file with a header, calling fn with
-// each row's fields by column name.
-func readCSV(open func() (io.ReadCloser, error), what string, need []string, fn func(line int, row map[string]string) error) error {
-	f, err := open()
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s: file not found", what)
+// open opens the named file, or the bundled demo file.
+func (c *config) open(name, demoName string) (io.ReadCloser, error) {
+	if c.demo {
+		return demo.Open(demoName)
+	}
+	return os.Open(name)
+}
+
+func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, error) {
+	start := time.Now()
+	if c.db == "" {
+		dir, err := os.MkdirTemp("", "preprint-db-")
+		if err != nil {
+			return address.Outcome{}, err
 		}
-		return fmt.Errorf("%s: %w", what, err)
+		defer os.RemoveAll(dir)
+		c.db = filepath.Join(dir, "store.db")
+	}
+	if c.out == "" {
+		dir, err := os.MkdirTemp("", "preprint-out-")
+		if err != nil {
+			return address.Outcome{}, err
+		}
+		c.out = dir
+	}
+	st, err := pgsync.Open(ctx, c.db)
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("store: %w", err)
+	}
+	defer st.Close()
+
+	timings := map[string]any{}
+	if c.feed != "" || c.demo {
+		t := time.Now()
+		f, err := c.open(c.feed, "testdata/feed.csv")
+		if err != nil {
+			return address.Outcome{}, fmt.Errorf("feed: %w", err)
+		}
+		rep, err := st.Apply(ctx, pgsync.NewCSVReader(f).All(), pgsync.ApplyOptions{})
+		f.Close()
+		if err != nil {
+			return address.Outcome{}, fmt.Errorf("feed: %w", err)
+		}
+		if n := len(rep.Errors); n > 0 {
+			fmt.Fprintf(stderr, "preprint: feed: %d rows not applied, the first: %v\n", n, rep.Errors[0])
+		}
+		timings["feed_seconds"] = time.Since(t).Seconds()
+	}
+
+	batchID, err := c.batchID()
+	if err != nil {
+		return address.Outcome{}, err
+	}
+	f, err := c.open(c.batch, "testdata/batch.csv")
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("batch: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
-	header, err := r.Read()
+	br := address.NewBatchReader(f)
+	br.KeepText = true
+
+	asOf := c.asOf
+	if asOf.IsZero() {
+		asOf = time.Now()
+	}
+	ledger, err := st.Ledger(ctx, batchID, asOf)
 	if err != nil {
-		return fmt.Errorf("%s: reading header: %w", what, err)
+		return address.Outcome{}, fmt.Errorf("ledger: %w", err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
+	defer ledger.Close()
+	header, err := br.Header()
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("batch: %w", err)
 	}
-	for _, n := range need {
-		if _, ok := col[n]; !ok {
-			return fmt.Errorf("%s: header has no column %q", what, n)
+	files, err := newOutputs(c.out, header)
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
+	}
+	g := &address.Gate{
+		Source:       st,
+		AsOf:         asOf,
+		Recent:       c.recent,
+		HaltRate:     c.haltRate,
+		MaxSourceAge: c.maxAge,
+		Progress:     progress(stderr, time.Now()),
+	}
+	t := time.Now()
+	out, err := g.Check(ctx, br.All(), both{ledger: ledger, files: files})
+	if err != nil {
+		files.abort()
+		return out, err
+	}
+	timings["check_seconds"] = time.Since(t).Seconds()
+	timings["total_seconds"] = time.Since(start).Seconds()
+	if err := files.finish(out, batchID, timings); err != nil {
+		return out, fmt.Errorf("outputs: %w", err)
+	}
+	summary(stderr, out, batchID, c.out, time.Since(start))
+	return out, nil
+}
+
+// batchID names a batch by its content: the same file is the same batch.
+func (c *config) batchID() (string, error) {
+	f, err := c.open(c.batch, "testdata/batch.csv")
+	if err != nil {
+		return "", fmt.Errorf("batch: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("batch: %w", err)
+	}
+	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// progress reports pieces per second every few seconds.
+func progress(w io.Writer, start time.Time) func(int) {
+	last := start
+	return func(n int) {
+		if now := time.Now(); now.Sub(last) >= 3*time.Second {
+			last = now
+			fmt.Fprintf(w, "preprint: %d pieces checked, %.0f pieces/s\n", n, float64(n)/now.Sub(start).Seconds())
 		}
 	}
-	row := map[string]string{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			return fmt.Errorf("%s line %d: malformed CSV row", what, line)
-		}
-		for n, i := range col {
-			row[n] = ""
-			if i < len(rec) {
-				row[n] = rec[i]
-			}
-		}
-		if err := fn(line, row); err != nil {
-			return err
+}
+
+func summary(w io.Writer, out address.Outcome, batchID, dir string, took time.Duration) {
+	verb := "processed"
+	if out.Halted {
+		verb = "HALTED: nothing released"
+	}
+	fmt.Fprintf(w, "preprint: batch %s %s as of %s: %d pieces, %d released, %d quarantined, %d blocked",
+		batchID, verb, out.AsOf.UTC().Format(time.RFC3339), out.Pieces, out.Released, out.Quarantined, out.Blocked)
+	for _, s := range []address.Status{address.Stale, address.UnknownAddress, address.UnknownMember, address.WrongRecipient,
+		address.Commingled, address.DuplicatePiece, address.Invalid, address.UndeliverableAddress, address.RecentlyChanged, address.PendingChange} {
+		if n := out.ByStatus[s]; n > 0 {
+			fmt.Fprintf(w, ", %d %s", n, s)
 		}
 	}
+	fmt.Fprintf(w, ", in %.2fs.", took.Seconds())
+	if out.Halted {
+		fmt.Fprintf(w, " Halt reason: %s.", out.HaltReason)
+	}
+	fmt.Fprintf(w, " Outputs in %s.\n", dir)
 }

@@ -2,49 +2,420 @@ package main
 
 import (
 	"bytes"
-	"io"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	pgsync "github.com/printgate/printgate/sync"
 )
 
-func TestDemo(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out, open("", "testdata/members.csv"), open("", "testdata/batch.csv")); err != nil {
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// binary is example/preprint built as a program, once for the package's
+// tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "preprint-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "preprint")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building preprint: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runBinary runs the built program and returns its exit status and stderr.
+func runBinary(tb testing.TB, args ...string) (int, string, string) {
+	tb.Helper()
+	cmd := exec.Command(binary, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, stdout.String(), stderr.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), stdout.String(), stderr.String()
+	}
+	tb.Fatalf("running preprint: %v", err)
+	return 0, "", ""
+}
+
+var outputFiles = []string{"release.csv", "quarantine.csv", "blocked.csv", "verdicts.csv"}
+
+// readReport reads report.json, without its timings.
+func readReport(tb testing.TB, dir string) map[string]any {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(b, &r); err != nil {
+		tb.Fatalf("report.json: %v", err)
+	}
+	if _, ok := r["timings"].(map[string]any); !ok {
+		tb.Errorf("report.json has no timings: %s", b)
+	}
+	delete(r, "timings")
+	return r
+}
+
+// TestDemoData runs the program on the bundled demo data and compares every
+// output with its golden file.
+func TestDemoData(t *testing.T) {
+	out := t.TempDir()
+	db := filepath.Join(t.TempDir(), "store.db")
+	code, _, stderr := runBinary(t, "-feed", "testdata/feed.csv", "-db", db, "-batch", "testdata/batch.csv",
+		"-asof", "2020-06-01T12:00:00Z", "-out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, name := range outputFiles {
+		got, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, name, got)
+	}
+	rep := readReport(t, out)
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	golden(t, "report.json", append(b, '\n'))
+
+	// The ledger holds the same counts.
+	st, err := pgsync.Open(context.Background(), db)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := out.String()
-	for _, want := range []string{
-		"6 equivalent (ok to print), 1 similar, 2 different, 1 invalid, 0 unknown member",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q:\n%s", want, got)
+	defer st.Close()
+	batch, err := st.Batch(context.Background(), rep["batch_id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(batch.Pieces, batch.Released, batch.Quarantined, batch.Blocked); got != fmt.Sprint(rep["pieces"], rep["released"], rep["quarantined"], rep["blocked"]) {
+		t.Errorf("ledger counts %s; report %v", got, rep)
+	}
+	// No PHI on stderr: no name and no street of the batch.
+	for _, w := range []string{"LOVELACE", "Lovelace", "Beacon", "Lake Shore", "Mercury"} {
+		if strings.Contains(stderr, w) {
+			t.Errorf("stderr holds %q:\n%s", w, stderr)
 		}
 	}
-	for piece, result := range map[string]string{"P0001": "equivalent", "P0002": "different", "P0009": "similar", "P0010": "invalid"} {
-		found := false
-		for _, line := range strings.Split(got, "\n") {
-			if f := strings.Fields(line); len(f) >= 3 && f[0] == piece {
-				found = true
-				if f[2] != result {
-					t.Errorf("%s: got %s, want %s", piece, f[2], result)
-				}
-			}
-		}
-		if !found {
-			t.Errorf("no line for %s", piece)
+	for _, w := range []string{"16 pieces", "6 released", "5 quarantined", "5 blocked", "2 stale"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("summary lacks %q:\n%s", w, stderr)
 		}
 	}
 }
 
-func TestBadInputNamesRowNotText(t *testing.T) {
-	members := func() (io.ReadCloser, error) {
-		return io.NopCloser(strings.NewReader("member_id,line1,line2,city,state,zip\nM9,Secret Lane 1,,Springfield,ZZ,62704\n")), nil
+// TestDemo runs the program with no flags, as a newcomer would.
+func TestDemo(t *testing.T) {
+	code, stdout, stderr := runBinary(t)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	err := run(io.Discard, members, open("", "testdata/batch.csv"))
-	if err == nil {
-		t.Fatal("no error for an unknown state")
+	for _, w := range []string{"P0004     M004       true   stale             block", "2 stale"} {
+		if !strings.Contains(stdout+stderr, w) {
+			t.Errorf("demo output lacks %q:\n%s\n%s", w, stdout, stderr)
+		}
 	}
-	if msg := err.Error(); !strings.Contains(msg, "line 2") || !strings.Contains(msg, "M9") || strings.Contains(msg, "Secret") {
-		t.Errorf("error %q should name line 2 and member M9, and no address text", msg)
+	dir := stderr[strings.LastIndex(stderr, "Outputs in ")+len("Outputs in "):]
+	dir = strings.TrimSuffix(strings.TrimSpace(dir), ".")
+	if _, err := os.Stat(filepath.Join(dir, "release.csv")); err != nil {
+		t.Errorf("demo outputs: %v", err)
 	}
+	os.RemoveAll(dir)
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./example/preprint -update to write it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// world writes a feed of n members, each at one address since 2018 and, for
+// the members i%moveEvery == 0, at a second since 2020-01-01; and a batch of
+// pieces per member printed to the first address (stale for those who
+// moved).
+func world(tb testing.TB, dir string, members, piecesPer, moveEvery int) (feed, batch string) {
+	tb.Helper()
+	feed, batch = filepath.Join(dir, "feed.csv"), filepath.Join(dir, "batch.csv")
+	var fb, bb bytes.Buffer
+	fw, bw := csv.NewWriter(&fb), csv.NewWriter(&bb)
+	fw.Write([]string{"event_id", "member_id", "effective", "recorded", "name", "line1", "line2", "city", "state", "zip", "kind"})
+	bw.Write([]string{"member_id", "piece_id", "name", "line1", "line2", "city", "state", "zip", "phi", "contents"}) // any column order
+	for i := range members {
+		m, name := fmt.Sprintf("M%06d", i), fmt.Sprintf("Member%d Test", i)
+		l1 := fmt.Sprintf("%d Main St", 100+i)
+		fw.Write([]string{fmt.Sprintf("E%d", i), m, "2018-01-01", "2018-01-02", name, l1, "", "Springfield", "IL", "62704", ""})
+		if i%moveEvery == 0 {
+			fw.Write([]string{fmt.Sprintf("E%d-2", i), m, "2020-01-01", "2020-01-02", "", fmt.Sprintf("%d Oak Ave", 100+i), "Apt 2", "Springfield", "IL", "62704", "address"})
+		}
+		for j := range piecesPer {
+			bw.Write([]string{m, fmt.Sprintf("P%d-%d", i, j), strings.ToUpper(name), fmt.Sprintf("%d Main Street", 100+i), "", "SPRINGFIELD", "IL", "62704", "true", ""})
+		}
+	}
+	fw.Flush()
+	bw.Flush()
+	if err := os.WriteFile(feed, fb.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(batch, bb.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return feed, batch
+}
+
+// TestHalt: a batch whose stale share trips the halt exits 3, releases
+// nothing, and holds what it would have released.
+func TestHalt(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 200, 1, 10) // 20 of 200 stale: 10%
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runBinary(t, "-feed", feed, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out)
+	if code != exitHalted {
+		t.Fatalf("exit %d; want %d (halted); stderr:\n%s", code, exitHalted, stderr)
+	}
+	rel, err := os.ReadFile(filepath.Join(out, "release.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rel) != "member_id,piece_id,name,line1,line2,city,state,zip,phi,contents\n" {
+		t.Errorf("release.csv of a halted batch:\n%s", rel)
+	}
+	rep := readReport(t, out)
+	if rep["halted"] != true || rep["halt_reason"] == "" || rep["released"].(float64) != 0 {
+		t.Errorf("report: %v", rep)
+	}
+	q := readCSV(t, filepath.Join(out, "quarantine.csv"))
+	if len(q) != 1+180 {
+		t.Errorf("quarantine.csv holds %d pieces; want the 180 current ones", len(q)-1)
+	}
+	blocked := readCSV(t, filepath.Join(out, "blocked.csv"))
+	if len(blocked) != 1+20 {
+		t.Errorf("blocked.csv holds %d pieces; want the 20 stale ones", len(blocked)-1)
+	}
+	for _, r := range readCSV(t, filepath.Join(out, "verdicts.csv"))[1:] {
+		if r[4] == "release" {
+			t.Errorf("verdict of piece %s: release in a halted batch", r[0])
+		}
+	}
+	if !strings.Contains(stderr, "HALTED") {
+		t.Errorf("stderr does not say the batch halted:\n%s", stderr)
+	}
+
+	// -halt-rate 1 never halts.
+	code, _, stderr = runBinary(t, "-feed", feed, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out, "-halt-rate", "1")
+	if code != exitOK {
+		t.Fatalf("-halt-rate 1: exit %d; stderr:\n%s", code, stderr)
+	}
+	if n := len(readCSV(t, filepath.Join(out, "release.csv"))); n != 1+180 {
+		t.Errorf("-halt-rate 1: %d released; want 180", n-1)
+	}
+}
+
+// TestMaxSourceAge: a store whose newest change is older than the maximum
+// age halts the batch.
+func TestMaxSourceAge(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 20, 1, 1000)
+	code, _, stderr := runBinary(t, "-feed", feed, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", filepath.Join(dir, "out"),
+		"-max-source-age", "720h")
+	if code != exitHalted || !strings.Contains(stderr, "source of truth is stale") {
+		t.Errorf("exit %d; stderr:\n%s", code, stderr)
+	}
+	code, _, stderr = runBinary(t, "-feed", feed, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", filepath.Join(dir, "out"),
+		"-max-source-age", "20000h")
+	if code != exitOK {
+		t.Errorf("exit %d; stderr:\n%s", code, stderr)
+	}
+}
+
+func readCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+	return recs
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("piece_id,nothing\n1,2\n"), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"unknown flag", []string{"-nope"}, exitFlags},
+		{"bad asof", []string{"-batch", "testdata/batch.csv", "-asof", "yesterday"}, exitFlags},
+		{"bad duration", []string{"-batch", "testdata/batch.csv", "-recent", "-1h"}, exitFlags},
+		{"bad rate", []string{"-batch", "testdata/batch.csv", "-halt-rate", "0"}, exitFlags},
+		{"no batch", []string{"-feed", "testdata/feed.csv"}, exitFlags},
+		{"stray argument", []string{"-batch", "testdata/batch.csv", "extra"}, exitFlags},
+		{"missing batch file", []string{"-batch", filepath.Join(dir, "none.csv"), "-out", dir}, exitError},
+		{"missing feed file", []string{"-feed", filepath.Join(dir, "none.csv"), "-batch", "testdata/batch.csv", "-out", dir}, exitError},
+		{"batch without the columns", []string{"-batch", bad, "-out", dir}, exitError},
+		{"store that is not a store", []string{"-db", "testdata/batch.csv", "-batch", "testdata/batch.csv", "-out", dir}, exitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runBinary(t, tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d; want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			if !strings.HasPrefix(stderr, "preprint: ") && !strings.Contains(stderr, "Usage") && !strings.Contains(stderr, "flag") {
+				t.Errorf("stderr does not explain:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestCrashAndRerun kills the job in the middle of a batch, runs it again,
+// and compares its outputs and ledger with those of a run that was not
+// interrupted. A killed run leaves no output in place, so nothing it judged
+// can be printed.
+func TestCrashAndRerun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 150,000-piece batch")
+	}
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 30_000, 5, 500)
+	args := func(db, out string) []string {
+		return []string{"-feed", feed, "-db", db, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out}
+	}
+	cleanDB, cleanOut := filepath.Join(dir, "clean.db"), filepath.Join(dir, "clean")
+	if code, _, stderr := runBinary(t, args(cleanDB, cleanOut)...); code != exitOK {
+		t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
+	}
+
+	db, out := filepath.Join(dir, "crash.db"), filepath.Join(dir, "crash")
+	killed := false
+	for attempt := 0; attempt < 5 && !killed; attempt++ {
+		cmd := exec.Command(binary, args(db, out)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill it once it has written part of its verdicts.
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if fi, err := os.Stat(filepath.Join(out, "verdicts.csv.tmp")); err == nil && fi.Size() > 1<<20 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		killed = errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled()
+	}
+	if !killed {
+		t.Skip("the run finished before it could be killed, five times")
+	}
+	for _, name := range append(outputFiles, "report.json") {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("a killed run left %s in place", name)
+		}
+	}
+	if code, _, stderr := runBinary(t, args(db, out)...); code != exitOK {
+		t.Fatalf("rerun: exit %d\n%s", code, stderr)
+	}
+	for _, name := range outputFiles {
+		want, _ := os.ReadFile(filepath.Join(cleanOut, name))
+		got, _ := os.ReadFile(filepath.Join(out, name))
+		if !bytes.Equal(want, got) {
+			t.Errorf("%s differs from the uninterrupted run's", name)
+		}
+	}
+	if diff := cmp.Diff(readReport(t, cleanOut), readReport(t, out)); diff != "" {
+		t.Errorf("report.json (-clean +rerun):\n%s", diff)
+	}
+	if diff := cmp.Diff(ledger(t, cleanDB), ledger(t, db)); diff != "" {
+		t.Errorf("ledger (-clean +rerun):\n%s", diff)
+	}
+	for _, tmp := range []string{"release.csv.tmp", "verdicts.csv.tmp", "verdicts.csv.tmp2"} {
+		if _, err := os.Stat(filepath.Join(out, tmp)); err == nil {
+			t.Errorf("%s left behind", tmp)
+		}
+	}
+}
+
+type ledgerDump struct {
+	Batch   pgsync.Batch
+	Entries []pgsync.Entry
+}
+
+func ledger(tb testing.TB, db string) []ledgerDump {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := pgsync.Open(ctx, db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	ids, err := st.Batches(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var d []ledgerDump
+	for _, id := range ids {
+		b, err := st.Batch(ctx, id)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b.Started, b.Finished = time.Time{}, time.Time{}
+		ld := ledgerDump{Batch: b}
+		for e, err := range st.Entries(ctx, id) {
+			if err != nil {
+				tb.Fatal(err)
+			}
+			ld.Entries = append(ld.Entries, e)
+		}
+		d = append(d, ld)
+	}
+	return d
 }

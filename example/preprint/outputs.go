@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/printgate/printgate/address"
+)
+
+// outputs is the VerdictSink that writes the files a mail house acts on:
+//
+//	release.csv     the released pieces, input columns
+//	quarantine.csv  held pieces, input columns + status,detail
+//	blocked.csv     blocked pieces, input columns + status,detail
+//	verdicts.csv    every piece: piece_id,member_id,phi,status,decision,detail
+//	report.json     the outcome
+//
+// Every file is written as NAME.tmp and renamed into place by Finish, after
+// the ledger has committed: a run that dies leaves no partial output, and no
+// release.csv whose pieces have no ledger row. Released pieces wait in
+// release.csv.tmp until Finish knows the batch is not halted; a halted
+// batch's would-be releases are appended to quarantine.csv instead, and
+// release.csv is the header alone.
+type outputs struct {
+	dir     string
+	header  []string // the batch's, as read
+	idCol   int      // the piece_id column's index in header
+	files   map[string]*outFile
+	started time.Time
+}
+
+type outFile struct {
+	f *os.File
+	b *bufio.Writer
+	w *csv.Writer
+}
+
+var outNames = []string{"release.csv", "quarantine.csv", "blocked.csv", "verdicts.csv"}
+
+// newOutputs starts the outputs in dir for a batch whose header row is
+// header: the released, held and blocked pieces are written back with the
+// batch's own columns, in its order, extra columns included.
+func newOutputs(dir string, header []string) (*outputs, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	o := &outputs{dir: dir, header: header, idCol: -1, files: map[string]*outFile{}, started: time.Now()}
+	for i, c := range header {
+		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")), "piece_id") {
+			o.idCol = i
+		}
+	}
+	held := append(slices.Clip(header), "status", "detail")
+	headers := map[string][]string{
+		"release.csv":    header,
+		"quarantine.csv": held,
+		"blocked.csv":    held,
+		"verdicts.csv":   {"piece_id", "member_id", "phi", "status", "decision", "detail"},
+	}
+	for _, name := range outNames {
+		f, err := os.OpenFile(filepath.Join(dir, name+".tmp"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			o.abort()
+			return nil, err
+		}
+		b := bufio.NewWriterSize(f, 256<<10)
+		of := &outFile{f: f, b: b, w: csv.NewWriter(b)}
+		o.files[name] = of
+		if err := of.w.Write(headers[name]); err != nil {
+			o.abort()
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// Verdicts implements address.VerdictSink.
+func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
+	row := make([]string, 0, len(o.header)+2)
+	verdict := make([]string, 6)
+	for i := range vs {
+		v := &vs[i]
+		p := v.Piece
+		// A row with the wrong number of fields is never released; it is
+		// written with the header's width (padded, or cut: the batch
+		// file's line, named in the detail, holds the rest).
+		row = append(row[:0], p.Fields[:min(len(p.Fields), len(o.header))]...)
+		for len(row) < len(o.header) {
+			row = append(row, "")
+		}
+		switch v.Decision {
+		case address.Release:
+			if err := o.files["release.csv"].w.Write(row); err != nil {
+				return err
+			}
+		default:
+			name := "quarantine.csv"
+			if v.Decision == address.Block {
+				name = "blocked.csv"
+			}
+			if err := o.files[name].w.Write(append(row, v.Status.String(), v.Detail)); err != nil {
+				return err
+			}
+		}
+		verdict[0], verdict[1], verdict[2] = p.Key(), p.MemberID, strconv.FormatBool(p.PHI)
+		verdict[3], verdict[4], verdict[5] = v.Status.String(), v.Decision.String(), v.Detail
+		if err := o.files["verdicts.csv"].w.Write(verdict); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// report is report.json.
+type report struct {
+	Pieces               int            `json:"pieces"`
+	Released             int            `json:"released"`
+	Quarantined          int            `json:"quarantined"`
+	Blocked              int            `json:"blocked"`
+	Halted               bool           `json:"halted"`
+	HaltReason           string         `json:"halt_reason"`
+	ByStatus             map[string]int `json:"by_status"`
+	AsOf                 time.Time      `json:"asof"`
+	SourceNewestRecorded *time.Time     `json:"source_newest_recorded"`
+	BatchID              string         `json:"batch_id"`
+	Timings              map[string]any `json:"timings"`
+}
+
+// Finish implements address.VerdictSink: it settles a halted batch's
+// releases, then renames every file into place.
+func (o *outputs) Finish(_ context.Context, out address.Outcome) error {
+	return o.finish(out, "", nil)
+}
+
+func (o *outputs) finish(out address.Outcome, batchID string, timings map[string]any) error {
+	for _, name := range outNames {
+		of := o.files[name]
+		of.w.Flush()
+		if err := of.w.Error(); err != nil {
+			return err
+		}
+		if err := of.b.Flush(); err != nil {
+			return err
+		}
+	}
+	if out.Halted {
+		if err := o.hold(out.HaltReason); err != nil {
+			return err
+		}
+	}
+	r := report{
+		Pieces: out.Pieces, Released: out.Released, Quarantined: out.Quarantined, Blocked: out.Blocked,
+		Halted: out.Halted, HaltReason: out.HaltReason, ByStatus: map[string]int{},
+		AsOf: out.AsOf.UTC(), BatchID: batchID, Timings: timings,
+	}
+	if !out.SourceNewest.IsZero() {
+		t := out.SourceNewest.UTC()
+		r.SourceNewestRecorded = &t
+	}
+	for s, n := range out.ByStatus {
+		r.ByStatus[s.String()] = n
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(o.dir, "report.json.tmp"), append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	for _, name := range append(outNames, "report.json") {
+		if of := o.files[name]; of != nil {
+			if err := of.f.Sync(); err != nil {
+				return err
+			}
+			if err := of.f.Close(); err != nil {
+				return err
+			}
+		}
+		if err := os.Rename(filepath.Join(o.dir, name+".tmp"), filepath.Join(o.dir, name)); err != nil {
+			return err
+		}
+	}
+	o.files = nil
+	return nil
+}
+
+// hold moves the rows of release.csv.tmp to quarantine.csv.tmp, with their
+// status and the halt reason, leaves release.csv.tmp the header alone, and
+// rewrites verdicts.csv.tmp with those pieces held.
+func (o *outputs) hold(reason string) error {
+	rel, q := o.files["release.csv"], o.files["quarantine.csv"]
+	if _, err := rel.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	r := csv.NewReader(bufio.NewReader(rel.f))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		return err
+	}
+	header = append([]string(nil), header...)
+	status := map[string]string{} // piece key -> status, from verdicts.csv
+	if err := o.rewriteVerdicts(reason, status); err != nil {
+		return err
+	}
+	qw := csv.NewWriter(q.b)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		key := ""
+		if o.idCol >= 0 && o.idCol < len(rec) {
+			key = rec[o.idCol]
+		}
+		if err := qw.Write(append(rec, status[key], "batch halted: "+reason)); err != nil {
+			return err
+		}
+	}
+	qw.Flush()
+	if err := qw.Error(); err != nil {
+		return err
+	}
+	if err := q.b.Flush(); err != nil {
+		return err
+	}
+	// release.csv: the header only.
+	if err := rel.f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := rel.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w := csv.NewWriter(rel.f)
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// rewriteVerdicts turns every release in verdicts.csv.tmp into quarantine
+// with the halt reason, and notes those pieces' statuses.
+func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error {
+	v := o.files["verdicts.csv"]
+	if _, err := v.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	tmp, err := os.OpenFile(filepath.Join(o.dir, "verdicts.csv.tmp2"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	r := csv.NewReader(bufio.NewReader(v.f))
+	r.ReuseRecord = true
+	b := bufio.NewWriterSize(tmp, 256<<10)
+	w := csv.NewWriter(b)
+	for first := true; ; first = false {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tmp.Close()
+			return err
+		}
+		if !first && rec[4] == address.Release.String() {
+			rec[4], rec[5] = address.Quarantine.String(), "batch halted: "+reason
+			status[rec[0]] = rec[3]
+		}
+		if err := w.Write(rec); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
+	w.Flush()
+	if err := errors.Join(w.Error(), b.Flush()); err != nil {
+		tmp.Close()
+		return err
+	}
+	v.f.Close()
+	if err := os.Rename(tmp.Name(), v.f.Name()); err != nil {
+		tmp.Close()
+		return err
+	}
+	v.f = tmp
+	return nil
+}
+
+// abort removes the temporary files of a run that failed.
+func (o *outputs) abort() {
+	for _, of := range o.files {
+		of.f.Close()
+		os.Remove(of.f.Name())
+	}
+	o.files = nil
+}
+
+// both sends verdicts to the ledger first, then to the files: a piece is in
+// release.csv only once the ledger holds its row.
+type both struct {
+	ledger address.VerdictSink
+	files  *outputs
+}
+
+func (b both) Verdicts(ctx context.Context, vs []address.Verdict) error {
+	if err := b.ledger.Verdicts(ctx, vs); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return b.files.Verdicts(ctx, vs)
+}
+
+func (b both) Finish(ctx context.Context, out address.Outcome) error {
+	if err := b.ledger.Finish(ctx, out); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil // the files are finished by run, with the timings
+}
