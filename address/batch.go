@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 )
 

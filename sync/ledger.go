@@ -597,3 +597,24 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 	}
 	return nil
 }
+
+// Batches returns the ids of the ledger's batches, oldest start first.
+func (s *Store) Batches(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT batch_id FROM batches ORDER BY started, id`)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: batches: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("pgsync: batches: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pgsync: batches: %w", err)
+	}
+	return ids, nil
+}
