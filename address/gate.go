@@ -150,6 +150,9 @@ type Verdict struct {
 // piece it was given as Release reach the printer: a batch found broken at
 // its end releases nothing. When Finish reports Halted, every Release the
 // sink was given is held (Quarantine), with the halt reason.
+//
+// The verdicts, and the pieces they point to, are the gate's to reuse once
+// Verdicts returns: a sink that keeps them copies them.
 type VerdictSink interface {
 	Verdicts(ctx context.Context, vs []Verdict) error
 	Finish(ctx context.Context, o Outcome) error
@@ -245,23 +248,66 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	if size <= 0 {
 		size = 8192
 	}
-	chunk := make([]Piece, 0, size)
-	for p, err := range pieces {
-		if err != nil {
+	// Pieces are read (and, by a BatchReader, parsed) a chunk ahead, on a
+	// goroutine of their own, while the gate judges the chunk before.
+	chunks, free := make(chan []Piece, 1), make(chan []Piece, 2)
+	readCtx, cancel := context.WithCancel(ctx)
+	var readErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(chunks)
+		chunk := make([]Piece, 0, size)
+		send := func() bool {
+			select {
+			case chunks <- chunk:
+			case <-readCtx.Done():
+				return false
+			}
+			select {
+			case chunk = <-free:
+			default:
+				chunk = make([]Piece, 0, size)
+			}
+			return true
+		}
+		for p, err := range pieces {
+			if err != nil {
+				readErr = err
+				return
+			}
+			chunk = append(chunk, p)
+			if len(chunk) == size && !send() {
+				return
+			}
+		}
+		if len(chunk) > 0 {
+			send()
+		}
+	}()
+	stop := func() {
+		cancel()
+		for range chunks {
+		}
+		<-done
+	}
+	for chunk := range chunks {
+		if err := c.judge(ctx, chunk); err != nil {
+			stop()
 			return Outcome{}, err
 		}
-		chunk = append(chunk, p)
-		if len(chunk) == size {
-			if err := c.judge(ctx, chunk); err != nil {
-				return Outcome{}, err
-			}
-			chunk = chunk[:0]
+		clear(chunk)
+		select {
+		case free <- chunk[:0]:
+		default:
 		}
 	}
-	if len(chunk) > 0 {
-		if err := c.judge(ctx, chunk); err != nil {
-			return Outcome{}, err
-		}
+	stop()
+	if readErr != nil {
+		return Outcome{}, readErr
+	}
+	if err := ctx.Err(); err != nil {
+		return Outcome{}, err
 	}
 	c.finish()
 	if err := sink.Finish(ctx, c.out); err != nil {
