@@ -1,0 +1,46 @@
+package address_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/address/addresstest"
+)
+
+// The gate judges each piece against the member's address history: the
+// first piece goes to the address in force (written differently) and is
+// released; the second goes to the apartment the member left and is
+// blocked.
+func ExampleGate_Check() {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	src := addresstest.NewSource(address.History{MemberID: "M1", Versions: []address.Version{
+		{EventID: "E1", Effective: day("2018-01-01"), Kind: address.Moved, Name: "Ada Lovelace",
+			Address: address.MustParse("55 Park Ave Apt 4B, New York NY 10016")},
+		{EventID: "E2", Effective: day("2019-10-03"), Kind: address.Moved,
+			Address: address.MustParse("55 Park Ave Apt 12C, New York NY 10016")},
+	}})
+	pieces := []address.Piece{
+		{ID: "P1", MemberID: "M1", Name: "ADA LOVELACE", PHI: true,
+			Address: address.MustParse("55 Park Avenue, Apartment 12C, New York, NY 10016-1234")},
+		{ID: "P2", MemberID: "M1", Name: "Ada Lovelace", PHI: true,
+			Address: address.MustParse("55 Park Ave Apt 4B, New York NY 10016")},
+	}
+	gate := &address.Gate{Source: src, AsOf: day("2020-06-01")}
+	sink := &addresstest.Sink{}
+	out, err := gate.Check(context.Background(), addresstest.Pieces(pieces), sink)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range sink.Got {
+		fmt.Println(strings.TrimSpace(fmt.Sprint(v.Piece.ID, " ", v.Status, " ", v.Decision, " ", v.Detail)))
+	}
+	fmt.Println(out.Pieces, "pieces:", out.Released, "released,", out.Blocked, "blocked")
+	// Output:
+	// P1 current release
+	// P2 stale block stale since 2019-10-03
+	// 2 pieces: 1 released, 1 blocked
+}
