@@ -295,6 +295,13 @@ func (l *Ledger) Finish(ctx context.Context, out address.Outcome) error {
 
 func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
 	c := l.conn
+	// The store commits with synchronous=NORMAL, which a power loss may
+	// undo; the commit that ends a batch is made durable (the WAL synced)
+	// before Finish returns and its releases may be printed.
+	if _, err := c.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return err
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
