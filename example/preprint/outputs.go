@@ -192,7 +192,13 @@ func (o *outputs) finish(out address.Outcome, batchID string, timings map[string
 		}
 	}
 	o.files = nil
-	return nil
+	// Make the renames durable.
+	d, err := os.Open(o.dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // hold moves the rows of release.csv.tmp to quarantine.csv.tmp, with their
