@@ -112,10 +112,18 @@ func BenchmarkParseFields(b *testing.B) {
 // BenchmarkParse measures Parse of the same corpus written on one line.
 func BenchmarkParse(b *testing.B) {
 	rows := benchCorpus(1024)
-	lines := make([]string, len(rows))
-	for i, row := range rows {
-		lines[i] = strings.Join([]string{row.line1, row.line2, row.city, row.state + " " + row.zip}, ", ")
-		lines[i] = strings.ReplaceAll(lines[i], ", , ", ", ")
+	lines := make([]string, 0, len(rows))
+	for _, row := range rows {
+		line := strings.Join([]string{row.line1, row.line2, row.city, row.state + " " + row.zip}, ", ")
+		line = strings.ReplaceAll(line, ", , ", ", ")
+		// On one line, a city whose typo splits off a directional can read
+		// as the street's post-directional: "8584 COUNTY ROAD 20, NE WYORK,
+		// NY 10001" is an error, where ParseFields, told the city, reads it.
+		// Such lines (1 of 1024) are left out.
+		if _, err := Parse(line); err != nil {
+			continue
+		}
+		lines = append(lines, line)
 	}
 	b.ReportAllocs()
 	i := 0
