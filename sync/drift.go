@@ -1,17 +1,26 @@
 package sync
 
 import (
+	"bytes"
 	"cmp"
+	"container/heap"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/printgate/printgate/address"
@@ -58,12 +67,12 @@ var exportRequired = []int{exMemberID, exLine1, exCity, exState, exZIP}
 // left out, and are then empty in every row. Column names are matched
 // without regard to case or surrounding spaces; a column that is not one of
 // these is an error, so that a misspelled line2 does not drop units
-// silently.
+// silently. Spaces around a member id are ignored.
 //
-// The reader checks only that a row is a well-formed CSV record with a
-// well-formed member id. It does not parse addresses: an address the
-// other system holds that cannot be parsed is a finding of
-// [Store.Drift], not a bad row.
+// The reader checks that a row is a well-formed CSV record with a
+// well-formed member id. It does not parse addresses: that is
+// [Store.Drift]'s job, which reports an address it cannot parse as a bad
+// row too.
 type ExportReader struct {
 	r    *csv.Reader
 	cols []int // column of each CSV field
@@ -78,11 +87,20 @@ func NewExportReader(r io.Reader) *ExportReader {
 	return &ExportReader{r: cr}
 }
 
-// Read returns the next row. At the end of the input it returns io.EOF. A
-// bad row (a malformed record, a missing or malformed member id) yields a
-// *[RowError] naming its line and field, and the next call reads the next
-// row; any other error (the header, the underlying reader) ends the input
-// and is returned again by every later call. An empty input has no rows.
+// Read returns the next row. At the end of the input it returns io.EOF.
+//
+// A bad row yields a *[RowError] naming its line, the column at fault and
+// the reason, and the next call reads the next row. The reasons are
+// [ErrMissing] and [ErrInvalidID] for the member_id column, and
+// encoding/csv's errors for a record that is not well-formed:
+// [csv.ErrQuote] and [csv.ErrBareQuote] name the column the fault is in,
+// [csv.ErrFieldCount] (a row with more or fewer fields than the header)
+// names the column "record", as it is the row as a whole. A quoted field
+// may span lines, as in encoding/csv; one that is never closed takes the
+// rest of the input into one bad row.
+//
+// Any other error (the header, the underlying reader) ends the input and
+// is returned again by every later call. An empty input has no rows.
 func (r *ExportReader) Read() (ExportRow, error) {
 	if r.err != nil {
 		return ExportRow{}, r.err
@@ -97,8 +115,13 @@ func (r *ExportReader) Read() (ExportRow, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			// encoding/csv's errors hold no input text.
-			return ExportRow{}, &RowError{Line: pe.StartLine, Err: pe.Err}
+			// encoding/csv's errors hold no input text. On a quote error
+			// the record holds the fields before the one at fault.
+			field := "record"
+			if pe.Err != csv.ErrFieldCount && len(rec) < len(r.cols) {
+				field = exportColNames[r.cols[len(rec)]]
+			}
+			return ExportRow{}, &RowError{Line: pe.StartLine, Field: field, Err: pe.Err}
 		}
 		r.err = err
 		return ExportRow{}, err
@@ -108,7 +131,7 @@ func (r *ExportReader) Read() (ExportRow, error) {
 		r.f[c] = rec[i]
 	}
 	row := ExportRow{
-		MemberID: r.f[exMemberID],
+		MemberID: strings.TrimSpace(r.f[exMemberID]),
 		Name:     r.f[exName],
 		Line1:    r.f[exLine1],
 		Line2:    r.f[exLine2],
@@ -205,8 +228,12 @@ const (
 	// member. Since is when the member moved away from it.
 	StaleInOther
 	// UnknownInOther: the other system holds an address the member never
-	// had, or one that cannot be parsed.
+	// had.
 	UnknownInOther
+	// InvalidInOther: the other system holds, for a member of the store,
+	// an address that cannot be parsed. The detail names the field and
+	// the reason; the row is also a bad row of the summary.
+	InvalidInOther
 	// MissingInOther: the store has the member, with an address in force,
 	// and the other system does not.
 	MissingInOther
@@ -215,18 +242,26 @@ const (
 	MissingInStore
 )
 
-var driftStatusNames = [...]string{"", "in_sync", "stale_in_other", "unknown_in_other", "missing_in_other", "missing_in_store"}
+// DriftStatuses lists every DriftStatus, in order.
+var DriftStatuses = []DriftStatus{InSync, StaleInOther, UnknownInOther, InvalidInOther, MissingInOther, MissingInStore}
+
+var driftStatusNames = [...]string{"", "in_sync", "stale_in_other", "unknown_in_other", "invalid_in_other", "missing_in_other", "missing_in_store"}
 
 // String returns the status's name as used in outputs: "stale_in_other".
 func (s DriftStatus) String() string {
 	if s != 0 && int(s) < len(driftStatusNames) {
 		return driftStatusNames[s]
 	}
-	return "unknown"
+	return "drift_status(" + strconv.Itoa(int(s)) + ")"
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (s DriftStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+func (s DriftStatus) MarshalText() ([]byte, error) {
+	if s == 0 || int(s) >= len(driftStatusNames) {
+		return nil, errors.New("pgsync: invalid drift status " + strconv.Itoa(int(s)))
+	}
+	return []byte(s.String()), nil
+}
 
 // UnmarshalText implements [encoding.TextUnmarshaler].
 func (s *DriftStatus) UnmarshalText(text []byte) error {
@@ -247,12 +282,10 @@ func (s *DriftStatus) UnmarshalText(text []byte) error {
 func (s DriftStatus) severity() int {
 	switch s {
 	case StaleInOther:
-		return 4
-	case UnknownInOther:
 		return 3
-	case MissingInStore:
+	case UnknownInOther:
 		return 2
-	case InSync:
+	case InvalidInOther:
 		return 1
 	}
 	return 0
@@ -270,43 +303,55 @@ type DriftResult struct {
 	// mail came back). Zero otherwise.
 	Since time.Time
 	// Classified is what address.Classify found of the row judged; zero
-	// for MissingInOther, MissingInStore and an address that cannot be
-	// parsed.
+	// for InvalidInOther, MissingInOther and MissingInStore.
 	Classified address.Status
 	// Detail explains the status in words: the classification, the
 	// fields in which the other system's address differs from the one in
 	// force, the field and reason an address cannot be parsed, and how
 	// many rows the export has for the member.
 	Detail string
-	// Line is the export line judged: of a member listed more than once,
-	// the first of its worst rows. Zero for MissingInOther.
+	// Line is the export line of the row judged: of a member listed more
+	// than once, the first of its worst rows. Zero for MissingInOther.
 	Line int
-	// Rows is the number of export rows for the member; zero for
-	// MissingInOther.
+	// Rows is the number of export rows for the member, bad ones with its
+	// id included; zero for MissingInOther.
 	Rows int
 }
 
 // A DriftSummary accounts for a drift check. Every member considered has
 // exactly one status, so
 //
-//	Members = InSync + StaleInOther + UnknownInOther + MissingInOther + MissingInStore
+//	Members = InSync + StaleInOther + UnknownInOther + InvalidInOther + MissingInOther + MissingInStore
 //
-// and every row read is judged, a repeat of a member, or bad:
+// and every row read counts for one member, as its first row or a repeat,
+// or for none:
 //
-//	Rows = (Members - MissingInOther) + Repeated + Bad
+//	Rows = (Members - MissingInOther) + Repeated + NoMember
 type DriftSummary struct {
+	AsOf time.Time // the time the store was read as of
+
 	Members        int // distinct members: in the export, or in the store with an address in force
 	InSync         int
 	StaleInOther   int
 	UnknownInOther int
+	InvalidInOther int
 	MissingInOther int
 	MissingInStore int
 
-	Rows     int // export rows read, good and bad
+	Rows     int // export rows read, good and bad, the header not counted
 	Repeated int // rows of a member listed on an earlier row
-	Bad      int // rows not judged: a malformed record, or no well-formed member id
+	// Bad is the number of rows that could not be judged: a malformed
+	// record, a missing or malformed member id, or an address that cannot
+	// be parsed. Each is a *RowError in Errors. A bad row with a
+	// well-formed member id still counts for its member (InvalidInOther,
+	// unless another of its rows is worse or the store does not know it).
+	Bad int
+	// NoMember is the number of bad rows with no well-formed member id:
+	// they count for no member, and the member they were meant for, if
+	// the store has it, may be reported MissingInOther.
+	NoMember int
 
-	// Errors holds the first MaxErrors bad rows, in line order.
+	// Errors holds the first MaxErrors bad rows, in input order.
 	// Errors.Err() is nil when there are none.
 	Errors ErrorList
 }
@@ -320,6 +365,8 @@ func (s *DriftSummary) Count(st DriftStatus) int {
 		return s.StaleInOther
 	case UnknownInOther:
 		return s.UnknownInOther
+	case InvalidInOther:
+		return s.InvalidInOther
 	case MissingInOther:
 		return s.MissingInOther
 	case MissingInStore:
@@ -337,6 +384,8 @@ func (s *DriftSummary) add(r *DriftResult) {
 		s.StaleInOther++
 	case UnknownInOther:
 		s.UnknownInOther++
+	case InvalidInOther:
+		s.InvalidInOther++
 	case MissingInOther:
 		s.MissingInOther++
 	case MissingInStore:
@@ -349,224 +398,660 @@ func (s *DriftSummary) add(r *DriftResult) {
 
 // Drift compares another system's copy of member addresses, export, with
 // the store as of asOf (the zero asOf means the store's Now), and calls out
-// with the result for each member, in member id order, once per member.
-// The rules:
+// with the result for each member, in member id order (byte order), once
+// per member. The rules:
 //   - Each row's address is parsed with [address.ParseFields] and judged
 //     against the member's history with [address.Classify] (the default
 //     recent window). The other system is in sync if it holds the address
 //     in force at asOf, in any formatting, or the member's next address
 //     if it is pending: Current, RecentlyChanged, PendingChange and
 //     UndeliverableAddress are [InSync]; Stale is [StaleInOther], since
-//     the member moved away; UnknownAddress, or an address that cannot be
-//     parsed, is [UnknownInOther], the detail naming the field and reason.
-//   - A member the store has never heard of is [MissingInStore].
+//     the member moved away; UnknownAddress is [UnknownInOther].
+//   - A row whose address cannot be parsed is a bad row, kept in the
+//     summary's Errors; its member is [InvalidInOther], the detail
+//     naming the field and reason.
+//   - A member the store has never heard of is [MissingInStore], whatever
+//     its rows hold.
 //   - A member of the store with an address in force at asOf (an address
 //     version that took effect at or before asOf) and no row in the
 //     export is [MissingInOther]. A member whose first address takes
 //     effect after asOf is not missing: there is nothing to hold yet.
 //   - A member listed on more than one row is reported once, by the
-//     worst of its rows (stale, then unknown, then in sync; the first
-//     such row): a copy that holds a former address anywhere is not in
-//     sync. Rows counts the member's rows.
-//   - A bad row of the export (a pair with a *[RowError]; from an
-//     [ExportReader], a malformed record or member id) is counted and
-//     kept in the summary's Errors, and the rest is judged. Its member,
-//     unknown, may then be reported MissingInOther. Any other error of the
+//     worst of its rows (stale, then unknown, then invalid, then in sync;
+//     the first such row): a copy that holds a former address anywhere is
+//     not in sync. Rows counts the member's rows.
+//   - A bad row with no member (a pair with a *[RowError]: from an
+//     [ExportReader], a malformed record or member id; or a row whose
+//     member id is missing or malformed) is counted and kept in the
+//     summary's Errors, and the rest is judged. Any other error of the
 //     export ends the check.
 //
-// Drift streams: it reads the export in chunks of some thousands of rows,
-// with one [Store.Histories] call per chunk, and keeps its findings, and the
-// member ids it has seen, in a private temporary SQLite database (on disk,
-// deleted when Drift returns), not in memory. It calls out only once the
-// whole export is read, so a failure part way calls it not at all. An
-// error from out stops the check and is returned.
+// Drift reads the store in one read transaction, so it sees one state of
+// the store even while an apply commits.
 //
-// Each chunk is read in a read transaction of its own: an apply that
-// commits during a drift may be seen by later chunks only.
+// Drift streams; its memory does not grow with the size of the export or
+// the store. It reads the export in runs of some tens of thousands of rows,
+// parsing them on all CPUs, sorts each run by member id and spills it to a
+// temporary file (in [os.TempDir]), encrypted with a key held only in
+// memory and removed as soon as it is created where the system allows, so
+// that no address text is left readable on disk. It then merges the runs
+// with one ordered scan of the store. It calls out only once the whole
+// export is read, so an error of the export calls it not at all; an error
+// of the store, of the context or of out stops the calls part way. An
+// error from out is returned as it is.
 //
-// Drift returns the summary and an error: nil, or the export's, the
-// store's, the context's, or out's. The summary counts what was done.
+// Drift returns the summary, which counts what was done, and an error:
+// nil, or the export's (unchanged), the context's, out's, or one of the
+// store or the temporary file.
 func (s *Store) Drift(ctx context.Context, export iter.Seq2[ExportRow, error], asOf time.Time, out func(DriftResult) error) (*DriftSummary, error) {
 	if asOf.IsZero() {
 		asOf = s.now()
 	}
-	d := &drifter{s: s, asOf: asOf, out: out, sum: &DriftSummary{}}
-	err := d.run(ctx, export)
-	if err != nil && !strings.HasPrefix(err.Error(), "pgsync:") {
-		err = fmt.Errorf("pgsync: drift: %w", err)
+	d := &drifter{s: s, asOf: asOf, out: out, sum: &DriftSummary{AsOf: asOf}, z: driftSizes}
+	sp, err := newSpill(d.z.block)
+	if err != nil {
+		return d.sum, fmt.Errorf("pgsync: drift: %w", err)
 	}
-	return d.sum, err
+	defer sp.close()
+	d.sp = sp
+	if err := d.read(ctx, export); err != nil {
+		return d.sum, err
+	}
+	return d.sum, d.merge(ctx)
 }
-
-// driftChunkRows is the number of export rows judged per chunk: one
-// Histories call each.
-const driftChunkRows = 16384
 
 type drifter struct {
 	s    *Store
 	asOf time.Time
 	out  func(DriftResult) error
 	sum  *DriftSummary
+	sp   *spill
+	z    sizes
 
-	db      *sql.DB   // the scratch database
-	conn    *sql.Conn // its one connection
-	args    []any
-	pending []DriftResult // emit: results held until the candidates before them are resolved
-	cands   []string      // emit: members of the store not in the export, to resolve
+	mu    sync.Mutex
+	runs  []run
+	done  int                  // batches folded into sum
+	held  map[int]*batchResult // batches finished out of order
+	first error                // the first error of a worker
 }
 
-func (d *drifter) run(ctx context.Context, export iter.Seq2[ExportRow, error]) error {
-	if err := d.openScratch(ctx); err != nil {
-		return err
-	}
-	defer d.db.Close()
-	defer d.conn.Close()
-	if err := d.judge(ctx, export); err != nil {
-		return err
-	}
-	return d.emit(ctx)
+// driftSizes are the sizes of a drift's work. Tests make them small.
+var driftSizes = sizes{
+	runRows:   1 << 16,
+	block:     64 << 10,
+	mergeRuns: 64,
+	histBatch: 1024,
 }
 
-// The scratch table: one row per member of the export, its worst finding.
-// It lives in a private temporary database: SQLite gives an empty file
-// name a database of its own on disk, deleted when it is closed, kept in
-// the page cache until that fills.
-const createSeen = `
-CREATE TABLE seen (
-	member_id  TEXT PRIMARY KEY,
-	sev        INTEGER NOT NULL,  -- DriftStatus.severity of the worst row
-	status     INTEGER NOT NULL,  -- DriftStatus
-	classified INTEGER NOT NULL,  -- address.Status
-	since      INTEGER,           -- Unix nanoseconds, or NULL
-	detail     TEXT NOT NULL,
-	line       INTEGER NOT NULL,
-	n          INTEGER NOT NULL   -- rows
-) WITHOUT ROWID`
-
-func (d *drifter) openScratch(ctx context.Context) error {
-	// journal_mode OFF and synchronous OFF: the database dies with the
-	// connection, so there is nothing to recover.
-	db, err := sql.Open(driverName, "?_journal_mode=OFF&_synchronous=OFF&_cache_size=-65536&_locking_mode=EXCLUSIVE")
-	if err != nil {
-		return err
-	}
-	db.SetMaxOpenConns(1)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return err
-	}
-	d.db, d.conn = db, conn
-	if _, err := conn.ExecContext(ctx, createSeen); err != nil {
-		return err
-	}
-	return nil
+type sizes struct {
+	runRows   int // export rows sorted in memory at a time: one run
+	block     int // bytes of plain text per spilled block, about
+	mergeRuns int // runs merged at once; more are merged in passes first
+	histBatch int // histories the store scan hands over at a time
 }
 
-func seenInsert(rows int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO seen (member_id, sev, status, classified, since, detail, line, n) VALUES ")
-	for i := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,1)")
-	}
-	// A later row of a member replaces the finding only if it is worse.
-	// The expressions read the row as it was before the update.
-	b.WriteString(` ON CONFLICT (member_id) DO UPDATE SET
-	n = n + 1,
-	sev = max(sev, excluded.sev),
-	status = iif(excluded.sev > sev, excluded.status, status),
-	classified = iif(excluded.sev > sev, excluded.classified, classified),
-	since = iif(excluded.sev > sev, excluded.since, since),
-	detail = iif(excluded.sev > sev, excluded.detail, detail),
-	line = iif(excluded.sev > sev, excluded.line, line)`)
-	return b.String()
+// An exportBatch is a run of the export as read, in input order: each item
+// a row, or the *RowError read in its place.
+type exportBatch struct {
+	seq   int    // batch number, from 0
+	first uint64 // input index of items[0]
+	items []exportItem
 }
 
-var (
-	seenInsertMulti = seenInsert(stageRows)
-	seenInsertOne   = seenInsert(1)
-)
-
-// A driftItem is an export row, its address parsed.
-type driftItem struct {
-	memberID string
-	line     int
-	addr     address.Address
-	perr     *address.ParseError // the address cannot be parsed
+type exportItem struct {
+	row ExportRow
+	err *RowError
 }
 
-// A driftBatch is a run of the export, parsed off the judging goroutine.
-type driftBatch struct {
-	items []driftItem
-	read  int
-	errs  []*RowError
-	fatal error
+// A batchResult is what a batch adds to the summary.
+type batchResult struct {
+	rows, bad, noMember int
+	errs                []*RowError
 }
 
-// judge reads the export and stages a finding for every row. Reading and
-// parsing run on a goroutine of their own; the store and the scratch
-// database are used on this one.
-func (d *drifter) judge(ctx context.Context, export iter.Seq2[ExportRow, error]) error {
-	pctx, cancel := context.WithCancel(ctx)
-	out := make(chan *driftBatch, 2)
-	free := make(chan *driftBatch, 3)
-	go parseExport(pctx, export, out, free)
-	defer func() {
-		cancel()
-		for range out {
-		}
-	}()
-
-	var ids []string
-	for b := range out {
-		d.sum.Rows += b.read
-		for _, re := range b.errs {
-			d.sum.Bad++
-			if len(d.sum.Errors) < MaxErrors {
-				d.sum.Errors = append(d.sum.Errors, re)
+// read reads the whole export, parsing, sorting and spilling it in runs:
+// reading on this goroutine, the rest on one worker per CPU.
+func (d *drifter) read(ctx context.Context, export iter.Seq2[ExportRow, error]) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	work := make(chan *exportBatch, workers)
+	free := make(chan *exportBatch, 2*workers+1)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var w spillWorker
+			for b := range work {
+				if ctx.Err() == nil {
+					if err := d.spillBatch(b, &w); err != nil {
+						d.fail(err)
+						cancel()
+					}
+				}
+				select {
+				case free <- b:
+				default:
+				}
 			}
-		}
-		if b.fatal != nil {
-			return b.fatal
-		}
-		items := b.items
-		slices.SortFunc(items, func(x, y driftItem) int {
-			return cmp.Or(strings.Compare(x.memberID, y.memberID), x.line-y.line)
 		})
-		ids = ids[:0]
-		for i := range items {
-			if i == 0 || items[i].memberID != items[i-1].memberID {
-				ids = append(ids, items[i].memberID)
-			}
-		}
-		if err := d.judgeChunk(ctx, items, ids); err != nil {
-			return err
-		}
+	}
+	newBatch := func(seq int, first uint64) *exportBatch {
 		select {
-		case free <- b:
+		case b := <-free:
+			clear(b.items) // drop the strings of the rows before
+			b.seq, b.first, b.items = seq, first, b.items[:0]
+			return b
 		default:
+			return &exportBatch{seq: seq, first: first, items: make([]exportItem, 0, d.z.runRows)}
 		}
+	}
+	send := func(b *exportBatch) bool {
+		select {
+		case work <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+
+	var fatal error
+	n, seq := uint64(0), 0
+	b := newBatch(seq, n)
+	for row, err := range export {
+		if n%4096 == 0 && ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			var re *RowError
+			if !errors.As(err, &re) {
+				fatal = err
+				break
+			}
+			b.items = append(b.items, exportItem{err: re})
+		} else {
+			b.items = append(b.items, exportItem{row: row})
+		}
+		n++
+		if len(b.items) == d.z.runRows {
+			if !send(b) {
+				break
+			}
+			seq++
+			b = newBatch(seq, n)
+		}
+	}
+	if fatal == nil && len(b.items) > 0 {
+		send(b)
+	}
+	close(work)
+	wg.Wait()
+	switch {
+	case fatal != nil:
+		return fatal
+	case d.first != nil:
+		return fmt.Errorf("pgsync: drift: %w", d.first)
 	}
 	return ctx.Err()
 }
 
-// parseExport ranges over the export, sending batches of parsed rows on
-// out. It stops early when ctx is done or after a fatal error.
-func parseExport(ctx context.Context, export iter.Seq2[ExportRow, error], out chan<- *driftBatch, free <-chan *driftBatch) {
-	defer close(out)
-	newBatch := func() *driftBatch {
-		select {
-		case b := <-free:
-			b.items, b.read, b.errs, b.fatal = b.items[:0], 0, b.errs[:0], nil
-			return b
-		default:
-			return &driftBatch{items: make([]driftItem, 0, driftChunkRows)}
+func (d *drifter) fail(err error) {
+	d.mu.Lock()
+	if d.first == nil {
+		d.first = err
+	}
+	d.mu.Unlock()
+}
+
+// A spillWorker holds one worker's buffers.
+type spillWorker struct {
+	arena []byte
+	ents  []spillEntry
+	w     runWriter
+}
+
+// A spillEntry places one encoded row in the worker's arena.
+type spillEntry struct {
+	prefix     uint64 // the first 8 bytes of id, big-endian: most comparisons need no more
+	id         string
+	seq        uint64
+	start, end int
+}
+
+func idPrefix(id string) uint64 {
+	var b [8]byte
+	copy(b[:], id)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// The kinds of spilled rows.
+const (
+	rowAddress = 1 // the payload is the address, as Address.AppendBinary writes it
+	rowInvalid = 2 // the payload is the detail: the field and reason the address cannot be parsed
+)
+
+// spillBatch parses the rows of b, sorts them by member id and spills them
+// as one run, and folds what they add to the summary.
+func (d *drifter) spillBatch(b *exportBatch, w *spillWorker) error {
+	res := &batchResult{rows: len(b.items)}
+	bad := func(re *RowError, member bool) {
+		res.bad++
+		if !member {
+			res.noMember++
+		}
+		if len(res.errs) < MaxErrors {
+			res.errs = append(res.errs, re)
 		}
 	}
-	send := func(b *driftBatch) bool {
+	w.arena, w.ents = w.arena[:0], w.ents[:0]
+	for i := range b.items {
+		it := &b.items[i]
+		if it.err != nil {
+			bad(it.err, false)
+			continue
+		}
+		row := &it.row
+		if re := checkExportRow(row); re != nil {
+			bad(re, false)
+			continue
+		}
+		seq := b.first + uint64(i)
+		start := len(w.arena)
+		w.arena = binary.AppendUvarint(w.arena, uint64(len(row.MemberID)))
+		w.arena = append(w.arena, row.MemberID...)
+		w.arena = binary.AppendUvarint(w.arena, seq)
+		w.arena = binary.AppendUvarint(w.arena, uint64(max(row.Line, 0)))
+		a, err := address.ParseFields(row.Line1, row.Line2, row.City, row.State, row.ZIP)
+		if err != nil {
+			bad(&RowError{Line: row.Line, Field: inputColumn(err), Err: err}, true)
+			w.arena = append(w.arena, rowInvalid)
+			w.arena = append(w.arena, unparsable(err)...)
+		} else {
+			w.arena = append(w.arena, rowAddress)
+			w.arena, _ = a.AppendBinary(w.arena)
+		}
+		w.ents = append(w.ents, spillEntry{prefix: idPrefix(row.MemberID), id: row.MemberID, seq: seq, start: start, end: len(w.arena)})
+	}
+	slices.SortFunc(w.ents, func(x, y spillEntry) int {
+		if x.prefix != y.prefix {
+			return cmp.Compare(x.prefix, y.prefix)
+		}
+		return cmp.Or(strings.Compare(x.id, y.id), cmp.Compare(x.seq, y.seq))
+	})
+	w.w.reset(d.sp)
+	for _, e := range w.ents {
+		if err := w.w.add(w.arena[e.start:e.end]); err != nil {
+			return err
+		}
+	}
+	r, err := w.w.finish()
+	if err != nil {
+		return err
+	}
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(r) > 0 {
+		d.runs = append(d.runs, r)
+	}
+	// Fold the batches into the summary in input order, so that Errors
+	// is in input order.
+	if d.held == nil {
+		d.held = make(map[int]*batchResult)
+	}
+	d.held[b.seq] = res
+	for {
+		res, ok := d.held[d.done]
+		if !ok {
+			break
+		}
+		delete(d.held, d.done)
+		d.done++
+		d.sum.Rows += res.rows
+		d.sum.Bad += res.bad
+		d.sum.NoMember += res.noMember
+		for _, re := range res.errs {
+			if len(d.sum.Errors) < MaxErrors {
+				d.sum.Errors = append(d.sum.Errors, re)
+			}
+		}
+	}
+	return nil
+}
+
+// unparsable says, without input text, why an address cannot be parsed.
+func unparsable(err error) string {
+	var pe *address.ParseError
+	if errors.As(err, &pe) {
+		// "line1 at byte 4: no primary number"
+		return "address cannot be read: " + strings.TrimPrefix(pe.Error(), "address: ")
+	}
+	return "address cannot be read"
+}
+
+// A spill is a temporary file of sorted runs of export rows. The rows are
+// PHI: the file is encrypted (AES-GCM) with a key that exists only in
+// memory, and removed as soon as it is created where the system allows (it
+// is then gone when the process ends, however it ends), so that no address
+// text is left readable on disk.
+type spill struct {
+	f     *os.File
+	name  string
+	aead  cipher.AEAD
+	block int
+
+	mu     sync.Mutex
+	end    int64  // the file's length
+	blocks uint64 // blocks sealed: the nonce of the next
+}
+
+// A run is a sorted sequence of spilled rows: the blocks that hold it, in
+// order.
+type run []blockRef
+
+type blockRef struct {
+	off   int64
+	n     int // sealed length
+	nonce uint64
+}
+
+func newSpill(block int) (*spill, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	c, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(c)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp("", "printgate-drift-*") // mode 0600
+	if err != nil {
+		return nil, err
+	}
+	sp := &spill{f: f, name: f.Name(), aead: aead, block: block}
+	if os.Remove(sp.name) == nil {
+		sp.name = ""
+	}
+	return sp, nil
+}
+
+func (sp *spill) close() {
+	sp.f.Close()
+	if sp.name != "" {
+		os.Remove(sp.name)
+	}
+}
+
+// write seals plain as a block at the end of the file, using buf for the
+// sealed text, and returns the block and buf.
+func (sp *spill) write(plain, buf []byte) (blockRef, []byte, error) {
+	n := len(plain) + sp.aead.Overhead()
+	sp.mu.Lock()
+	ref := blockRef{off: sp.end, n: n, nonce: sp.blocks}
+	sp.end += int64(n)
+	sp.blocks++
+	sp.mu.Unlock()
+	buf = sp.aead.Seal(buf[:0], sp.nonce(ref.nonce), plain, nil)
+	_, err := sp.f.WriteAt(buf, ref.off)
+	return ref, buf, err
+}
+
+// read reads and opens the block ref, using buf for the sealed text and
+// plain for the result.
+func (sp *spill) read(ref blockRef, buf, plain []byte) (b, p []byte, err error) {
+	buf = slices.Grow(buf[:0], ref.n)[:ref.n]
+	if _, err := sp.f.ReadAt(buf, ref.off); err != nil {
+		return buf, plain, err
+	}
+	plain, err = sp.aead.Open(plain[:0], sp.nonce(ref.nonce), buf, nil)
+	return buf, plain, err
+}
+
+func (sp *spill) nonce(n uint64) []byte {
+	var b [12]byte
+	binary.LittleEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+// A runWriter writes one run: records, each its length and its bytes,
+// gathered into blocks of about the spill's block size.
+type runWriter struct {
+	sp     *spill
+	plain  []byte
+	sealed []byte
+	run    run
+}
+
+func (w *runWriter) reset(sp *spill) {
+	w.sp, w.plain, w.run = sp, w.plain[:0], nil
+}
+
+func (w *runWriter) add(rec []byte) error {
+	if len(w.plain) > 0 && len(w.plain)+len(rec)+binary.MaxVarintLen64 > w.sp.block {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	w.plain = binary.AppendUvarint(w.plain, uint64(len(rec)))
+	w.plain = append(w.plain, rec...)
+	return nil
+}
+
+func (w *runWriter) flush() error {
+	ref, sealed, err := w.sp.write(w.plain, w.sealed)
+	w.sealed, w.plain = sealed, w.plain[:0]
+	w.run = append(w.run, ref)
+	return err
+}
+
+func (w *runWriter) finish() (run, error) {
+	if len(w.plain) > 0 {
+		if err := w.flush(); err != nil {
+			return nil, err
+		}
+	}
+	return w.run, nil
+}
+
+// A cursor reads a run, one record at a time.
+type cursor struct {
+	sp     *spill
+	run    run
+	sealed []byte
+	plain  []byte
+	pos    int
+
+	// The current record; its slices point into plain.
+	rec  []byte // the whole record, as runWriter.add took it
+	id   []byte
+	seq  uint64
+	line int
+	kind byte
+	data []byte
+}
+
+// next moves to the next record; false at the end of the run.
+func (c *cursor) next() (bool, error) {
+	if c.pos == len(c.plain) {
+		if len(c.run) == 0 {
+			return false, nil
+		}
+		var err error
+		c.sealed, c.plain, err = c.sp.read(c.run[0], c.sealed, c.plain)
+		if err != nil {
+			return false, err
+		}
+		c.run, c.pos = c.run[1:], 0
+	}
+	n, k := binary.Uvarint(c.plain[c.pos:])
+	if k <= 0 || uint64(len(c.plain)-c.pos-k) < n {
+		return false, errSpill
+	}
+	c.rec = c.plain[c.pos+k : c.pos+k+int(n)]
+	c.pos += k + int(n)
+
+	b := c.rec
+	idLen, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < idLen {
+		return false, errSpill
+	}
+	c.id, b = b[k:k+int(idLen)], b[k+int(idLen):]
+	if c.seq, k = binary.Uvarint(b); k <= 0 {
+		return false, errSpill
+	}
+	b = b[k:]
+	line, k := binary.Uvarint(b)
+	if k <= 0 || len(b) == k {
+		return false, errSpill
+	}
+	c.line, c.kind, c.data = int(line), b[k], b[k+1:]
+	return true, nil
+}
+
+var errSpill = errors.New("temporary file: malformed record")
+
+// A merger merges runs into one sequence in (member id, input index)
+// order.
+type merger []*cursor
+
+func (m merger) Len() int { return len(m) }
+func (m merger) Less(i, j int) bool {
+	if c := bytes.Compare(m[i].id, m[j].id); c != 0 {
+		return c < 0
+	}
+	return m[i].seq < m[j].seq
+}
+func (m merger) Swap(i, j int) { m[i], m[j] = m[j], m[i] }
+func (m *merger) Push(x any)   { *m = append(*m, x.(*cursor)) }
+func (m *merger) Pop() any {
+	old := *m
+	c := old[len(old)-1]
+	*m = old[:len(old)-1]
+	return c
+}
+
+// newMerger returns a merger of runs, each cursor on its first record.
+func newMerger(sp *spill, runs []run) (*merger, error) {
+	m := make(merger, 0, len(runs))
+	for _, r := range runs {
+		c := &cursor{sp: sp, run: r}
+		ok, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			m = append(m, c)
+		}
+	}
+	heap.Init(&m)
+	return &m, nil
+}
+
+// top returns the cursor on the least record, or nil at the end.
+func (m *merger) top() *cursor {
+	if len(*m) == 0 {
+		return nil
+	}
+	return (*m)[0]
+}
+
+// advance moves the least cursor to its next record.
+func (m *merger) advance() error {
+	ok, err := (*m)[0].next()
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		heap.Fix(m, 0)
+	default:
+		heap.Pop(m)
+	}
+	return nil
+}
+
+// mergeRuns merges the runs, in passes of d.z.mergeRuns, until at most
+// that many are left.
+func (d *drifter) mergeRuns(ctx context.Context) ([]run, error) {
+	runs := d.runs
+	for len(runs) > d.z.mergeRuns {
+		var next []run
+		for len(runs) > 0 {
+			group := runs[:min(d.z.mergeRuns, len(runs))]
+			runs = runs[len(group):]
+			m, err := newMerger(d.sp, group)
+			if err != nil {
+				return nil, err
+			}
+			var w runWriter
+			w.reset(d.sp)
+			for c := m.top(); c != nil; c = m.top() {
+				if err := w.add(c.rec); err != nil {
+					return nil, err
+				}
+				if err := m.advance(); err != nil {
+					return nil, err
+				}
+			}
+			r, err := w.finish()
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, r)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		runs = next
+	}
+	return runs, nil
+}
+
+// A histBatch is a run of histories from the store scan, or the error
+// that ended it. The addresses of the versions are not decoded yet: the
+// scan hands over their stored form, and [histBatch.decode] decodes a
+// history's when it is needed, on the judging goroutine, which keeps the
+// two goroutines of the merge about equally busy.
+type histBatch struct {
+	hs    []address.History
+	first []int             // index in vs of each history's first version
+	vs    []address.Version // the histories' versions, in one array
+	addrs []int             // end in raw of each version's stored address
+	raw   []byte            // the stored addresses
+	err   error
+}
+
+// decode decodes the addresses of history i.
+func (b *histBatch) decode(i int) error {
+	h := &b.hs[i]
+	for k := range h.Versions {
+		j := b.first[i] + k
+		start := 0
+		if j > 0 {
+			start = b.addrs[j-1]
+		}
+		if data := b.raw[start:b.addrs[j]]; len(data) > 0 {
+			if err := h.Versions[k].Address.UnmarshalBinary(data); err != nil {
+				return fmt.Errorf("member %s: %w", h.MemberID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// The columns of versions that Drift reads: not the name, which it does
+// not compare, nor the event id and recorded time, which only order the
+// versions.
+const driftScanQuery = `SELECT member_id, effective, kind, addr, key FROM versions
+ORDER BY member_id, effective, recorded, event_id`
+
+// scanStore reads the histories of every member of the store, in member id
+// order, in one read transaction, and sends them on out in batches.
+func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-chan *histBatch) {
+	defer close(out)
+	send := func(b *histBatch) bool {
 		select {
 		case out <- b:
 			return true
@@ -574,129 +1059,293 @@ func parseExport(ctx context.Context, export iter.Seq2[ExportRow, error], out ch
 			return false
 		}
 	}
-	b := newBatch()
-	for row, err := range export {
-		if ctx.Err() != nil {
-			return
-		}
-		b.read++
-		if err == nil {
-			if re := checkExportRow(&row); re != nil {
-				err = re
-			}
-		}
-		var re *RowError
-		switch {
-		case err == nil:
-			it := driftItem{memberID: row.MemberID, line: row.Line}
-			a, err := address.ParseFields(row.Line1, row.Line2, row.City, row.State, row.ZIP)
-			if err != nil {
-				if !errors.As(err, &it.perr) {
-					it.perr = &address.ParseError{Err: err}
-				}
-			} else {
-				it.addr = a
-			}
-			b.items = append(b.items, it)
-		case errors.As(err, &re):
-			b.errs = append(b.errs, re)
+	fail := func(err error) { send(&histBatch{err: fmt.Errorf("pgsync: drift: reading the store: %w", err)}) }
+	tx, err := d.s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, driftScanQuery)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer rows.Close()
+
+	newBatch := func() *histBatch {
+		select {
+		case b := <-free:
+			clear(b.hs)
+			clear(b.vs)
+			b.hs, b.first, b.vs, b.addrs, b.raw = b.hs[:0], b.first[:0], b.vs[:0], b.addrs[:0], b.raw[:0]
+			return b
 		default:
-			b.read--
-			b.fatal = err
-			send(b)
-			return
-		}
-		if len(b.items) == driftChunkRows {
-			if !send(b) {
-				return
+			return &histBatch{
+				hs:    make([]address.History, 0, d.z.histBatch),
+				first: make([]int, 0, d.z.histBatch),
+				vs:    make([]address.Version, 0, 2*d.z.histBatch),
+				addrs: make([]int, 0, 2*d.z.histBatch),
+				raw:   make([]byte, 0, 128*d.z.histBatch),
 			}
-			b = newBatch()
 		}
 	}
-	if b.read > 0 {
+	b := newBatch()
+	// end ends the history of the member being read, whose first version
+	// is b.vs[start].
+	end := func(member string, start int) {
+		b.hs = append(b.hs, address.History{MemberID: member, Versions: b.vs[start:len(b.vs):len(b.vs)]})
+		b.first = append(b.first, start)
+	}
+	var (
+		id        sql.RawBytes
+		effective int64
+		kind      int64
+		addr      sql.RawBytes
+		member    string
+		start     int
+		started   bool
+	)
+	for rows.Next() {
+		var v address.Version
+		if err := rows.Scan(&id, &effective, &kind, &addr, &v.Key); err != nil {
+			fail(err)
+			return
+		}
+		if !started || string(id) != member {
+			if started {
+				end(member, start)
+			}
+			if len(b.hs) >= d.z.histBatch {
+				if !send(b) {
+					return
+				}
+				b = newBatch()
+			}
+			member, start, started = string(id), len(b.vs), true
+		}
+		v.Effective = time.Unix(0, effective).UTC()
+		v.Kind = address.VersionKind(kind)
+		b.raw = append(b.raw, addr...)
+		b.addrs = append(b.addrs, len(b.raw))
+		if len(b.vs) == cap(b.vs) {
+			// Growing moves the versions: re-point the histories of
+			// the batch at the new array.
+			b.vs = append(b.vs, v)
+			for i := range b.hs {
+				n := len(b.hs[i].Versions)
+				b.hs[i].Versions = b.vs[b.first[i] : b.first[i]+n : b.first[i]+n]
+			}
+			continue
+		}
+		b.vs = append(b.vs, v)
+	}
+	if err := rows.Err(); err != nil {
+		fail(err)
+		return
+	}
+	if started {
+		end(member, start)
+	}
+	if len(b.hs) > 0 {
 		send(b)
 	}
 }
 
-// judgeChunk judges the rows items, sorted by member id, whose distinct
-// member ids are ids, and stages the findings.
-func (d *drifter) judgeChunk(ctx context.Context, items []driftItem, ids []string) error {
-	tx, err := d.conn.BeginTx(ctx, nil)
+// merge merges the sorted export with the store, judging each member.
+func (d *drifter) merge(ctx context.Context) error {
+	runs, err := d.mergeRuns(ctx)
 	if err != nil {
-		return err
+		return d.wrap(err)
 	}
-	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, seenInsertMulti)
+	m, err := newMerger(d.sp, runs)
 	if err != nil {
-		return err
-	}
-	insOne, err := tx.PrepareContext(ctx, seenInsertOne)
-	if err != nil {
-		return err
-	}
-	d.args = d.args[:0]
-	n := 0
-	stage := func(it *driftItem, r DriftResult) error {
-		var since any
-		if !r.Since.IsZero() {
-			since = r.Since.UnixNano()
-		}
-		d.args = append(d.args, it.memberID, r.Status.severity(), int64(r.Status), int64(r.Classified), since, r.Detail, it.line)
-		if n++; n < stageRows {
-			return nil
-		}
-		_, err := ins.ExecContext(ctx, d.args...)
-		d.args, n = d.args[:0], 0
-		return err
+		return d.wrap(err)
 	}
 
-	i := 0
-	for h, err := range d.s.Histories(ctx, ids) {
-		if err != nil {
+	sctx, cancel := context.WithCancel(ctx)
+	hs := make(chan *histBatch, 4)
+	free := make(chan *histBatch, 6)
+	go d.scanStore(sctx, hs, free)
+	defer func() {
+		cancel()
+		for range hs {
+		}
+	}()
+
+	var (
+		hb *histBatch
+		hi int
+	)
+	// nextHist returns the next history of the store, or nil at the end.
+	nextHist := func() (*address.History, error) {
+		for hb == nil || hi == len(hb.hs) {
+			if hb != nil {
+				select {
+				case free <- hb:
+				default:
+				}
+			}
+			b, ok := <-hs
+			if !ok {
+				hb = nil
+				return nil, ctx.Err()
+			}
+			if b.err != nil {
+				return nil, b.err
+			}
+			hb, hi = b, 0
+		}
+		hi++
+		return &hb.hs[hi-1], nil
+	}
+
+	h, err := nextHist()
+	if err != nil {
+		return err
+	}
+	var j memberJudge
+	for {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for ; i < len(items) && items[i].memberID < h.MemberID; i++ {
-			if err := stage(&items[i], DriftResult{Status: MissingInStore, Detail: "member not in the store"}); err != nil {
+		c := m.top()
+		var r DriftResult
+		switch {
+		case c == nil && h == nil:
+			return nil
+		case c == nil || h != nil && h.MemberID < string(c.id):
+			// A member of the store the export does not have.
+			if !hasAddressAt(h, d.asOf) {
+				if h, err = nextHist(); err != nil {
+					return err
+				}
+				continue
+			}
+			r = DriftResult{MemberID: h.MemberID, Status: MissingInOther, Detail: "not in the export"}
+			if d.sum.NoMember > 0 {
+				r.Detail += "; " + strconv.Itoa(d.sum.NoMember) + " rows of the export have no readable member id"
+			}
+			if h, err = nextHist(); err != nil {
+				return err
+			}
+		default:
+			var hist *address.History
+			if h != nil && h.MemberID == string(c.id) {
+				if err := hb.decode(hi - 1); err != nil {
+					return d.wrap(err)
+				}
+				hist = h
+			}
+			j.start(string(c.id), hist, d.asOf)
+			for c = m.top(); c != nil && string(c.id) == j.member; c = m.top() {
+				if err := j.add(c); err != nil {
+					return d.wrap(err)
+				}
+				if err := m.advance(); err != nil {
+					return d.wrap(err)
+				}
+			}
+			r = j.result()
+			if hist != nil {
+				if h, err = nextHist(); err != nil {
+					return err
+				}
+			}
+		}
+		d.sum.add(&r)
+		if d.out != nil {
+			if err := d.out(r); err != nil {
 				return err
 			}
 		}
-		for ; i < len(items) && items[i].memberID == h.MemberID; i++ {
-			if err := stage(&items[i], d.classify(&items[i], &h)); err != nil {
-				return err
-			}
-		}
 	}
-	for ; i < len(items); i++ {
-		if err := stage(&items[i], DriftResult{Status: MissingInStore, Detail: "member not in the store"}); err != nil {
-			return err
-		}
-	}
-	for k := 0; k < n; k++ {
-		if _, err := insOne.ExecContext(ctx, d.args[7*k:7*k+7]...); err != nil {
-			return err
-		}
-	}
-	d.args = d.args[:0]
-	return tx.Commit()
 }
 
-// classify judges one row against its member's history.
-func (d *drifter) classify(it *driftItem, h *address.History) DriftResult {
-	if it.perr != nil {
-		return DriftResult{Status: UnknownInOther,
-			Detail: "unparsable address: " + it.perr.Field.String() + ": " + it.perr.Err.Error()}
+func (d *drifter) wrap(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
-	f := address.Classify(it.addr, *h, d.asOf, 0)
-	r := DriftResult{Classified: f.Status}
-	switch f.Status {
-	case address.Current, address.RecentlyChanged, address.PendingChange, address.UndeliverableAddress:
-		r.Status, r.Since = InSync, f.Since
-	case address.Stale:
-		r.Status, r.Since = StaleInOther, f.Since
-		r.Detail = "former address" + differs(f)
+	return fmt.Errorf("pgsync: drift: %w", err)
+}
+
+// A memberJudge judges the rows of one member of the export, keeping the
+// worst.
+type memberJudge struct {
+	member string
+	h      *address.History // nil: the store does not know the member
+	asOf   time.Time
+
+	rows  int
+	worst DriftStatus
+	line  int
+	f     address.Finding
+	perr  string // the detail of an address that cannot be parsed
+}
+
+func (j *memberJudge) start(member string, h *address.History, asOf time.Time) {
+	*j = memberJudge{member: member, h: h, asOf: asOf}
+}
+
+// add judges the record c is on.
+func (j *memberJudge) add(c *cursor) error {
+	j.rows++
+	if j.h == nil {
+		if j.rows == 1 {
+			j.line = c.line
+		}
+		return nil
+	}
+	var (
+		st DriftStatus
+		f  address.Finding
+	)
+	switch c.kind {
+	case rowInvalid:
+		st = InvalidInOther
+	case rowAddress:
+		var a address.Address
+		if err := a.UnmarshalBinary(c.data); err != nil {
+			return err
+		}
+		f = address.Classify(a, *j.h, j.asOf, 0)
+		switch f.Status {
+		case address.Current, address.RecentlyChanged, address.PendingChange, address.UndeliverableAddress:
+			st = InSync
+		case address.Stale:
+			st = StaleInOther
+		default:
+			st = UnknownInOther
+		}
 	default:
-		r.Status = UnknownInOther
-		r.Detail = "never the member's address" + differs(f)
+		return errSpill
+	}
+	if j.rows == 1 || st.severity() > j.worst.severity() {
+		j.worst, j.line, j.f = st, c.line, f
+		if st == InvalidInOther {
+			j.perr = string(c.data)
+		}
+	}
+	return nil
+}
+
+// result returns the member's result.
+func (j *memberJudge) result() DriftResult {
+	r := DriftResult{MemberID: j.member, Status: j.worst, Line: j.line, Rows: j.rows}
+	switch {
+	case j.h == nil:
+		r.Status, r.Detail = MissingInStore, "not in the store"
+	case j.worst == InSync:
+		r.Since, r.Classified, r.Detail = j.f.Since, j.f.Status, j.f.Status.String()
+	case j.worst == StaleInOther:
+		r.Since, r.Classified, r.Detail = j.f.Since, j.f.Status, "former address"+differs(j.f)
+	case j.worst == UnknownInOther:
+		r.Classified, r.Detail = j.f.Status, "never the member's address"+differs(j.f)
+	case j.worst == InvalidInOther:
+		r.Detail = j.perr
+	}
+	if j.rows > 1 {
+		r.Detail += "; " + strconv.Itoa(j.rows) + " rows in the export, the one judged on line " + strconv.Itoa(j.line)
 	}
 	return r
 }
@@ -723,134 +1372,6 @@ func differs(f address.Finding) string {
 		b.WriteString(fl.String())
 	}
 	return b.String()
-}
-
-// emitBatch is the number of store members not in the export whose
-// histories are read at once, to tell whether they have an address in
-// force.
-const emitBatch = 4096
-
-// emit merges the staged findings with the store's members, in member id
-// order, and calls out for each.
-func (d *drifter) emit(ctx context.Context) error {
-	rows, err := d.conn.QueryContext(ctx, "SELECT member_id, status, classified, since, detail, line, n FROM seen ORDER BY member_id")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var next DriftResult
-	more := true
-	advance := func() error {
-		if more = rows.Next(); !more {
-			return rows.Err()
-		}
-		var since sql.NullInt64
-		var status, classified int64
-		next = DriftResult{}
-		if err := rows.Scan(&next.MemberID, &status, &classified, &since, &next.Detail, &next.Line, &next.Rows); err != nil {
-			return err
-		}
-		next.Status, next.Classified = DriftStatus(status), address.Status(classified)
-		if since.Valid {
-			next.Since = time.Unix(0, since.Int64).UTC()
-		}
-		if next.Status == InSync {
-			next.Detail = next.Classified.String()
-		}
-		if next.Rows > 1 {
-			next.Detail += "; " + strconv.Itoa(next.Rows) + " rows in the export, the line judged is " + strconv.Itoa(next.Line)
-		}
-		return nil
-	}
-	if err := advance(); err != nil {
-		return err
-	}
-	for id, err := range d.s.Members(ctx) {
-		if err != nil {
-			return err
-		}
-		for more && next.MemberID < id {
-			if err := d.push(ctx, next); err != nil {
-				return err
-			}
-			if err := advance(); err != nil {
-				return err
-			}
-		}
-		if more && next.MemberID == id {
-			if err := d.push(ctx, next); err != nil {
-				return err
-			}
-			if err := advance(); err != nil {
-				return err
-			}
-			continue
-		}
-		// A member of the store the export does not have: missing if it
-		// has an address in force, which its history tells.
-		d.cands = append(d.cands, id)
-		d.pending = append(d.pending, DriftResult{MemberID: id, Status: MissingInOther})
-		if len(d.cands) == emitBatch {
-			if err := d.flush(ctx); err != nil {
-				return err
-			}
-		}
-	}
-	for more {
-		if err := d.push(ctx, next); err != nil {
-			return err
-		}
-		if err := advance(); err != nil {
-			return err
-		}
-	}
-	return d.flush(ctx)
-}
-
-// push emits r, or holds it behind unresolved candidates.
-func (d *drifter) push(ctx context.Context, r DriftResult) error {
-	if len(d.cands) == 0 {
-		return d.send(r)
-	}
-	d.pending = append(d.pending, r)
-	if len(d.pending) >= 4*emitBatch {
-		return d.flush(ctx)
-	}
-	return nil
-}
-
-func (d *drifter) send(r DriftResult) error {
-	d.sum.add(&r)
-	if d.out != nil {
-		return d.out(r)
-	}
-	return nil
-}
-
-// flush resolves the candidates and emits the results held.
-func (d *drifter) flush(ctx context.Context) error {
-	inForce := make(map[string]bool, len(d.cands))
-	if len(d.cands) > 0 {
-		for h, err := range d.s.Histories(ctx, d.cands) {
-			if err != nil {
-				return err
-			}
-			inForce[h.MemberID] = hasAddressAt(&h, d.asOf)
-		}
-	}
-	for _, r := range d.pending {
-		if r.Status == MissingInOther {
-			if !inForce[r.MemberID] {
-				continue
-			}
-			r.Detail = "not in the export"
-		}
-		if err := d.send(r); err != nil {
-			return err
-		}
-	}
-	d.pending, d.cands = d.pending[:0], d.cands[:0]
-	return ctx.Err()
 }
 
 // hasAddressAt reports whether the member whose history is h has an

@@ -237,10 +237,10 @@ func BenchmarkDrift(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(sum.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.Logf("%+v", struct {
-		Members, InSync, Stale, Unknown, MissingInOther, MissingInStore, Rows, Bad int
-	}{sum.Members, sum.InSync, sum.StaleInOther, sum.UnknownInOther, sum.MissingInOther, sum.MissingInStore, sum.Rows, sum.Bad})
-	want := fmt.Sprintf("%d %d %d %d", sum.StaleInOther, sum.UnknownInOther, sum.MissingInOther, sum.MissingInStore)
-	if want != fmt.Sprintf("%d %d %d %d", benchMembers/100, benchMembers/200+benchMembers/1000, benchMembers/100_000, 10) {
-		b.Errorf("stale, unknown, missing in other, missing in store = %s; want 1%%, 0.6%%, %d, 10", want, benchMembers/100_000)
+		Members, InSync, Stale, Unknown, Invalid, MissingInOther, MissingInStore, Rows, Bad int
+	}{sum.Members, sum.InSync, sum.StaleInOther, sum.UnknownInOther, sum.InvalidInOther, sum.MissingInOther, sum.MissingInStore, sum.Rows, sum.Bad})
+	got := fmt.Sprintf("%d %d %d %d %d %d", sum.StaleInOther, sum.UnknownInOther, sum.InvalidInOther, sum.MissingInOther, sum.MissingInStore, sum.Bad)
+	if want := fmt.Sprintf("%d %d %d %d %d %d", benchMembers/100, benchMembers/200, benchMembers/1000, benchMembers/100_000, 10, benchMembers/1000); got != want {
+		b.Errorf("stale, unknown, invalid, missing in other, missing in store, bad = %s; want %s", got, want)
 	}
 }
