@@ -1,6 +1,8 @@
 package address
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 )
 
@@ -188,60 +190,93 @@ var strongSuffix = map[string]bool{
 // It is the parser's hottest lookup, once per word read, so it is an
 // open-addressed table of its own rather than a map: a word whose first byte
 // and length no table word has is answered by a filter, and the rest by one
-// or two probes.
+// or two probes, which compare the word as two machine words and its length.
 func wordOf(w []byte) *wordInfo {
 	if len(w) == 0 || len(w) >= 64 || wordFilter[w[0]]&(1<<len(w)) == 0 {
 		return noWord
 	}
-	for h := wordHash(w) & (len(wordSlots) - 1); ; h = (h + 1) & (len(wordSlots) - 1) {
+	k0, k1 := wordKey(w)
+	for h := wordHash(k0, k1, len(w)); ; h = (h + 1) & (len(wordSlots) - 1) {
 		s := &wordSlots[h]
 		if s.info == nil {
 			return noWord
 		}
-		if s.word == string(w) {
+		if s.k0 == k0 && s.k1 == k1 && int(s.n) == len(w) && (len(w) <= 16 || s.word == string(w)) {
 			return s.info
 		}
 	}
+}
+
+// wordKey returns the first 16 bytes of w as two little-endian machine
+// words, padded with zeros.
+func wordKey(w []byte) (k0, k1 uint64) {
+	switch n := len(w); {
+	case n >= 16:
+		return binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	case n >= 8:
+		return binary.LittleEndian.Uint64(w), load(w[8:])
+	}
+	return load(w), 0
+}
+
+// load returns the bytes of w, fewer than 8, as a little-endian machine word
+// padded with zeros. A word cut from a longer buffer is read in one load and
+// masked.
+func load(w []byte) uint64 {
+	n := len(w)
+	if cap(w) >= 8 {
+		return binary.LittleEndian.Uint64(w[:8]) & (1<<(8*n) - 1)
+	}
+	var k uint64
+	for i := n - 1; i >= 0; i-- {
+		k = k<<8 | uint64(w[i])
+	}
+	return k
+}
+
+// wordHash returns the slot where the probe for a word with key k0, k1 and
+// length n starts.
+func wordHash(k0, k1 uint64, n int) int {
+	h := (k0 ^ bits.RotateLeft64(k1, 29) ^ uint64(n)) * 0x9e3779b97f4a7c15
+	return int(h >> wordShift)
 }
 
 // wordFilter[c] has bit n set when some table word starts with byte c and
 // is n bytes long.
 var wordFilter [256]uint64
 
-// wordSlots is the table behind wordOf; its size is a power of two at least
-// four times the number of words, so probes are short.
-var wordSlots []struct {
-	word string
-	info *wordInfo
-}
+// wordSlots is the table behind wordOf; its size, 1<<(64-wordShift), is a
+// power of two at least four times the number of words, so probes are short.
+var (
+	wordSlots []wordSlot
+	wordShift uint
+)
 
-// wordHash is FNV-1a.
-func wordHash(w []byte) int {
-	h := uint32(2166136261)
-	for _, c := range w {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	return int(h)
+type wordSlot struct {
+	k0, k1 uint64 // wordKey of the word
+	n      uint8  // its length
+	word   string
+	info   *wordInfo
 }
 
 func init() {
-	n := 1
-	for n < 4*len(words) {
-		n *= 2
+	wordShift = 64
+	for 1<<(64-wordShift) < 4*len(words) {
+		wordShift--
 	}
-	wordSlots = make([]struct {
-		word string
-		info *wordInfo
-	}, n)
+	n := 1 << (64 - wordShift)
+	wordSlots = make([]wordSlot, n)
 	for w, i := range words {
-		if len(w) < 64 {
-			wordFilter[w[0]] |= 1 << len(w)
+		if len(w) == 0 || len(w) >= 64 {
+			continue // wordOf never looks such a word up
 		}
-		h := wordHash([]byte(w)) & (n - 1)
+		wordFilter[w[0]] |= 1 << len(w)
+		k0, k1 := wordKey([]byte(w))
+		h := wordHash(k0, k1, len(w))
 		for wordSlots[h].info != nil {
 			h = (h + 1) & (n - 1)
 		}
-		wordSlots[h].word, wordSlots[h].info = w, i
+		wordSlots[h] = wordSlot{k0, k1, uint8(len(w)), w, i}
 	}
 }
 

@@ -1,6 +1,7 @@
 package address
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -45,24 +46,36 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 	for i := 0; i < len(in); {
 		c := in[i]
 		if c < utf8.RuneSelf {
-			if isAlnum(c) {
-				// A run of letters and digits, the common case, in one go.
+			if k := alnumClass[c]; k != 0 {
+				// A run of letters and digits, the common case, in one go:
+				// classified and copied upper-cased.
 				p.openWord(i)
-				j := i
-				for ; j < len(in) && isAlnum(in[j]); j++ {
-					c := in[j]
-					switch {
-					case 'a' <= c && c <= 'z':
-						c -= 'a' - 'A'
-						p.wLetter = true
-					case c <= '9':
-						p.wDigit = true
-					default:
-						p.wLetter = true
-					}
-					p.buf = append(p.buf, c)
+				src := in[i:]
+				n := len(p.buf)
+				if cap(p.buf)-n < len(src) {
+					p.buf = slices.Grow(p.buf, len(src))
 				}
-				i = j
+				dst := p.buf[n:cap(p.buf)]
+				dst = dst[:len(src)]
+				x := 0
+				for x < len(src) {
+					c := src[x]
+					kc := alnumClass[c]
+					if kc == 0 {
+						break
+					}
+					k |= kc
+					dst[x] = upper[c]
+					x++
+				}
+				p.buf = p.buf[:n+x]
+				if k&classDigit != 0 {
+					p.wDigit = true
+				}
+				if k&(classLower|classUpper) != 0 {
+					p.wLetter = true
+				}
+				i += x
 				continue
 			}
 			switch {
@@ -152,6 +165,36 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 	}
 	return nil
 }
+
+// alnumClass classifies the ASCII letters and digits; it is 0 for any other
+// byte.
+var alnumClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = classUpper
+		t[c+'a'-'A'] = classLower
+	}
+	return t
+}()
+
+const (
+	classDigit = 1 << iota
+	classUpper
+	classLower
+)
+
+// upper maps an ASCII letter or digit to itself upper-cased.
+var upper = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c) - 'a' + 'A'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }

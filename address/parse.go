@@ -40,7 +40,11 @@ func parse(line string, complete bool) (Address, error) {
 	if err := p.delivery(lines); err != nil {
 		return Address{}, err
 	}
-	return p.finish(complete)
+	var a Address
+	if err := p.finish(&a, complete); err != nil {
+		return Address{}, err
+	}
+	return a, nil
 }
 
 // ParseFields parses an address held as the fields mailers keep: two
@@ -53,52 +57,50 @@ func parse(line string, complete bool) (Address, error) {
 //
 // ParseFields returns the address in Pub 28 standard form, or a
 // [*ParseError] naming the field and the reason.
-func ParseFields(line1, line2, city, state, zip string) (Address, error) {
+func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
 	p := getParser()
 	defer putParser(p)
-	for _, in := range [...]struct {
-		s string
-		f Field
-	}{{line1, FieldLine1}, {line2, FieldLine2}, {city, FieldCity}, {state, FieldState}, {zip, FieldZIP}} {
-		if err := p.normalize(in.s, in.f, maxFieldLen); err != nil {
-			return Address{}, err
-		}
+	// The tokens of each input follow those of the one before: cityAt is
+	// where the city's start, stateAt the state's, zipAt the ZIP code's.
+	if err := p.normalize(line1, FieldLine1, maxFieldLen); err != nil {
+		return Address{}, err
+	}
+	if err := p.normalize(line2, FieldLine2, maxFieldLen); err != nil {
+		return Address{}, err
+	}
+	cityAt := len(p.toks)
+	if err := p.normalize(city, FieldCity, maxFieldLen); err != nil {
+		return Address{}, err
+	}
+	stateAt := len(p.toks)
+	if err := p.normalize(state, FieldState, maxFieldLen); err != nil {
+		return Address{}, err
+	}
+	zipAt := len(p.toks)
+	if err := p.normalize(zip, FieldZIP, maxFieldLen); err != nil {
+		return Address{}, err
 	}
 	if len(p.toks) == 0 {
 		return Address{}, perr(FieldLine1, 0, ErrEmpty)
 	}
-	var del []token
-	var cityT, stateT, zipT []token
-	i := 0
-	for i < len(p.toks) && (p.toks[i].src == FieldLine1 || p.toks[i].src == FieldLine2) {
-		i++
-	}
-	del = p.toks[:i]
-	j := i
-	for j < len(p.toks) && p.toks[j].src == FieldCity {
-		j++
-	}
-	cityT = p.toks[i:j]
-	k := j
-	for k < len(p.toks) && p.toks[k].src == FieldState {
-		k++
-	}
-	stateT, zipT = p.toks[j:k], p.toks[k:]
-	if err := p.zip(zipT); err != nil {
+	if err := p.zip(p.toks[zipAt:]); err != nil {
 		return Address{}, err
 	}
-	if len(stateT) > 0 {
+	if stateT := p.toks[stateAt:zipAt]; len(stateT) > 0 {
 		if err := p.state(stateT); err != nil {
 			return Address{}, err
 		}
 	}
-	if err := p.city(cityT); err != nil {
+	if err := p.city(p.toks[cityAt:stateAt]); err != nil {
 		return Address{}, err
 	}
-	if err := p.delivery(p.splitLines(del)); err != nil {
+	if err := p.delivery(p.splitLines(p.toks[:cityAt])); err != nil {
 		return Address{}, err
 	}
-	return p.finish(true)
+	if err := p.finish(&a, true); err != nil {
+		return Address{}, err
+	}
+	return a, nil
 }
 
 // A parser holds one parse's scratch space; parsers are pooled, so a parse
@@ -186,40 +188,39 @@ func (p *parser) setTok(f Field, t token) {
 
 func (p *parser) has(f Field) bool { return p.span[f][1] > p.span[f][0] }
 
-// finish checks the whole and returns the Address, its fields cut from one
-// string.
-func (p *parser) finish(complete bool) (Address, error) {
+// finish checks the whole and sets *a to the Address, its fields cut from
+// one string.
+func (p *parser) finish(a *Address, complete bool) error {
 	military := p.fieldIs(FieldCity, "APO") || p.fieldIs(FieldCity, "FPO") || p.fieldIs(FieldCity, "DPO")
 	militaryState := p.fieldIs(FieldState, "AA") || p.fieldIs(FieldState, "AE") || p.fieldIs(FieldState, "AP")
 	if p.has(FieldState) && military != militaryState {
-		return Address{}, perr(FieldState, 0, ErrMilitaryState)
+		return perr(FieldState, 0, ErrMilitaryState)
 	}
 	if complete && !(p.has(FieldCity) && (p.has(FieldZIP) || p.has(FieldState))) {
 		f := FieldCity
 		if p.has(FieldCity) {
 			f = FieldState
 		}
-		return Address{}, perr(f, 0, ErrIncomplete)
+		return perr(f, 0, ErrIncomplete)
 	}
 	s := string(p.out)
-	g := func(f Field) string { return s[p.span[f][0]:p.span[f][1]] }
-	return Address{
-		Number:   g(FieldNumber),
-		PreDir:   g(FieldPreDir),
-		Street:   g(FieldStreet),
-		Suffix:   g(FieldSuffix),
-		PostDir:  g(FieldPostDir),
-		Unit:     g(FieldUnit),
-		UnitNum:  g(FieldUnitNum),
-		PMB:      g(FieldPMB),
-		Route:    g(FieldRoute),
-		RouteNum: g(FieldRouteNum),
-		Box:      g(FieldBox),
-		City:     g(FieldCity),
-		State:    g(FieldState),
-		ZIP:      g(FieldZIP),
-		ZIP4:     g(FieldZIP4),
-	}, nil
+	sp := &p.span
+	a.Number = s[sp[FieldNumber][0]:sp[FieldNumber][1]]
+	a.PreDir = s[sp[FieldPreDir][0]:sp[FieldPreDir][1]]
+	a.Street = s[sp[FieldStreet][0]:sp[FieldStreet][1]]
+	a.Suffix = s[sp[FieldSuffix][0]:sp[FieldSuffix][1]]
+	a.PostDir = s[sp[FieldPostDir][0]:sp[FieldPostDir][1]]
+	a.Unit = s[sp[FieldUnit][0]:sp[FieldUnit][1]]
+	a.UnitNum = s[sp[FieldUnitNum][0]:sp[FieldUnitNum][1]]
+	a.PMB = s[sp[FieldPMB][0]:sp[FieldPMB][1]]
+	a.Route = s[sp[FieldRoute][0]:sp[FieldRoute][1]]
+	a.RouteNum = s[sp[FieldRouteNum][0]:sp[FieldRouteNum][1]]
+	a.Box = s[sp[FieldBox][0]:sp[FieldBox][1]]
+	a.City = s[sp[FieldCity][0]:sp[FieldCity][1]]
+	a.State = s[sp[FieldState][0]:sp[FieldState][1]]
+	a.ZIP = s[sp[FieldZIP][0]:sp[FieldZIP][1]]
+	a.ZIP4 = s[sp[FieldZIP4][0]:sp[FieldZIP4][1]]
+	return nil
 }
 
 func (p *parser) fieldIs(f Field, w string) bool {
