@@ -24,6 +24,14 @@ func (p *parser) kind(ts []token) lineKind {
 		return lineOther
 	case ts[0].w == noWord && !ts[0].digit && !p.is(ts[0], "GENERAL"):
 		return lineOther // no table word, no number: a name
+	case ts[0].digit && !ts[0].letter:
+		// A number, which starts no phrase, unit, PMB or directional: a
+		// bare range if it is all there is, else a street (by the rules
+		// below, which this shortens).
+		if len(ts) == 1 && !p.isFraction(ts[0]) {
+			return lineUnit
+		}
+		return lineStreet
 	case p.phraseLen(careOfPhrases, ts) > 0:
 		return lineCareOf
 	case len(ts) == 2 && p.is(ts[0], "GENERAL") && p.is(ts[1], "DELIVERY"):
@@ -53,7 +61,7 @@ func (p *parser) continuationLen(ts []token) int {
 	}
 	if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
 		n += m
-	} else if n > 0 && !p.quadrant(ts[:n]) && !(n < len(ts) && p.is(ts[n], "PMB")) {
+	} else if n > 0 && !p.quadrant(ts[:n]) && !(n < len(ts) && ts[n].w.is&isPMB != 0) {
 		return 0 // a directional starts the city: N LAS VEGAS, WEST PALM BEACH
 	}
 	return n + p.pmbLen(ts, n)
@@ -217,15 +225,16 @@ func (p *parser) idOK(t token) bool {
 // designator with its range ("APT 4B", "APT # 4B"), a designator that needs
 // no range ("REAR"), or the pound sign and a range ("# 4B"). 0: none.
 func (p *parser) unitLen(ts []token, i int) int {
-	if i >= len(ts) {
+	if i >= len(ts) || ts[i].w.unit == "" {
 		return 0
 	}
-	abbr, ranged, ok := p.unit(ts[i])
-	if !ok {
-		return 0
-	}
+	return p.unitAt(ts, i)
+}
+
+func (p *parser) unitAt(ts []token, i int) int {
+	abbr, ranged, _ := p.unit(ts[i])
 	rest := ts[i+1:]
-	if abbr != "#" && len(rest) >= 2 && (p.is(rest[0], "#") || p.is(rest[0], "NO")) {
+	if abbr != "#" && len(rest) >= 2 && rest[0].w.is&(isPound|isNo) != 0 {
 		if p.idOK(rest[1]) {
 			return 3
 		}
@@ -246,11 +255,11 @@ func (p *parser) unit(t token) (string, bool, bool) {
 
 // pmbLen returns how many words from ts[i] form a private mailbox: "PMB 234".
 func (p *parser) pmbLen(ts []token, i int) int {
-	if i+1 < len(ts) && p.is(ts[i], "PMB") {
+	if i+1 < len(ts) && ts[i].w.is&isPMB != 0 {
 		if ts[i+1].digit || ts[i+1].alpha {
 			return 2
 		}
-		if p.is(ts[i+1], "#") && i+2 < len(ts) {
+		if ts[i+1].w.is&isPound != 0 && i+2 < len(ts) {
 			return 3
 		}
 	}
@@ -466,7 +475,7 @@ func (p *parser) checkStreet(s []token) error {
 		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH
 	}
 	for j, t := range s {
-		if p.is(t, "#") || p.is(t, "PMB") || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
+		if t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		}
 	}
@@ -709,7 +718,9 @@ func (p *parser) isHighway(s []token) bool {
 // "KENTUCKY 440") and returns its standard form and how many words it took.
 // The standard form is built in p.hw, valid until the next call.
 func (p *parser) highway(s []token) ([]byte, int) {
-	if len(s) == 0 {
+	// A highway starts with a word that holds digits and no letters only,
+	// a highway designator, or a state.
+	if len(s) == 0 || !(s[0].digit && !s[0].alpha) && len(s[0].w.phrases[highwayPhrases]) == 0 && !s[0].w.state {
 		return nil, 0
 	}
 	p.hw = p.hw[:0]
@@ -765,8 +776,11 @@ func (p *parser) routeNumber(t token) bool {
 // highwayWord reports whether t can end a highway designator (ROUTE, RD,
 // HWY): a number after it is the route's, not a unit's.
 func (p *parser) highwayWord(t token) bool {
-	for _, ps := range phraseLists[highwayPhrases] {
-		if p.is(t, ps.words[len(ps.words)-1]) {
+	if t.w.is&isHighwayEnd != 0 {
+		return true
+	}
+	for _, w := range highwayEndsElse {
+		if p.is(t, w) {
 			return true
 		}
 	}
@@ -807,7 +821,7 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 		return "", 0
 	}
 	i := n
-	if i < len(ts) && p.is(ts[i], "#") {
+	if i < len(ts) && ts[i].w.is&isPound != 0 {
 		i++
 	}
 	if i < len(ts) && (p.idOK(ts[i]) || n > 1 && ts[i].alpha && ts[i].b-ts[i].a <= 3) {
@@ -839,21 +853,23 @@ func (p *parser) poBox(ts []token) error {
 // carries in its first word.
 func (p *parser) routeStart(ts []token) (std string, n int, num []byte) {
 	if std, n := p.phrase(routePhrases, ts); n > 0 && n < len(ts) {
-		if std != "UNIT" && p.is(ts[n], "#") && n+1 < len(ts) {
+		if std != "UNIT" && ts[n].w.is&isPound != 0 && n+1 < len(ts) {
 			n++ // RR # 1
 		}
 		if !ts[n].digit {
 			return "", 0, nil
 		}
-		if std == "UNIT" && !(n+1 < len(ts) && p.is(ts[n+1], "BOX")) {
+		if std == "UNIT" && !(n+1 < len(ts) && ts[n+1].w.is&isBox != 0) {
 			return "", 0, nil // UNIT 5 is a secondary unit
 		}
 		return std, n + 1, p.text(ts[n])
 	}
-	w := p.text(ts[0])
-	for _, g := range [...]string{"RR", "HC"} {
-		if len(w) > 2 && string(w[:2]) == g && allDigits(w[2:]) {
-			return g, 1, w[2:]
+	if w := p.text(ts[0]); len(w) > 2 && allDigits(w[2:]) {
+		switch {
+		case w[0] == 'R' && w[1] == 'R':
+			return "RR", 1, w[2:]
+		case w[0] == 'H' && w[1] == 'C':
+			return "HC", 1, w[2:]
 		}
 	}
 	return "", 0, nil
@@ -868,10 +884,10 @@ func (p *parser) isRoute(ts []token) bool {
 // "BOX # 45", "# 87A".
 func (p *parser) boxAfter(ts []token, i int) int {
 	j := i
-	if j < len(ts) && p.is(ts[j], "BOX") {
+	if j < len(ts) && ts[j].w.is&isBox != 0 {
 		j++
 	}
-	if j < len(ts) && p.is(ts[j], "#") {
+	if j < len(ts) && ts[j].w.is&isPound != 0 {
 		j++
 	}
 	if j > i && j < len(ts) && (ts[j].digit || ts[j].alpha && ts[j].b-ts[j].a <= 3) {
@@ -903,7 +919,7 @@ func (p *parser) route(ts []token) error {
 	if m := p.boxAfter(ts, n); m > 0 {
 		p.setTok(FieldBox, ts[n+m-1])
 		n += m
-	} else if n < len(ts) && (p.is(ts[n], "BOX") || p.is(ts[n], "#")) {
+	} else if n < len(ts) && ts[n].w.is&(isBox|isPound) != 0 {
 		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 	}
 	if m := p.pmbLen(ts, n); m > 0 {
@@ -925,16 +941,21 @@ func (p *parser) route(ts []token) error {
 // phrase returns the standard form of the longest phrase of ps that starts
 // ts, and how many words it takes.
 func (p *parser) phrase(table phraseTable, ts []token) (string, int) {
-	if len(ts) == 0 {
+	if len(ts) == 0 || len(ts[0].w.phrases[table]) == 0 {
 		return "", 0
 	}
+	return p.phraseAt(table, ts)
+}
+
+func (p *parser) phraseAt(table phraseTable, ts []token) (string, int) {
 next:
 	for _, ph := range ts[0].w.phrases[table] {
 		if len(ph.words) > len(ts) {
 			continue
 		}
-		for i, w := range ph.words {
-			if !p.is(ts[i], w) || ts[i].seg != ts[0].seg {
+		// The first word is ts[0]'s: its info lists the phrase.
+		for i := 1; i < len(ph.words); i++ {
+			if !p.is(ts[i], ph.words[i]) || ts[i].seg != ts[0].seg {
 				continue next
 			}
 		}

@@ -3,6 +3,7 @@ package address
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -33,10 +34,22 @@ type wordInfo struct {
 	state   bool   // a state code, or the first word of a state name
 	code    string // the state code of a code or a one-word name: IL
 	boxWord bool   // a PO Box phrase of one word: POB, DRAWER, BOX
+	is      uint8  // which of the words the parser names it is: isPound, ...
 
 	// The phrases of each table that start with this word.
 	phrases [numPhraseTables][]phrase
 }
+
+// The words the parser asks for by name, as bits of wordInfo.is: a token is
+// the word exactly when its info has the bit, since each table word has one
+// info and a word the tables do not hold has noWord.
+const (
+	isPound      = 1 << iota // #
+	isPMB                    // PMB
+	isBox                    // BOX
+	isNo                     // NO
+	isHighwayEnd             // the last word of a highway designator: RD, HWY
+)
 
 type phraseTable uint8
 
@@ -47,6 +60,10 @@ const (
 	careOfPhrases
 	numPhraseTables
 )
+
+// highwayEndsElse holds the last words of highway designators that are no
+// table word, so have no isHighwayEnd.
+var highwayEndsElse []string
 
 // phraseLists holds each table's phrases, longest first.
 var phraseLists [numPhraseTables][]phrase
@@ -172,6 +189,16 @@ func init() {
 			if phraseTable(t) == poBoxPhrases && len(ph.words) == 1 {
 				i.boxWord = true
 			}
+		}
+	}
+	for w, bit := range map[string]uint8{"#": isPound, "PMB": isPMB, "BOX": isBox, "NO": isNo} {
+		words[w].is |= bit // all four are table words
+	}
+	for _, ph := range phraseLists[highwayPhrases] {
+		if w := ph.words[len(ph.words)-1]; words[w] != nil {
+			words[w].is |= isHighwayEnd
+		} else if !slices.Contains(highwayEndsElse, w) {
+			highwayEndsElse = append(highwayEndsElse, w) // MARKET
 		}
 	}
 }

@@ -327,7 +327,7 @@ func (p *parser) boxWordBefore(ts []token, i int) bool {
 	if prev.w.state {
 		return false // FL is Florida before a ZIP code, not a floor
 	}
-	return prev.w.ranged || prev.w.boxWord || p.is(prev, "BOX") || p.is(prev, "PMB") || p.is(prev, "NO")
+	return prev.w.ranged || prev.w.boxWord || prev.w.is&(isBox|isPMB|isNo) != 0
 }
 
 // isZIPLike reports whether w is digits, with perhaps a hyphen: what a ZIP
@@ -422,7 +422,7 @@ func (p *parser) clearEnd(ts []token) bool {
 
 	case n >= 3 && ts[n-1].w.dir != "":
 		return true // ... 1700 S
-	case n >= 2 && (ts[n-2].w.unit != "" || p.is(ts[n-2], "PMB") || p.is(ts[n-2], "BOX")):
+	case n >= 2 && (ts[n-2].w.unit != "" || ts[n-2].w.is&(isPMB|isBox) != 0):
 		return true
 	}
 	return false
@@ -440,7 +440,7 @@ func (p *parser) cityOK(ts []token) bool {
 			return false
 		}
 	}
-	if last := ts[len(ts)-1]; last.w.ranged || p.is(last, "BOX") || p.is(last, "PMB") {
+	if last := ts[len(ts)-1]; last.w.ranged || last.w.is&(isBox|isPMB) != 0 {
 		return false // APT, before a number: the number is the unit's
 	}
 	if last := ts[len(ts)-1]; len(ts) == 1 && last.b-last.a == 2 || last.w.code != "" && last.b-last.a == 2 {
