@@ -542,7 +542,8 @@ func (d *drifter) read(ctx context.Context, export iter.Seq2[ExportRow, error]) 
 			b.seq, b.first, b.items = seq, first, b.items[:0]
 			return b
 		default:
-			return &exportBatch{seq: seq, first: first, items: make([]exportItem, 0, d.z.runRows)}
+			// Small at first: most exports are not large.
+			return &exportBatch{seq: seq, first: first, items: make([]exportItem, 0, min(d.z.runRows, 1024))}
 		}
 	}
 	send := func(b *exportBatch) bool {
@@ -1084,9 +1085,9 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 			return &histBatch{
 				hs:    make([]address.History, 0, d.z.histBatch),
 				first: make([]int, 0, d.z.histBatch),
-				vs:    make([]address.Version, 0, 2*d.z.histBatch),
-				addrs: make([]int, 0, 2*d.z.histBatch),
-				raw:   make([]byte, 0, 128*d.z.histBatch),
+				vs:    make([]address.Version, 0, 64),
+				addrs: make([]int, 0, 64),
+				raw:   make([]byte, 0, 4096),
 			}
 		}
 	}
