@@ -1224,8 +1224,11 @@ func (d *drifter) merge(ctx context.Context) error {
 				continue
 			}
 			r = DriftResult{MemberID: h.MemberID, Status: MissingInOther, Detail: "not in the export"}
-			if d.sum.NoMember > 0 {
-				r.Detail += "; " + strconv.Itoa(d.sum.NoMember) + " rows of the export have no readable member id"
+			switch n := d.sum.NoMember; {
+			case n == 1:
+				r.Detail += "; 1 row of the export has no readable member id"
+			case n > 1:
+				r.Detail += "; " + strconv.Itoa(n) + " rows of the export have no readable member id"
 			}
 			if h, err = nextHist(); err != nil {
 				return err

@@ -256,7 +256,7 @@ var staticText = func() string {
 	}
 	b.WriteString("event_id member_id effective recorded name line1 line2 city state zip kind record " +
 		"pgsync export column repeated is not one of bad header trailing data " +
-		"address cannot be read at byte not in the export not in the store rows of the export have no readable member id " +
+		"address cannot be read at byte not in the export not in the store rows of the export have no readable member id row has " +
 		"rows in the export the one judged on line former address differs from the one in force in similar to " +
 		"never the member's address no address in force unexpected EOF")
 	return b.String()
