@@ -333,6 +333,9 @@ func (p *parser) unitLine(ts []token) error {
 // Streets.
 
 func (p *parser) isFraction(t token) bool {
+	if !t.digit || t.letter {
+		return false // digits, a slash and digits
+	}
 	w := p.text(t)
 	i := bytes.IndexByte(w, '/')
 	return i > 0 && allDigits(w[:i]) && allDigits(w[i+1:])
@@ -474,8 +477,8 @@ func (p *parser) checkStreet(s []token) error {
 	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || s[0].w.ranged && (len(s) == 1 || len(s) == 2 && s[1].w.dir != "") {
 		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH
 	}
-	for j, t := range s {
-		if t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
+	for j := range s {
+		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		}
 	}
@@ -725,7 +728,7 @@ func (p *parser) highway(s []token) ([]byte, int) {
 	}
 	p.hw = p.hw[:0]
 	// Written as one word: I10, IH280, US41, FM1960.
-	if w := p.text(s[0]); s[0].digit && !s[0].alpha {
+	if w := p.text(s[0]); s[0].digit && !s[0].alpha && isLetter(w[0]) { // each starts with a letter
 		for _, g := range gluedHighways {
 			if len(w) > len(g[0]) && string(w[:len(g[0])]) == g[0] {
 				num := w[len(g[0]):]
@@ -745,7 +748,7 @@ func (p *parser) highway(s []token) ([]byte, int) {
 	}
 	// A state's highway: KENTUCKY 440, KY HWY 75, KY ST HWY 1.
 	for k := min(maxStateWords, len(s)-1); k >= 1 && s[0].w.state; k-- {
-		code, ok := stdState(string(p.run(s[:k])))
+		code, ok := stateOf(p.run(s[:k]))
 		if !ok {
 			continue
 		}

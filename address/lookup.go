@@ -90,14 +90,15 @@ type phrase struct {
 }
 
 var (
-	suffixes   = map[string]suffixInfo{} // every C1 form, primary name and standard
-	primaryOf  = map[string]string{}     // standard abbreviation -> primary name
-	primaries  = map[string]bool{}       // the primary names: AVENUE, PARK, PARKS
-	units      = map[string]unitInfo{}   // C2 description, abbreviation and variants
-	dirs       = map[string]string{}     // NORTH, N -> N
-	stateNames = map[string]string{}     // "NEW YORK" -> NY
-	stateCodes = map[string]bool{}       // NY
-	keyWords   = map[string]string{}     // SAINT -> ST, FIRST -> 1ST
+	suffixes    = map[string]suffixInfo{} // every C1 form, primary name and standard
+	primaryOf   = map[string]string{}     // standard abbreviation -> primary name
+	primaries   = map[string]bool{}       // the primary names: AVENUE, PARK, PARKS
+	units       = map[string]unitInfo{}   // C2 description, abbreviation and variants
+	dirs        = map[string]string{}     // NORTH, N -> N
+	stateNames  = map[string]string{}     // "NEW YORK" -> NY
+	stateCodes  = map[string]bool{}       // NY
+	stateCodeOf = map[string]string{}     // NY -> NY
+	keyWords    = map[string]string{}     // SAINT -> ST, FIRST -> 1ST
 
 	maxStateWords int
 )
@@ -135,6 +136,7 @@ func init() {
 		name := strings.ReplaceAll(s[0], ",", "")
 		stateNames[name] = s[1]
 		stateCodes[s[1]] = true
+		stateCodeOf[s[1]] = s[1]
 		maxStateWords = max(maxStateWords, strings.Count(name, " ")+1)
 	}
 	for _, w := range keyWordTable {
@@ -219,16 +221,31 @@ var strongSuffix = map[string]bool{
 // and length no table word has is answered by a filter, and the rest by one
 // or two probes, which compare the word as two machine words and its length.
 func wordOf(w []byte) *wordInfo {
-	if len(w) == 0 || len(w) >= 64 || wordFilter[w[0]]&(1<<len(w)) == 0 {
+	n := len(w)
+	if n == 0 || n >= 64 {
 		return noWord
 	}
-	k0, k1 := wordKey(w)
-	for h := wordHash(k0, k1, len(w)); ; h = (h + 1) & (len(wordSlots) - 1) {
+	var k0, k1 uint64
+	if n <= 8 && cap(w) >= 8 {
+		// Most words, in one load (before any other of w, so that the
+		// compiler makes it one).
+		k0 = binary.LittleEndian.Uint64(w[:8])
+		if wordFilter[byte(k0)]&(1<<n) == 0 {
+			return noWord
+		}
+		k0 &= ^uint64(0) >> ((64 - 8*n) & 63)
+	} else {
+		if wordFilter[w[0]]&(1<<n) == 0 {
+			return noWord
+		}
+		k0, k1 = wordKey(w)
+	}
+	for h := wordHash(k0, k1, n); ; h = (h + 1) & (len(wordSlots) - 1) {
 		s := &wordSlots[h]
 		if s.info == nil {
 			return noWord
 		}
-		if s.k0 == k0 && s.k1 == k1 && int(s.n) == len(w) && (len(w) <= 16 || s.word == string(w)) {
+		if s.k0 == k0 && s.k1 == k1 && int(s.n) == n && (n <= 16 || s.word == string(w)) {
 			return s.info
 		}
 	}
@@ -252,7 +269,7 @@ func wordKey(w []byte) (k0, k1 uint64) {
 func load(w []byte) uint64 {
 	n := len(w)
 	if cap(w) >= 8 {
-		return binary.LittleEndian.Uint64(w[:8]) & (1<<(8*n) - 1)
+		return binary.LittleEndian.Uint64(w[:8]) & (1<<(8*n&63) - 1)
 	}
 	var k uint64
 	for i := n - 1; i >= 0; i-- {
@@ -265,7 +282,7 @@ func load(w []byte) uint64 {
 // length n starts.
 func wordHash(k0, k1 uint64, n int) int {
 	h := (k0 ^ bits.RotateLeft64(k1, 29) ^ uint64(n)) * 0x9e3779b97f4a7c15
-	return int(h >> wordShift)
+	return int(h >> (wordShift & 63))
 }
 
 // wordFilter[c] has bit n set when some table word starts with byte c and
@@ -356,6 +373,17 @@ func stdState(s string) (string, bool) {
 		s = strings.ReplaceAll(s, ",", "")
 	}
 	c, ok := stateNames[s]
+	return c, ok
+}
+
+// stateOf is stdState for the text of tokens, which holds no comma.
+func stateOf(s []byte) (string, bool) {
+	if len(s) == 2 {
+		if c, ok := stateCodeOf[string(s)]; ok {
+			return c, true
+		}
+	}
+	c, ok := stateNames[string(s)]
 	return c, ok
 }
 

@@ -188,11 +188,13 @@ func (p *parser) setTok(f Field, t token) {
 
 func (p *parser) has(f Field) bool { return p.span[f][1] > p.span[f][0] }
 
-// finish checks the whole and sets *a to the Address, its fields cut from
-// one string.
+// finish checks the whole and fills in *a, the zero Address, its fields cut
+// from one string.
 func (p *parser) finish(a *Address, complete bool) error {
-	military := p.fieldIs(FieldCity, "APO") || p.fieldIs(FieldCity, "FPO") || p.fieldIs(FieldCity, "DPO")
-	militaryState := p.fieldIs(FieldState, "AA") || p.fieldIs(FieldState, "AE") || p.fieldIs(FieldState, "AP")
+	// APO, FPO, DPO; AA, AE, AP.
+	city, state := p.field(FieldCity), p.field(FieldState)
+	military := len(city) == 3 && (city[0] == 'A' || city[0] == 'F' || city[0] == 'D') && city[1] == 'P' && city[2] == 'O'
+	militaryState := len(state) == 2 && state[0] == 'A' && (state[1] == 'A' || state[1] == 'E' || state[1] == 'P')
 	if p.has(FieldState) && military != militaryState {
 		return perr(FieldState, 0, ErrMilitaryState)
 	}
@@ -203,29 +205,58 @@ func (p *parser) finish(a *Address, complete bool) error {
 		}
 		return perr(f, 0, ErrIncomplete)
 	}
+	// Only the fields set are cut; a field never set is left empty.
 	s := string(p.out)
-	sp := &p.span
-	a.Number = s[sp[FieldNumber][0]:sp[FieldNumber][1]]
-	a.PreDir = s[sp[FieldPreDir][0]:sp[FieldPreDir][1]]
-	a.Street = s[sp[FieldStreet][0]:sp[FieldStreet][1]]
-	a.Suffix = s[sp[FieldSuffix][0]:sp[FieldSuffix][1]]
-	a.PostDir = s[sp[FieldPostDir][0]:sp[FieldPostDir][1]]
-	a.Unit = s[sp[FieldUnit][0]:sp[FieldUnit][1]]
-	a.UnitNum = s[sp[FieldUnitNum][0]:sp[FieldUnitNum][1]]
-	a.PMB = s[sp[FieldPMB][0]:sp[FieldPMB][1]]
-	a.Route = s[sp[FieldRoute][0]:sp[FieldRoute][1]]
-	a.RouteNum = s[sp[FieldRouteNum][0]:sp[FieldRouteNum][1]]
-	a.Box = s[sp[FieldBox][0]:sp[FieldBox][1]]
-	a.City = s[sp[FieldCity][0]:sp[FieldCity][1]]
-	a.State = s[sp[FieldState][0]:sp[FieldState][1]]
-	a.ZIP = s[sp[FieldZIP][0]:sp[FieldZIP][1]]
-	a.ZIP4 = s[sp[FieldZIP4][0]:sp[FieldZIP4][1]]
+	if sp := p.span[FieldNumber]; sp[1] > sp[0] {
+		a.Number = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldPreDir]; sp[1] > sp[0] {
+		a.PreDir = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldStreet]; sp[1] > sp[0] {
+		a.Street = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldSuffix]; sp[1] > sp[0] {
+		a.Suffix = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldPostDir]; sp[1] > sp[0] {
+		a.PostDir = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldUnit]; sp[1] > sp[0] {
+		a.Unit = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldUnitNum]; sp[1] > sp[0] {
+		a.UnitNum = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldPMB]; sp[1] > sp[0] {
+		a.PMB = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldRoute]; sp[1] > sp[0] {
+		a.Route = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldRouteNum]; sp[1] > sp[0] {
+		a.RouteNum = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldBox]; sp[1] > sp[0] {
+		a.Box = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldCity]; sp[1] > sp[0] {
+		a.City = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldState]; sp[1] > sp[0] {
+		a.State = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldZIP]; sp[1] > sp[0] {
+		a.ZIP = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldZIP4]; sp[1] > sp[0] {
+		a.ZIP4 = s[sp[0]:sp[1]]
+	}
 	return nil
 }
 
-func (p *parser) fieldIs(f Field, w string) bool {
-	return string(p.out[p.span[f][0]:p.span[f][1]]) == w
-}
+// field returns the text of field f of the result.
+func (p *parser) field(f Field) []byte { return p.out[p.span[f][0]:p.span[f][1]] }
 
 // splitLines cuts delivery tokens into lines: one per input and
 // comma-separated part.
@@ -356,7 +387,7 @@ func (p *parser) state(ts []token) error {
 		p.set(FieldState, ts[0].w.code)
 		return nil
 	}
-	if c, ok := stdState(string(p.run(ts))); ok {
+	if c, ok := stateOf(p.run(ts)); ok {
 		p.set(FieldState, c)
 		return nil
 	}
@@ -374,7 +405,7 @@ func (p *parser) stateAt(ts []token, end int) (string, int) {
 		if run[0].seg != run[len(run)-1].seg {
 			continue
 		}
-		if c, ok := stdState(string(p.run(run))); ok {
+		if c, ok := stateOf(p.run(run)); ok {
 			return c, n
 		}
 	}
