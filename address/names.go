@@ -14,6 +14,11 @@ import (
 //
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
+	if printed == onFile || isASCII(printed) && isASCII(onFile) && strings.EqualFold(printed, onFile) {
+		// The same words: the same name, if it is one.
+		n := nameParts(onFile)
+		return n.surname != "" && n.given != ""
+	}
 	a, b := nameParts(printed), nameParts(onFile)
 	if a.surname == "" || b.surname == "" {
 		return false
@@ -119,4 +124,13 @@ func nameWords(s string) []string {
 		words[i] = strings.Trim(w, "-")
 	}
 	return words
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
