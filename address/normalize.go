@@ -45,116 +45,78 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 	seen := false // a character other than white space
 	for i := 0; i < len(in); {
 		c := in[i]
-		if c < utf8.RuneSelf {
-			if k := alnumClass[c]; k != 0 {
-				// A run of letters and digits, the common case, in one go:
-				// classified and copied upper-cased.
-				p.openWord(i)
-				src := in[i:]
-				n := len(p.buf)
-				if cap(p.buf)-n < len(src) {
-					p.buf = slices.Grow(p.buf, len(src))
+		k := alnumClass[c]
+		if k == 0 {
+			switch c {
+			case ' ':
+				if p.open {
+					p.endWord()
 				}
-				dst := p.buf[n:cap(p.buf)]
-				dst = dst[:len(src)]
-				x := 0
-				for x < len(src) {
-					c := src[x]
-					kc := alnumClass[c]
-					if kc == 0 {
-						break
-					}
-					k |= kc
-					dst[x] = upper[c]
-					x++
-				}
-				p.buf = p.buf[:n+x]
-				if k&classDigit != 0 {
-					p.wDigit = true
-				}
-				if k&(classLower|classUpper) != 0 {
-					p.wLetter = true
-				}
-				i += x
-				continue
-			}
-			switch {
-			case c == ' ' || c == '\t':
-				p.endWord()
-			case c == ',' || c == ';', (c == '\n' || c == '\r') && src == FieldLine:
-				// Parse reads an address block's line breaks as commas.
+				i++
+			case ',':
 				p.endWord()
 				p.seg++
 				seen = true
-			case c < ' ' || c == 0x7f:
-				return perr(src, i, ErrInvalidText)
-			case c == '.':
-				seen = true
-				switch {
-				case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
-					p.add('.', i)
-				case p.wordLen() >= 2:
-					p.endWord()
-				}
-			case c == '-':
-				seen = true
-				if p.wordLen() > 0 && (p.lastIsDigit() || i+1 < len(in) && isDigit(in[i+1])) {
-					p.add('-', i)
-				} else {
-					p.endWord()
-				}
-			case c == '/':
-				seen = true
-				switch {
-				case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
-					p.add('/', i)
-				case p.word() == "C" && i+1 < len(in) && (in[i+1] == 'O' || in[i+1] == 'o'):
-					p.add('/', i)
-				default:
-					p.endWord()
-				}
-			case c == '#' || c == '&':
-				p.endWord()
-				p.add(c, i)
-				p.endWord()
-			case c == '\'':
-				seen = true
-				if p.wordLen() > 0 && i+1 < len(in) && isLetter(in[i+1]) {
-					p.add(c, i)
-				}
+				i++
 			default:
-				seen = true
-				p.endWord()
+				var saw bool
+				var err error
+				if i, saw, err = p.other(in, i); err != nil {
+					return err
+				}
+				seen = seen || saw
 			}
-			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(in[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			return perr(src, i, ErrInvalidText)
-		case r == '\u00bd': // ½
-			p.endWord()
-			for k, c := range []byte("1/2") {
-				p.add(c, i+k)
-			}
-			p.endWord()
-		case r == '\u2019' || r == '\u2018': // typographic apostrophes
-			seen = true
-			if p.wordLen() > 0 {
-				p.addRune(r, i)
-			}
-		case unicode.IsLetter(r):
-			p.addRune(unicode.ToUpper(r), i)
-		case unicode.IsSpace(r):
-			p.endWord()
-		case unicode.IsPunct(r):
-			seen = true
-			p.endWord()
-		default:
-			return perr(src, i, ErrInvalidText)
+		// A run of letters and digits, the common case, copied upper-cased
+		// in one go.
+		open := p.open
+		rest := in[i:]
+		if cap(p.buf)-len(p.buf) <= len(rest) {
+			p.buf = slices.Grow(p.buf, len(rest)+1)
 		}
-		i += n
+		n := len(p.buf)
+		if !open && n > 0 {
+			p.buf = p.buf[:n+1]
+			p.buf[n] = ' '
+			n++
+		}
+		dst := p.buf[n : n+len(rest)]
+		x := 0
+		for x < len(rest) {
+			c := rest[x]
+			kc := alnumClass[c]
+			if kc == 0 {
+				break
+			}
+			k |= kc
+			dst[x] = upper[c]
+			x++
+		}
+		p.buf = p.buf[:n+x]
+		j := i + x
+		switch {
+		case open:
+			p.wDigit = p.wDigit || k&classDigit != 0
+			p.wLetter = p.wLetter || k&classLetter != 0
+		case j == len(in) || !keepsWord[in[j]]:
+			// A word of letters and digits alone, which what follows
+			// ends: closed at once.
+			t := token{a: int32(n), b: int32(n + x), off: int32(i), src: p.src, seg: p.seg,
+				digit: k&classDigit != 0, letter: k&classLetter != 0}
+			t.alpha = !t.digit // letters only, as k holds a class
+			if t.letter {
+				t.w = wordOf(p.buf[n:])
+			} else {
+				t.w = noWord // numbers are in no table
+			}
+			p.toks = append(p.toks, t)
+		default:
+			p.open = true
+			p.wDigit, p.wLetter, p.wOther = k&classDigit != 0, k&classLetter != 0, false
+			p.toks = append(p.toks, token{a: int32(n), off: int32(i), src: p.src, seg: p.seg})
+		}
+		i = j
 	}
 	p.endWord()
 	if len(p.toks) > maxTokens {
@@ -183,7 +145,22 @@ const (
 	classDigit = 1 << iota
 	classUpper
 	classLower
+
+	classLetter = classUpper | classLower
 )
+
+// keepsWord holds the bytes that may go on with the word before them: the
+// period, hyphen, slash and apostrophe, and any byte of a non-ASCII
+// character. Any other ends it.
+var keepsWord = func() (t [256]bool) {
+	for _, c := range ".-/'" {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // upper maps an ASCII letter or digit to itself upper-cased.
 var upper = func() (t [256]byte) {
@@ -195,6 +172,91 @@ var upper = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// other reads what starts at in[i] that is neither a letter, a digit, a
+// space nor a comma, and returns where reading goes on and whether it saw a
+// character other than white space.
+func (p *parser) other(in string, i int) (next int, seen bool, err error) {
+	src := p.src
+	c := in[i]
+	if c < utf8.RuneSelf {
+		switch {
+		case c == '\t':
+			p.endWord()
+		case c == ';', (c == '\n' || c == '\r') && src == FieldLine:
+			// Parse reads an address block's line breaks as commas.
+			p.endWord()
+			p.seg++
+			seen = true
+		case c < ' ' || c == 0x7f:
+			return i, false, perr(src, i, ErrInvalidText)
+		case c == '.':
+			seen = true
+			switch {
+			case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
+				p.add('.', i)
+			case p.wordLen() >= 2:
+				p.endWord()
+			}
+		case c == '-':
+			seen = true
+			if p.wordLen() > 0 && (p.lastIsDigit() || i+1 < len(in) && isDigit(in[i+1])) {
+				p.add('-', i)
+			} else {
+				p.endWord()
+			}
+		case c == '/':
+			seen = true
+			switch {
+			case p.lastIsDigit() && i+1 < len(in) && isDigit(in[i+1]):
+				p.add('/', i)
+			case p.word() == "C" && i+1 < len(in) && (in[i+1] == 'O' || in[i+1] == 'o'):
+				p.add('/', i)
+			default:
+				p.endWord()
+			}
+		case c == '#' || c == '&':
+			p.endWord()
+			p.add(c, i)
+			p.endWord()
+		case c == '\'':
+			seen = true
+			if p.wordLen() > 0 && i+1 < len(in) && isLetter(in[i+1]) {
+				p.add(c, i)
+			}
+		default:
+			seen = true
+			p.endWord()
+		}
+		return i + 1, seen, nil
+	}
+	r, n := utf8.DecodeRuneInString(in[i:])
+	switch {
+	case r == utf8.RuneError && n == 1:
+		return i, false, perr(src, i, ErrInvalidText)
+	case r == '\u00bd': // ½
+		p.endWord()
+		for k, c := range []byte("1/2") {
+			p.add(c, i+k)
+		}
+		p.endWord()
+	case r == '\u2019' || r == '\u2018': // typographic apostrophes
+		seen = true
+		if p.wordLen() > 0 {
+			p.addRune(r, i)
+		}
+	case unicode.IsLetter(r):
+		p.addRune(unicode.ToUpper(r), i)
+	case unicode.IsSpace(r):
+		p.endWord()
+	case unicode.IsPunct(r):
+		seen = true
+		p.endWord()
+	default:
+		return i, false, perr(src, i, ErrInvalidText)
+	}
+	return i + n, seen, nil
+}
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
