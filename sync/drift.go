@@ -202,12 +202,13 @@ func (r *ExportReader) All() iter.Seq2[ExportRow, error] {
 	return func(yield func(ExportRow, error) bool) {
 		for {
 			row, err := r.Read()
-			if err == io.EOF {
+			if err == io.EOF || !yield(row, err) {
 				return
 			}
-			var re *RowError
-			if !yield(row, err) || err != nil && !errors.As(err, &re) {
-				return
+			if err != nil {
+				if re := (*RowError)(nil); !errors.As(err, &re) {
+					return
+				}
 			}
 		}
 	}
@@ -542,8 +543,12 @@ func (d *drifter) read(ctx context.Context, export iter.Seq2[ExportRow, error]) 
 			b.seq, b.first, b.items = seq, first, b.items[:0]
 			return b
 		default:
-			// Small at first: most exports are not large.
-			return &exportBatch{seq: seq, first: first, items: make([]exportItem, 0, min(d.z.runRows, 1024))}
+			// The first small: most exports are not large.
+			n := d.z.runRows
+			if seq == 0 {
+				n = min(n, 1024)
+			}
+			return &exportBatch{seq: seq, first: first, items: make([]exportItem, 0, n)}
 		}
 	}
 	send := func(b *exportBatch) bool {
@@ -1103,16 +1108,17 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 		effective int64
 		kind      int64
 		addr      sql.RawBytes
+		key       string
 		member    string
 		start     int
 		started   bool
 	)
 	for rows.Next() {
-		var v address.Version
-		if err := rows.Scan(&id, &effective, &kind, &addr, &v.Key); err != nil {
+		if err := rows.Scan(&id, &effective, &kind, &addr, &key); err != nil {
 			fail(err)
 			return
 		}
+		v := address.Version{Effective: time.Unix(0, effective).UTC(), Kind: address.VersionKind(kind), Key: key}
 		if !started || string(id) != member {
 			if started {
 				end(member, start)
@@ -1125,8 +1131,6 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 			}
 			member, start, started = string(id), len(b.vs), true
 		}
-		v.Effective = time.Unix(0, effective).UTC()
-		v.Kind = address.VersionKind(kind)
 		b.raw = append(b.raw, addr...)
 		b.addrs = append(b.addrs, len(b.raw))
 		if len(b.vs) == cap(b.vs) {
