@@ -83,7 +83,10 @@ func (p *parser) quadrant(ts []token) bool {
 // leadingUnit returns the length of a unit with its range that starts a
 // street line: "# 42 233 S WACKER DR". 0: none.
 func (p *parser) leadingUnit(ts []token) int {
-	if m := p.unitLen(ts, 0); m >= 2 && m < len(ts) && ts[m].digit {
+	if len(ts) == 0 || ts[0].w.unit == "" {
+		return 0
+	}
+	if m := p.unitAt(ts, 0); m >= 2 && m < len(ts) && ts[m].digit {
 		return m
 	}
 	return 0
@@ -142,8 +145,8 @@ func (p *parser) delivery(lines [][]token) error {
 			if l[0].w.ranged {
 				badOther = perr(l[0].src, int(l[0].off), ErrInvalidUnit)
 			}
-			for _, t := range l {
-				if t.digit {
+			for i := range l {
+				if l[i].digit {
 					badOther = perr(l[0].src, int(l[0].off), ErrUnrecognized)
 				}
 			}
@@ -231,6 +234,7 @@ func (p *parser) unitLen(ts []token, i int) int {
 	return p.unitAt(ts, i)
 }
 
+//go:noinline
 func (p *parser) unitAt(ts []token, i int) int {
 	abbr, ranged, _ := p.unit(ts[i])
 	rest := ts[i+1:]
@@ -333,9 +337,11 @@ func (p *parser) unitLine(ts []token) error {
 // Streets.
 
 func (p *parser) isFraction(t token) bool {
-	if !t.digit || t.letter {
-		return false // digits, a slash and digits
-	}
+	return t.digit && !t.letter && p.fraction(t) // digits, a slash and digits
+}
+
+//go:noinline
+func (p *parser) fraction(t token) bool {
 	w := p.text(t)
 	i := bytes.IndexByte(w, '/')
 	return i > 0 && allDigits(w[:i]) && allDigits(w[i+1:])
@@ -597,8 +603,16 @@ func (p *parser) afterStreet(ts []token, e int) int {
 // dirStart returns the directional that starts ts and how many words it
 // takes: one ("N", "NORTH"), or two spelled-out words ("SOUTH WEST").
 func (p *parser) dirStart(ts []token) (string, int) {
+	if len(ts) > 0 && ts[0].w.dir != "" { // else no two-word directional either
+		return dirStartAt(ts)
+	}
+	return "", 0
+}
+
+//go:noinline
+func dirStartAt(ts []token) (string, int) {
 	if len(ts) >= 2 {
-		if d := p.twoWordDir(ts[0], ts[1]); d != "" {
+		if d := twoWordDir(ts[0], ts[1]); d != "" {
 			return d, 2
 		}
 	}
@@ -611,9 +625,17 @@ func (p *parser) dirStart(ts []token) (string, int) {
 }
 
 func (p *parser) dirEnd(ts []token) (string, int) {
+	if len(ts) > 0 && ts[len(ts)-1].w.dir != "" { // else no two-word directional either
+		return dirEndAt(ts)
+	}
+	return "", 0
+}
+
+//go:noinline
+func dirEndAt(ts []token) (string, int) {
 	n := len(ts)
 	if n >= 2 {
-		if d := p.twoWordDir(ts[n-2], ts[n-1]); d != "" {
+		if d := twoWordDir(ts[n-2], ts[n-1]); d != "" {
 			return d, 2
 		}
 	}
@@ -625,7 +647,7 @@ func (p *parser) dirEnd(ts []token) (string, int) {
 	return "", 0
 }
 
-func (p *parser) twoWordDir(a, b token) string {
+func twoWordDir(a, b token) string {
 	if a.w.dir == "" || b.w.dir == "" {
 		return ""
 	}
@@ -686,15 +708,13 @@ func (p *parser) streetName(s []token) {
 		p.put(head)
 	}
 	name := rest[lo:hi]
-	for i, t := range name {
-		w := p.text(t)
-		if i == len(name)-1 {
-			if t.w.expand != "" {
-				p.puts(t.w.expand)
-				continue
-			}
+	for i := range name {
+		t := &name[i]
+		if i == len(name)-1 && t.w.expand != "" {
+			p.puts(t.w.expand)
+			continue
 		}
-		p.put(w)
+		p.put(p.buf[t.a:t.b])
 	}
 	if suf != "" {
 		p.set(FieldSuffix, suf)
@@ -944,12 +964,13 @@ func (p *parser) route(ts []token) error {
 // phrase returns the standard form of the longest phrase of ps that starts
 // ts, and how many words it takes.
 func (p *parser) phrase(table phraseTable, ts []token) (string, int) {
-	if len(ts) == 0 || len(ts[0].w.phrases[table]) == 0 {
-		return "", 0
+	if len(ts) > 0 && ts[0].w.phrases[table] != nil {
+		return p.phraseAt(table, ts)
 	}
-	return p.phraseAt(table, ts)
+	return "", 0
 }
 
+//go:noinline
 func (p *parser) phraseAt(table phraseTable, ts []token) (string, int) {
 next:
 	for _, ph := range ts[0].w.phrases[table] {

@@ -424,15 +424,16 @@ func (p *parser) city(ts []token) error {
 		return perr(ts[0].src, int(ts[0].off), ErrInvalidCity)
 	}
 	p.begin(FieldCity)
-	for i, t := range ts {
-		w := p.text(t)
+	for i := range ts {
+		t := &ts[i]
+		w := p.buf[t.a:t.b]
 		switch {
 		case i == 0 && len(ts) > 1 && t.w.dirName != "":
 			p.puts(t.w.dirName)
-		case string(w) == "ST":
+		case len(w) == 2 && w[0] == 'S' && w[1] == 'T':
 			p.puts("SAINT")
-		case t.w.std && t.w.expand != t.w.suffix:
-			p.puts(t.w.expand)
+		case t.w.std:
+			p.puts(t.w.expand) // the word itself if it is the primary name (LOOP)
 		default:
 			p.put(w)
 		}
@@ -466,8 +467,8 @@ func (p *parser) cityOK(ts []token) bool {
 	if len(ts) == 0 {
 		return false
 	}
-	for _, t := range ts {
-		if t.digit || !t.letter {
+	for i := range ts {
+		if t := &ts[i]; t.digit || !t.letter {
 			return false
 		}
 	}
