@@ -399,8 +399,8 @@ func (s *DriftSummary) add(r *DriftResult) {
 
 // Drift compares another system's copy of member addresses, export, with
 // the store as of asOf (the zero asOf means the store's Now), and calls out
-// with the result for each member, in member id order (byte order), once
-// per member. The rules:
+// (if not nil) with the result for each member, in member id order (byte
+// order), once per member. The rules:
 //   - Each row's address is parsed with [address.ParseFields] and judged
 //     against the member's history with [address.Classify] (the default
 //     recent window). The other system is in sync if it holds the address
@@ -433,7 +433,8 @@ func (s *DriftSummary) add(r *DriftResult) {
 // Drift streams; its memory does not grow with the size of the export or
 // the store. It reads the export in runs of some tens of thousands of rows,
 // parsing them on all CPUs, sorts each run by member id and spills it to a
-// temporary file (in [os.TempDir]), encrypted with a key held only in
+// temporary file (in [os.TempDir]; about the size of the export, twice that
+// beyond four million rows), encrypted with a key held only in
 // memory and removed as soon as it is created where the system allows, so
 // that no address text is left readable on disk. It then merges the runs
 // with one ordered scan of the store. It calls out only once the whole
