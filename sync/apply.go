@@ -1,16 +1,24 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
+	"runtime"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/printgate/printgate/address"
 )
 
 // ApplyOptions are the caller's choices for [Store.Apply]. The zero value
@@ -68,34 +76,18 @@ const (
 	stConflict = 2
 )
 
-// The staging table: the whole feed, checked and parsed, before anything
-// of it is applied. It is a TEMP table, private to the writer connection
-// and gone with it, so a killed apply leaves nothing behind to clean up.
-const createStaging = `
-DROP TABLE IF EXISTS temp.staging;
-CREATE TEMP TABLE staging (
-	seq       INTEGER PRIMARY KEY,  -- 1, 2, ... in feed order
-	line      INTEGER NOT NULL,
-	event_id  TEXT NOT NULL,
-	member_id TEXT NOT NULL,
-	effective INTEGER NOT NULL,
-	recorded  INTEGER NOT NULL,
-	kind      INTEGER NOT NULL,
-	name      TEXT NOT NULL,
-	addr      BLOB NOT NULL,
-	key       TEXT NOT NULL,
-	digest    BLOB NOT NULL,
-	status    INTEGER NOT NULL DEFAULT 0
-)`
-
-// stageRows is the number of rows one INSERT statement stages.
-const stageRows = 64
-
 // Apply applies a feed of change events to the store, as the package
 // documentation describes: idempotently, in any order, bad rows reported by
 // line, suspicious feeds held. events is ranged over on a goroutine of
-// Apply's own while Apply writes; a pair with a *RowError is a bad row,
-// any other error ends the feed and Apply applies nothing.
+// Apply's own while other goroutines check and parse what it yields; a pair
+// with a *RowError is a bad row, any other error ends the feed and Apply
+// applies nothing.
+//
+// Apply holds the whole feed in memory, checked and parsed, before it
+// changes the store: about 100 bytes per event plus its ids, name and
+// address. It then applies it in chunks, in the order of members' histories
+// (member id, then Effective, Recorded and event id), so that a bulk load
+// writes the store's tables in key order.
 //
 // Apply returns a report and an error. The error is nil when the feed was
 // applied (bad rows and conflicts are in the report), and otherwise one of:
@@ -106,7 +98,8 @@ const stageRows = 64
 // In the first two cases, and when the feed fails, the store is unchanged.
 // When the context is cancelled or the process dies in the middle of
 // applying, the chunks committed so far stay; applying the same feed again
-// completes it, with the result of an uninterrupted run.
+// completes it, with the result of an uninterrupted run. [Store.Newest]
+// moves only when the last chunk commits.
 func (s *Store) Apply(ctx context.Context, events iter.Seq2[Event, error], opt ApplyOptions) (*ApplyReport, error) {
 	a := &applier{s: s, opt: opt, rep: &ApplyReport{}}
 	a.chunk = opt.ChunkSize
@@ -138,23 +131,33 @@ type applier struct {
 	rep   *ApplyReport
 	chunk int
 
-	n           int         // rows staged
-	fp          fingerprint // of the rows staged
-	slow        bool        // some statuses are not stApply: count them in SQL
-	dataVersion int64       // PRAGMA data_version after the statuses were set
+	// The staged feed: after stage, in history order (member id,
+	// effective, recorded, event id, feed order). Their strings are in
+	// blocks.
+	rows    []stagedRow
+	blocks  []string
+	byEvent []int32       // indexes of rows in event id order, then feed order
+	parts   [][]stagedRow // the rows while the feed is read
+	staged  int           // rows in parts
+	fp      fingerprint
+
+	known       bool  // the store held events when the feed was staged
+	dataVersion int64 // PRAGMA data_version after the statuses were set
+	recheck     bool  // another connection wrote since: check each chunk against the store
 }
 
 func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error {
 	if err := a.stage(ctx, events); err != nil {
 		return err
 	}
-	if a.n == 0 {
+	if len(a.rows) == 0 {
 		return a.finish(ctx)
 	}
+	a.sort()
 	if err := a.classify(ctx); err != nil {
 		return err
 	}
-	toApply := a.n - a.rep.Skipped - a.rep.Conflicts
+	toApply := len(a.rows) - a.rep.Skipped - a.rep.Conflicts
 	if toApply == 0 {
 		return a.finish(ctx)
 	}
@@ -164,6 +167,9 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 	}
 	fp := a.fp.String()
 	if members > 0 && pending != fp {
+		if err := a.stageLatest(ctx); err != nil {
+			return err
+		}
 		rep, err := a.measure(ctx, members)
 		if err != nil {
 			return err
@@ -177,15 +183,8 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, fp); err != nil {
 		return err
 	}
-	for lo := 1; lo <= a.n; lo += a.chunk {
-		if err := a.applyChunk(ctx, lo, min(lo+a.chunk-1, a.n)); err != nil {
-			return err
-		}
-	}
-	if a.slow {
-		if err := a.recount(ctx); err != nil {
-			return err
-		}
+	if err := a.applyChunks(ctx); err != nil {
+		return err
 	}
 	return a.finish(ctx)
 }
@@ -198,77 +197,173 @@ func (a *applier) addError(re *RowError) {
 	}
 }
 
-// A batch is a run of the feed, prepared off the writer's goroutine.
-type batch struct {
-	rows  []row
-	n     int
-	read  int
-	errs  []*RowError
-	fatal error
+// A stagedRow is an event checked, parsed and held until it is applied. Its
+// strings are in a block, from off: the event id, the member id, the name,
+// the address (as Address.AppendBinary writes it) and its key, back to
+// back.
+type stagedRow struct {
+	memberPrefix uint64 // the first 8 bytes of the member id, big-endian: most comparisons need no more
+	eventPrefix  uint64 // the same of the event id
+	effective    int64
+	recorded     int64
+	line         int
+	digest       [digestLen]byte
+	seq          uint32 // position in the feed among the staged rows
+	blk          uint32
+	off          uint32
+	addrLen      uint32
+	keyLen       uint32
+	idLen        uint8 // ids are 1 to 64 bytes
+	memberLen    uint8
+	nameLen      uint8 // names are at most 200 bytes
+	kind         address.VersionKind
+	status       uint8
 }
 
-const batchRows = 1024
+func (a *applier) eventID(r *stagedRow) string {
+	return a.blocks[r.blk][r.off : r.off+uint32(r.idLen)]
+}
 
-// stage reads the whole feed into the staging table. Reading, checking
-// and parsing run on one goroutine, SQLite on this one.
+func (a *applier) memberID(r *stagedRow) string {
+	o := r.off + uint32(r.idLen)
+	return a.blocks[r.blk][o : o+uint32(r.memberLen)]
+}
+
+// fields returns the name, address and key of r.
+func (a *applier) fields(r *stagedRow) (name, addr, key string) {
+	b := a.blocks[r.blk]
+	o := r.off + uint32(r.idLen) + uint32(r.memberLen)
+	name, o = b[o:o+uint32(r.nameLen)], o+uint32(r.nameLen)
+	addr, o = b[o:o+r.addrLen], o+r.addrLen
+	return name, addr, b[o : o+r.keyLen]
+}
+
+func prefix(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// A stageBatch is a run of the feed as read, and then as checked and
+// parsed.
+type stageBatch struct {
+	n     int // batch number, from 0
+	items []stageItem
+	fatal error // the feed's error after the items: it ends the feed
+
+	// Set by a worker.
+	rows  []stagedRow // seq and blk not set yet
+	block string
+	errs  []*RowError // in feed order
+	fp    fingerprint
+}
+
+type stageItem struct {
+	ev  Event
+	err *RowError
+}
+
+const stageBatchRows = 2048
+
+// A stageWorker holds one worker's buffers.
+type stageWorker struct {
+	row row
+	buf []byte
+}
+
+// stage reads the whole feed into a.rows, in feed order. The feed is read
+// on one goroutine, checked and parsed on one worker per CPU, and gathered
+// here in order.
 func (a *applier) stage(ctx context.Context, events iter.Seq2[Event, error]) error {
-	if _, err := a.conn.ExecContext(ctx, createStaging); err != nil {
+	var known bool
+	if err := a.conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events)").Scan(&known); err != nil {
 		return err
 	}
-	pctx, cancel := context.WithCancel(ctx)
-	out := make(chan *batch, 4)
-	free := make(chan *batch, 6)
-	go produce(pctx, events, a.opt.StopOnError, out, free)
+	a.known = known
+
+	ctx, cancel := context.WithCancel(ctx)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	work := make(chan *stageBatch, workers)
+	done := make(chan *stageBatch, workers)
+	free := make(chan *stageBatch, 2*workers+2)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var w stageWorker
+			for b := range work {
+				if ctx.Err() == nil {
+					w.prepare(b)
+				}
+				done <- b
+			}
+		})
+	}
+	go func() {
+		defer close(work)
+		read(ctx, events, work, free)
+	}()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
 	defer func() {
 		cancel()
-		for range out {
+		for range done {
 		}
 	}()
 
-	ins := &stager{a: a}
-	defer ins.close()
-	for b := range out {
-		a.rep.Read += b.read
-		for _, re := range b.errs {
-			a.addError(re)
-			if a.opt.StopOnError {
-				return re
+	held := make(map[int]*stageBatch)
+	next := 0
+	for b := range done {
+		held[b.n] = b
+		for {
+			b, ok := held[next]
+			if !ok {
+				break
 			}
-		}
-		if b.fatal != nil {
-			return b.fatal
-		}
-		if err := ins.add(ctx, b.rows[:b.n]); err != nil {
-			return err
-		}
-		select {
-		case free <- b:
-		default:
+			delete(held, next)
+			next++
+			if err := a.gather(b); err != nil {
+				return err
+			}
+			select {
+			case free <- b:
+			default:
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return ins.commit()
+	a.rows = make([]stagedRow, 0, a.staged)
+	for _, p := range a.parts {
+		a.rows = append(a.rows, p...)
+	}
+	a.parts = nil
+	return nil
 }
 
-// produce ranges over events, preparing rows in batches sent on out. It
-// stops early when ctx is done, after a fatal error, or after a bad row if
-// stop is set.
-func produce(ctx context.Context, events iter.Seq2[Event, error], stop bool, out chan<- *batch, free <-chan *batch) {
-	defer close(out)
-	newBatch := func() *batch {
+// read ranges over events, sending them on work in batches. It stops
+// early when ctx is done, and after the feed's first error that is not a
+// *RowError.
+func read(ctx context.Context, events iter.Seq2[Event, error], work chan<- *stageBatch, free <-chan *stageBatch) {
+	n := 0
+	newBatch := func() *stageBatch {
+		var b *stageBatch
 		select {
-		case b := <-free:
-			b.n, b.read, b.errs, b.fatal = 0, 0, b.errs[:0], nil
-			return b
+		case b = <-free:
+			clear(b.items) // drop the strings of the events before
+			b.items = b.items[:0]
 		default:
-			return &batch{rows: make([]row, batchRows)}
+			b = &stageBatch{items: make([]stageItem, 0, stageBatchRows)}
 		}
+		b.n, b.fatal = n, nil
+		n++
+		return b
 	}
-	send := func(b *batch) bool {
+	send := func(b *stageBatch) bool {
 		select {
-		case out <- b:
+		case work <- b:
 			return true
 		case <-ctx.Done():
 			return false
@@ -276,249 +371,410 @@ func produce(ctx context.Context, events iter.Seq2[Event, error], stop bool, out
 	}
 	b := newBatch()
 	for ev, err := range events {
-		if ctx.Err() != nil {
+		if len(b.items)%256 == 0 && ctx.Err() != nil {
 			return
 		}
-		b.read++
-		var re *RowError
-		switch {
-		case err == nil:
-			if re = prepare(&ev, &b.rows[b.n]); re == nil {
-				b.n++
+		if err != nil {
+			var re *RowError
+			if !errors.As(err, &re) {
+				b.fatal = err
+				break
 			}
-		case errors.As(err, &re):
-		default:
-			b.read--
-			b.fatal = err
-			send(b)
-			return
+			b.items = append(b.items, stageItem{err: re})
+		} else {
+			b.items = append(b.items, stageItem{ev: ev})
 		}
-		if re != nil {
-			b.errs = append(b.errs, re)
-		}
-		if b.n == len(b.rows) || re != nil && stop {
+		if len(b.items) == cap(b.items) {
 			if !send(b) {
 				return
 			}
 			b = newBatch()
 		}
 	}
-	if b.read > 0 {
+	if len(b.items) > 0 || b.fatal != nil {
 		send(b)
 	}
 }
 
-// A stager inserts rows into the staging table, stageRows per statement,
-// in transactions of the chunk size, and fingerprints them.
-type stager struct {
-	a     *applier
-	tx    *sql.Tx
-	inTx  int
-	multi *sql.Stmt // stageRows rows
-	one   *sql.Stmt
-	args  []any
+// prepare checks and parses the events of b.
+func (w *stageWorker) prepare(b *stageBatch) {
+	if b.rows == nil {
+		b.rows = make([]stagedRow, 0, len(b.items))
+	}
+	b.rows, b.errs, b.fp = b.rows[:0], b.errs[:0], fingerprint{}
+	w.buf = w.buf[:0]
+	for i := range b.items {
+		it := &b.items[i]
+		if it.err != nil {
+			b.errs = append(b.errs, it.err)
+			continue
+		}
+		r := &w.row
+		if re := prepare(&it.ev, r); re != nil {
+			b.errs = append(b.errs, re)
+			continue
+		}
+		off := len(w.buf)
+		w.buf = append(w.buf, r.eventID...)
+		w.buf = append(w.buf, r.memberID...)
+		w.buf = append(w.buf, r.name...)
+		w.buf = append(w.buf, r.addr...)
+		w.buf = append(w.buf, r.key...)
+		b.rows = append(b.rows, stagedRow{
+			memberPrefix: prefix(r.memberID),
+			eventPrefix:  prefix(r.eventID),
+			effective:    r.effective,
+			recorded:     r.recorded,
+			line:         r.line,
+			digest:       r.digest,
+			off:          uint32(off),
+			addrLen:      uint32(len(r.addr)),
+			keyLen:       uint32(len(r.key)),
+			idLen:        uint8(len(r.eventID)),
+			memberLen:    uint8(len(r.memberID)),
+			nameLen:      uint8(len(r.name)),
+			kind:         r.kind,
+		})
+		b.fp.add(r.eventID, &r.digest)
+	}
+	b.block = string(w.buf)
 }
 
-const stageCols = 11
-
-func stageInsert(rows int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO staging (seq, line, event_id, member_id, effective, recorded, kind, name, addr, key, digest) VALUES ")
-	for i := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
-	}
-	return b.String()
-}
-
-var (
-	stageInsertMulti = stageInsert(stageRows)
-	stageInsertOne   = stageInsert(1)
-)
-
-func (s *stager) add(ctx context.Context, rows []row) error {
-	a := s.a
-	for len(rows) > 0 {
-		if s.tx == nil {
-			var err error
-			if s.tx, err = a.conn.BeginTx(ctx, nil); err != nil {
-				return err
-			}
-			if s.multi, err = s.tx.PrepareContext(ctx, stageInsertMulti); err != nil {
-				return err
-			}
-			if s.one, err = s.tx.PrepareContext(ctx, stageInsertOne); err != nil {
-				return err
-			}
-		}
-		k := min(len(rows), a.chunk-s.inTx)
-		part := rows[:k]
-		for len(part) > 0 {
-			m, stmt := stageRows, s.multi
-			if len(part) < stageRows {
-				m, stmt = 1, s.one
-			}
-			s.args = s.args[:0]
-			for i := range m {
-				r := &part[i]
-				a.n++
-				a.fp.add(r.eventID, &r.digest)
-				addr := r.addr
-				if addr == nil {
-					addr = []byte{} // an empty BLOB, not NULL
-				}
-				s.args = append(s.args, a.n, r.line, r.eventID, r.memberID, r.effective, r.recorded,
-					int64(r.kind), r.name, addr, r.key, r.digest[:])
-			}
-			if _, err := stmt.ExecContext(ctx, s.args...); err != nil {
-				return err
-			}
-			part = part[m:]
-		}
-		s.inTx += k
-		rows = rows[k:]
-		if s.inTx == a.chunk {
-			if err := s.commit(); err != nil {
-				return err
-			}
+// gather adds the batch b, the next in feed order, to the staged feed.
+func (a *applier) gather(b *stageBatch) error {
+	a.rep.Read += len(b.items)
+	for _, re := range b.errs {
+		a.addError(re)
+		if a.opt.StopOnError {
+			return re
 		}
 	}
+	if b.fatal != nil {
+		return b.fatal
+	}
+	if len(b.rows) == 0 {
+		return nil
+	}
+	if a.staged+len(b.rows) > 1<<31-1 {
+		return errors.New("pgsync: apply: feed too large: more than 2^31 events")
+	}
+	blk := uint32(len(a.blocks))
+	a.blocks = append(a.blocks, b.block)
+	for i := range b.rows {
+		b.rows[i].blk, b.rows[i].seq = blk, uint32(a.staged+i)
+	}
+	a.staged += len(b.rows)
+	// The batch's rows are kept as they are (the batch gets new ones),
+	// and joined once the whole feed is read.
+	a.parts = append(a.parts, b.rows)
+	b.rows = nil
+	a.fp.x += b.fp.x
+	a.fp.y += b.fp.y
+	a.fp.n += b.fp.n
 	return nil
 }
 
-func (s *stager) commit() error {
-	if s.tx == nil {
-		return nil
+// cmpHistory orders staged rows as histories are: by member, effective,
+// recorded and event id; then in feed order.
+func (a *applier) cmpHistory(x, y *stagedRow) int {
+	if x.memberPrefix != y.memberPrefix {
+		return cmp.Compare(x.memberPrefix, y.memberPrefix)
 	}
-	err := s.tx.Commit()
-	s.tx, s.inTx = nil, 0
-	return err
+	if x.memberLen > 8 || y.memberLen > 8 {
+		if c := strings.Compare(a.memberID(x), a.memberID(y)); c != 0 {
+			return c
+		}
+	}
+	if x.effective != y.effective {
+		return cmp.Compare(x.effective, y.effective)
+	}
+	if x.recorded != y.recorded {
+		return cmp.Compare(x.recorded, y.recorded)
+	}
+	return cmp.Or(a.cmpEvent(x, y), cmp.Compare(x.seq, y.seq))
 }
 
-func (s *stager) close() {
-	if s.tx != nil {
-		s.tx.Rollback()
-		s.tx = nil
+func (a *applier) cmpEvent(x, y *stagedRow) int {
+	if x.eventPrefix != y.eventPrefix {
+		return cmp.Compare(x.eventPrefix, y.eventPrefix)
 	}
+	if x.idLen <= 8 && y.idLen <= 8 {
+		return 0
+	}
+	return strings.Compare(a.eventID(x), a.eventID(y))
+}
+
+// sort puts a.rows in history order and a.byEvent in event id order, each
+// on two goroutines.
+func (a *applier) sort() {
+	parallelSort(historyOrder{a, a.rows})
+	refs := make([]eventRef, len(a.rows))
+	for i := range a.rows {
+		refs[i] = eventRef{prefix: a.rows[i].eventPrefix, seq: a.rows[i].seq, row: int32(i)}
+	}
+	parallelSort(eventOrder{a, refs})
+	a.byEvent = make([]int32, len(refs))
+	for i, r := range refs {
+		a.byEvent[i] = r.row
+	}
+}
+
+// historyOrder sorts rows with cmpHistory.
+type historyOrder struct {
+	a    *applier
+	rows []stagedRow
+}
+
+func (o historyOrder) Len() int           { return len(o.rows) }
+func (o historyOrder) Less(i, j int) bool { return o.a.cmpHistory(&o.rows[i], &o.rows[j]) < 0 }
+func (o historyOrder) Swap(i, j int)      { o.rows[i], o.rows[j] = o.rows[j], o.rows[i] }
+func (o historyOrder) half(lo, hi int) sortable {
+	return historyOrder{o.a, o.rows[lo:hi]}
+}
+func (o historyOrder) merge(mid int) {
+	a, rows := o.a, o.rows
+	lo, hi := slices.Clone(rows[:mid]), rows[mid:]
+	k := 0
+	for len(lo) > 0 && len(hi) > 0 {
+		if a.cmpHistory(&hi[0], &lo[0]) < 0 {
+			rows[k], hi = hi[0], hi[1:]
+		} else {
+			rows[k], lo = lo[0], lo[1:]
+		}
+		k++
+	}
+	copy(rows[k:], lo) // what is left of hi is in place
+}
+
+// An eventRef is a staged row in event id order.
+type eventRef struct {
+	prefix uint64 // the row's eventPrefix
+	seq    uint32
+	row    int32 // index in a.rows
+}
+
+// eventOrder sorts event refs by event id, then feed order.
+type eventOrder struct {
+	a    *applier
+	refs []eventRef
+}
+
+func (o eventOrder) cmp(x, y *eventRef) int {
+	if x.prefix != y.prefix {
+		return cmp.Compare(x.prefix, y.prefix)
+	}
+	if c := o.a.cmpEvent(&o.a.rows[x.row], &o.a.rows[y.row]); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.seq, y.seq)
+}
+
+func (o eventOrder) Len() int           { return len(o.refs) }
+func (o eventOrder) Less(i, j int) bool { return o.cmp(&o.refs[i], &o.refs[j]) < 0 }
+func (o eventOrder) Swap(i, j int)      { o.refs[i], o.refs[j] = o.refs[j], o.refs[i] }
+func (o eventOrder) half(lo, hi int) sortable {
+	return eventOrder{o.a, o.refs[lo:hi]}
+}
+func (o eventOrder) merge(mid int) {
+	refs := o.refs
+	lo, hi := slices.Clone(refs[:mid]), refs[mid:]
+	k := 0
+	for len(lo) > 0 && len(hi) > 0 {
+		if o.cmp(&hi[0], &lo[0]) < 0 {
+			refs[k], hi = hi[0], hi[1:]
+		} else {
+			refs[k], lo = lo[0], lo[1:]
+		}
+		k++
+	}
+	copy(refs[k:], lo)
+}
+
+// A sortable can be sorted in two halves and merged.
+type sortable interface {
+	sort.Interface
+	half(lo, hi int) sortable
+	merge(mid int) // merges the sorted [0, mid) and [mid, Len())
+}
+
+// parallelSort sorts s, its halves concurrently when it is large.
+func parallelSort(s sortable) {
+	n := s.Len()
+	if n < 1<<15 || runtime.GOMAXPROCS(0) < 2 {
+		sort.Sort(s)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { sort.Sort(s.half(0, n/2)) })
+	sort.Sort(s.half(n/2, n))
+	wg.Wait()
+	s.merge(n / 2)
 }
 
 // classify sets the status of each staged event: a repeat in the feed is
 // skipped, and so is an event the store holds with the same content; an id
 // known with other content, in the store or in the feed, is a conflict.
 func (a *applier) classify(ctx context.Context) error {
-	c := a.conn
-	// A unique index builds only if no event id comes twice: the common
-	// case costs one sort.
-	if _, err := c.ExecContext(ctx, "CREATE UNIQUE INDEX temp.staging_event ON staging (event_id)"); err != nil {
-		if !isConstraint(err) {
-			return err
+	rows, byEvent := a.rows, a.byEvent
+	// Of the rows of an id that comes more than once, all are conflicts
+	// if their contents differ, else all but the first are skipped.
+	for i := 0; i < len(byEvent); {
+		j := i + 1
+		for j < len(byEvent) && a.cmpEvent(&rows[byEvent[i]], &rows[byEvent[j]]) == 0 {
+			j++
 		}
-		a.slow = true
-		if _, err := c.ExecContext(ctx, "CREATE INDEX temp.staging_event ON staging (event_id)"); err != nil {
-			return err
+		if j-i > 1 {
+			st := uint8(stSkip)
+			for _, k := range byEvent[i+1 : j] {
+				if rows[k].digest != rows[byEvent[i]].digest {
+					st = stConflict
+				}
+			}
+			for n, k := range byEvent[i:j] {
+				if n > 0 || st == stConflict {
+					rows[k].status = st
+				}
+			}
 		}
-		// Of the rows of an id that comes more than once, all are
-		// conflicts if their contents differ, else all but the first
-		// are skipped.
-		if _, err := c.ExecContext(ctx, `
-UPDATE staging SET status = CASE WHEN d.conflict THEN 2 ELSE 1 END
-FROM (SELECT event_id, count(DISTINCT digest) > 1 AS conflict, min(seq) AS first
-      FROM staging GROUP BY event_id HAVING count(*) > 1) AS d
-WHERE staging.event_id = d.event_id AND (d.conflict OR staging.seq <> d.first)`); err != nil {
+		i = j
+	}
+	if a.known {
+		err := a.conn.Raw(func(dc any) error {
+			c, err := sqliteConn(dc)
+			if err != nil {
+				return err
+			}
+			return a.markKnown(ctx, c, byEvent)
+		})
+		if err != nil {
 			return err
 		}
 	}
-	var known bool
-	if err := c.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events)").Scan(&known); err != nil {
+	if err := a.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&a.dataVersion); err != nil {
 		return err
 	}
-	if known {
-		a.slow = true
-		if err := a.markKnown(ctx, c, 1); err != nil {
-			return err
-		}
+	a.recount()
+	if a.opt.StopOnError && len(a.rep.Errors) > 0 {
+		return a.rep.Errors[0]
 	}
-	if err := c.QueryRowContext(ctx, "PRAGMA data_version").Scan(&a.dataVersion); err != nil {
+	return nil
+}
+
+func sqliteConn(dc any) (*sqlite3.SQLiteConn, error) {
+	c, ok := dc.(*sqlite3.SQLiteConn)
+	if !ok {
+		return nil, fmt.Errorf("pgsync: unexpected driver connection %T", dc)
+	}
+	return c, nil
+}
+
+// lookupChunk is the number of ids per query of a lookup in the store.
+const lookupChunk = 500
+
+var (
+	knownQuery = `SELECT event_id, digest FROM events WHERE event_id IN (?` +
+		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY event_id`
+	membersQuery = `SELECT DISTINCT member_id FROM versions WHERE member_id IN (?` +
+		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
+)
+
+// lookup queries the store for ids, which are sorted (repeats allowed),
+// lookupChunk at a time with the statement q, which selects cols columns
+// of which the first is the id. It calls found with each row and the index
+// in ids of the first id equal to the row's.
+func lookup(ctx context.Context, c *sqlite3.SQLiteConn, q string, cols int, ids []string, found func(i int, row []driver.Value) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, err := c.PrepareContext(ctx, q)
+	if err != nil {
 		return err
 	}
-	if a.slow {
-		if err := a.recount(ctx); err != nil {
+	defer st.Close()
+	args := make([]driver.NamedValue, lookupChunk)
+	row := make([]driver.Value, cols)
+	for base := 0; base < len(ids); base += lookupChunk {
+		chunk := ids[base:min(base+lookupChunk, len(ids))]
+		// A short last chunk repeats its last id: IN ignores the
+		// repeats, and one statement serves every chunk.
+		for i := range args {
+			args[i] = driver.NamedValue{Ordinal: i + 1, Value: chunk[min(i, len(chunk)-1)]}
+		}
+		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+		if err != nil {
 			return err
 		}
-		if a.opt.StopOnError && len(a.rep.Errors) > 0 {
-			return a.rep.Errors[0]
+		i := 0
+		for {
+			if err := rows.Next(row); err != nil {
+				rows.Close()
+				if err == io.EOF {
+					break
+				}
+				return err
+			}
+			id, _ := row[0].(string)
+			for i < len(chunk) && chunk[i] < id {
+				i++
+			}
+			if i == len(chunk) || chunk[i] != id {
+				rows.Close()
+				return fmt.Errorf("pgsync: lookup: row out of order")
+			}
+			if err := found(base+i, row); err != nil {
+				rows.Close()
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// markKnown sets the status of the staged events idx (in event id order)
+// that the store holds already: skipped if with the same content, else
+// conflicts. Rows already skipped or in conflict are left as they are.
+func (a *applier) markKnown(ctx context.Context, c *sqlite3.SQLiteConn, idx []int32) error {
+	ids := make([]string, len(idx))
+	for i, k := range idx {
+		ids[i] = a.eventID(&a.rows[k])
+	}
+	return lookup(ctx, c, knownQuery, 2, ids, func(i int, row []driver.Value) error {
+		id := ids[i]
+		d, _ := row[1].([]byte)
+		for ; i < len(ids) && ids[i] == id; i++ {
+			r := &a.rows[idx[i]]
+			if r.status != stApply {
+				continue
+			}
+			if string(d) == string(r.digest[:]) {
+				r.status = stSkip
+			} else {
+				r.status = stConflict
+			}
+		}
+		return nil
+	})
 }
 
-// markKnown sets the status of the staged events from seq on that the
-// store holds already: skipped if with the same content, else conflicts.
-func (a *applier) markKnown(ctx context.Context, c execer, seq int) error {
-	_, err := c.ExecContext(ctx, `
-UPDATE staging SET status = CASE WHEN e.digest = staging.digest THEN 1 ELSE 2 END
-FROM events AS e
-WHERE e.event_id = staging.event_id AND staging.status = 0 AND staging.seq >= ?1`, seq)
-	return err
-}
-
-// recount counts skipped events and conflicts from the staging table, and
-// reports the conflicts.
-func (a *applier) recount(ctx context.Context) error {
+// recount counts skipped events and conflicts, and reports the conflicts.
+func (a *applier) recount() {
 	rep := a.rep
 	rep.Skipped, rep.Conflicts = 0, 0
 	rep.Errors = slices.DeleteFunc(rep.Errors, func(e *RowError) bool { return errors.Is(e.Err, ErrConflict) })
-	rows, err := a.conn.QueryContext(ctx, "SELECT status, count(*) FROM staging WHERE status <> 0 GROUP BY status")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var st, n int
-		if err := rows.Scan(&st, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		switch st {
+	var conflicts []*stagedRow
+	for i := range a.rows {
+		switch r := &a.rows[i]; r.status {
 		case stSkip:
-			rep.Skipped = n
+			rep.Skipped++
 		case stConflict:
-			rep.Conflicts = n
+			rep.Conflicts++
+			conflicts = append(conflicts, r)
 		}
 	}
-	if err := closeRows(rows); err != nil {
-		return err
+	slices.SortFunc(conflicts, func(x, y *stagedRow) int { return cmp.Compare(x.seq, y.seq) })
+	for _, r := range conflicts[:min(len(conflicts), max(0, MaxErrors-len(rep.Errors)))] {
+		rep.Errors = append(rep.Errors, &RowError{Line: r.line, Field: "event_id", EventID: strings.Clone(a.eventID(r)), Err: ErrConflict})
 	}
-	if rep.Conflicts == 0 {
-		return nil
-	}
-	rows, err = a.conn.QueryContext(ctx, "SELECT line, event_id FROM staging WHERE status = 2 ORDER BY seq LIMIT ?1",
-		max(0, MaxErrors-len(rep.Errors)))
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		re := &RowError{Field: "event_id", Err: ErrConflict}
-		if err := rows.Scan(&re.Line, &re.EventID); err != nil {
-			rows.Close()
-			return err
-		}
-		rep.Errors = append(rep.Errors, re)
-	}
-	return closeRows(rows)
-}
-
-func closeRows(rows *sql.Rows) error {
-	err := rows.Err()
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // state returns the fingerprint of the feed whose apply is in progress, if
@@ -531,69 +787,305 @@ func (a *applier) state(ctx context.Context) (pending string, members int64, err
 	return p.String, m.Int64, err
 }
 
-// applyChunk applies the staged events lo through hi in one transaction.
-func (a *applier) applyChunk(ctx context.Context, lo, hi int) error {
-	tx, err := a.conn.BeginTx(ctx, nil)
+// The staging table [applier.measure] reads: for each member, the last
+// address event of the feed that is to be applied. It is a TEMP table,
+// private to the writer connection and gone with it.
+const createStaging = `
+DROP TABLE IF EXISTS temp.staging;
+CREATE TEMP TABLE staging (
+	member_id TEXT PRIMARY KEY,
+	effective INTEGER NOT NULL,
+	recorded  INTEGER NOT NULL,
+	event_id  TEXT NOT NULL,
+	kind      INTEGER NOT NULL,
+	key       TEXT NOT NULL,
+	status    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID`
+
+// stageLatest fills the staging table.
+func (a *applier) stageLatest(ctx context.Context) error {
+	if _, err := a.conn.ExecContext(ctx, createStaging); err != nil {
+		return err
+	}
+	return a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		if _, err := c.ExecContext(ctx, "BEGIN", nil); err != nil {
+			return err
+		}
+		ins := newInserter(c, "INSERT INTO staging (member_id, effective, recorded, event_id, kind, key) VALUES ", "(?,?,?,?,?,?)", 6)
+		defer ins.close()
+		rows := a.rows
+		for i := range rows {
+			r := &rows[i]
+			if r.status != stApply || r.kind != address.Moved {
+				continue
+			}
+			// The last such row of the member?
+			last := true
+			for j := i + 1; j < len(rows) && rows[j].memberPrefix == r.memberPrefix && a.memberID(&rows[j]) == a.memberID(r); j++ {
+				if rows[j].status == stApply && rows[j].kind == address.Moved {
+					last = false
+					break
+				}
+			}
+			if !last {
+				continue
+			}
+			_, _, key := a.fields(r)
+			if err := ins.add(ctx, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), key); err != nil {
+				c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+				return err
+			}
+		}
+		if err := ins.flush(ctx); err != nil {
+			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+			return err
+		}
+		_, err = c.ExecContext(ctx, "COMMIT", nil)
+		return err
+	})
+}
+
+// An inserter inserts rows with multi-row INSERT statements, rows at a
+// time. It runs them as queries: the driver then binds all the arguments
+// and steps the statement in one call into SQLite.
+type inserter struct {
+	c      *sqlite3.SQLiteConn
+	prefix string
+	tuple  string
+	cols   int
+	stmts  map[int]driver.Stmt // by rows
+	args   []driver.NamedValue
+}
+
+// insertRows is the number of rows of one INSERT statement.
+const insertRows = 128
+
+func newInserter(c *sqlite3.SQLiteConn, prefix, tuple string, cols int) *inserter {
+	return &inserter{c: c, prefix: prefix, tuple: tuple, cols: cols, stmts: make(map[int]driver.Stmt),
+		args: make([]driver.NamedValue, 0, insertRows*cols)}
+}
+
+// add adds a row of values: strings, []byte and int64.
+func (ins *inserter) add(ctx context.Context, vals ...any) error {
+	for _, v := range vals {
+		ins.args = append(ins.args, driver.NamedValue{Ordinal: len(ins.args) + 1, Value: v})
+	}
+	if len(ins.args) == cap(ins.args) {
+		return ins.flush(ctx)
+	}
+	return nil
+}
+
+// flush inserts the rows added so far.
+func (ins *inserter) flush(ctx context.Context) error {
+	n := len(ins.args) / ins.cols
+	if n == 0 {
+		return nil
+	}
+	st, ok := ins.stmts[n]
+	if !ok {
+		var err error
+		q := ins.prefix + ins.tuple + strings.Repeat(","+ins.tuple, n-1)
+		if st, err = ins.c.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		ins.stmts[n] = st
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, ins.args)
+	ins.args = ins.args[:0]
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	var dv int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&dv); err != nil {
+	return rows.Close()
+}
+
+func (ins *inserter) close() {
+	for _, st := range ins.stmts {
+		st.Close()
+	}
+}
+
+// applyChunks applies the staged events to be applied, a.chunk at a time,
+// in history order.
+func (a *applier) applyChunks(ctx context.Context) error {
+	return a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		ch := &chunker{a: a, c: c,
+			versions: newInserter(c, "INSERT INTO versions (member_id, effective, recorded, event_id, kind, name, addr, key) VALUES ",
+				"(?,?,?,?,?,?,CAST(? AS BLOB),?)", 8),
+			events: newInserter(c, "INSERT INTO events (event_id, digest) VALUES ", "(?,?)", 2),
+		}
+		defer ch.versions.close()
+		defer ch.events.close()
+		rows := a.rows
+		lo, n := 0, 0
+		for i := range rows {
+			if rows[i].status == stApply {
+				n++
+			}
+			if n == a.chunk || i == len(rows)-1 {
+				if err := ch.apply(ctx, lo, i+1, i == len(rows)-1); err != nil {
+					return err
+				}
+				lo, n = i+1, 0
+			}
+		}
+		return nil
+	})
+}
+
+// A chunker applies chunks of the staged feed.
+type chunker struct {
+	a                *applier
+	c                *sqlite3.SQLiteConn
+	versions, events *inserter
+	lastMember       string // the last member a chunk applied events of
+	ids              []string
+	idx              []int32
+}
+
+// apply applies the staged rows lo to hi (those to be applied) in one
+// transaction. The last chunk also sets the store's newest time.
+func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error) {
+	a, c := ch.a, ch.c
+	rows := a.rows[lo:hi]
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+		}
+	}()
+	dv, err := queryInt(ctx, c, "PRAGMA data_version")
+	if err != nil {
 		return err
 	}
 	if dv != a.dataVersion {
 		// Another connection (another process) has written since the
-		// statuses were set: set them again for the rest of the feed,
-		// now that this transaction holds the write lock.
-		a.slow = true
+		// statuses were set: from now on, check each chunk against the
+		// store, now that this transaction holds the write lock.
+		a.recheck = true
 		a.dataVersion = dv
-		if err := a.markKnown(ctx, tx, lo); err != nil {
+	}
+	ch.idx = ch.idx[:0]
+	for i := range rows {
+		ch.idx = append(ch.idx, int32(lo+i))
+	}
+	if a.recheck {
+		slices.SortFunc(ch.idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
+		if err := a.markKnown(ctx, c, ch.idx); err != nil {
+			return err
+		}
+		a.recount()
+	}
+
+	// New members: those with events to apply that the store does not
+	// have yet.
+	ch.ids = ch.ids[:0]
+	for i := range rows {
+		if r := &rows[i]; r.status == stApply {
+			if id := a.memberID(r); len(ch.ids) == 0 || ch.ids[len(ch.ids)-1] != id {
+				ch.ids = append(ch.ids, id)
+			}
+		}
+	}
+	newMembers := int64(len(ch.ids))
+	if a.known || a.recheck {
+		err := lookup(ctx, c, membersQuery, 1, ch.ids, func(int, []driver.Value) error {
+			newMembers--
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	} else if len(ch.ids) > 0 && ch.ids[0] == ch.lastMember {
+		newMembers-- // applied in the chunk before
+	}
+	if len(ch.ids) > 0 {
+		ch.lastMember = ch.ids[len(ch.ids)-1]
+	}
+
+	// The events, in event id order, then the versions, in history
+	// order: both tables are written in key order.
+	if !a.recheck {
+		slices.SortFunc(ch.idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
+	}
+	applied := 0
+	for _, k := range ch.idx {
+		r := &a.rows[k]
+		if r.status != stApply {
+			continue
+		}
+		applied++
+		if err := ch.events.add(ctx, a.eventID(r), r.digest[:]); err != nil {
 			return err
 		}
 	}
-	var newMembers int64
-	if err := tx.QueryRowContext(ctx, `
-SELECT count(DISTINCT member_id) FROM staging AS s
-WHERE s.seq BETWEEN ?1 AND ?2 AND s.status = 0
-  AND NOT EXISTS (SELECT 1 FROM versions AS v WHERE v.member_id = s.member_id)`, lo, hi).Scan(&newMembers); err != nil {
+	if err := ch.events.flush(ctx); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `
-INSERT INTO events (event_id, digest)
-SELECT event_id, digest FROM staging WHERE seq BETWEEN ?1 AND ?2 AND status = 0
-ORDER BY event_id`, lo, hi)
-	if err != nil {
+	for i := range rows {
+		r := &rows[i]
+		if r.status != stApply {
+			continue
+		}
+		name, addr, key := a.fields(r)
+		if err := ch.versions.add(ctx, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), name, addr, key); err != nil {
+			return err
+		}
+	}
+	if err := ch.versions.flush(ctx); err != nil {
 		return err
 	}
-	applied, err := res.RowsAffected()
-	if err != nil {
+	if _, err := c.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('members', ?1)
+ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, []driver.NamedValue{{Ordinal: 1, Value: newMembers}}); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `
-INSERT INTO versions (member_id, effective, recorded, event_id, kind, name, addr, key)
-SELECT member_id, effective, recorded, event_id, kind, name, addr, key
-FROM staging WHERE seq BETWEEN ?1 AND ?2 AND status = 0
-ORDER BY member_id, effective, recorded, event_id`, lo, hi); err != nil {
+	if last {
+		// The newest time of the feed's events that the store now
+		// holds: those applied, and those it held already (from an
+		// interrupted run of this feed, or before).
+		var newest int64
+		var any bool
+		for i := range a.rows {
+			if r := &a.rows[i]; r.status != stConflict && (!any || r.recorded > newest) {
+				newest, any = r.recorded, true
+			}
+		}
+		if any {
+			if _, err := c.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('newest', ?1)
+ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, []driver.NamedValue{{Ordinal: 1, Value: newest}}); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT", nil); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `
-INSERT INTO meta (name, value) VALUES ('members', ?1)
-ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, newMembers); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `
-INSERT INTO meta (name, value)
-SELECT 'newest', max(recorded) FROM staging WHERE seq BETWEEN ?1 AND ?2 AND status = 0
-HAVING count(*) > 0
-ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, lo, hi); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	a.rep.Applied += int(applied)
+	a.rep.Applied += applied
 	return nil
+}
+
+func queryInt(ctx context.Context, c *sqlite3.SQLiteConn, q string) (int64, error) {
+	rows, err := c.QueryContext(ctx, q, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return 0, err
+	}
+	n, _ := v[0].(int64)
+	return n, nil
 }
 
 // finish marks the apply complete: no feed pending, and the time.
@@ -605,9 +1097,12 @@ ON CONFLICT (name) DO UPDATE SET value = excluded.value`, a.s.now().UnixNano())
 	return err
 }
 
-func isConstraint(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // A fingerprint identifies a feed by the multiset of its events (ids and
