@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/printgate/printgate/internal/benchdata"
+)
+
+// The end-to-end benchmarks: the batch job on a batch of the 2019 size
+// (337,755 pieces, about 150,000 members) against a store of a large plan's
+// size (12,500,000 members), the feed already applied. The store and the
+// batch are built once and cached under os.TempDir()/printgate-bench.
+// PRINTGATE_BENCH_MEMBERS sets a smaller store for a quick look.
+//
+//	go test ./example/preprint -run '^$' -bench Preprint -benchtime 5x -benchmem
+
+const batchPieces = 337_755
+
+var benchAsOf = benchdata.MovedEffective.AddDate(2, 0, 0)
+
+func benchMembers() int {
+	if n, err := strconv.Atoi(os.Getenv("PRINTGATE_BENCH_MEMBERS")); err == nil && n > 0 {
+		return n
+	}
+	return benchdata.Members
+}
+
+// benchBatch returns the path of a cached batch of pieces pieces for a
+// store of members members: each member drawn gets two or three pieces;
+// most are printed to the address in force, written differently from the
+// feed (upper case, the unit on line 1, abbreviations spelled out or not);
+// 0.4% to the member's former address (stale), 0.1% to an address the
+// member never had.
+func benchBatch(tb testing.TB, members, pieces int) string {
+	tb.Helper()
+	path := filepath.Join(benchdata.Dir(tb), fmt.Sprintf("batch-%d-of-%d-v2.csv", pieces, members))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := csv.NewWriter(bw)
+	w.Write([]string{"piece_id", "member_id", "name", "line1", "line2", "city", "state", "zip", "phi", "contents"})
+	const stride = 7_368_787 // odd and prime to the store sizes used: a spread of members
+	m := 0
+	for i := 0; i < pieces; {
+		m = (m + stride) % members
+		per := 2 + m%4/3 // 2 or 3 pieces; about 2.25 on average
+		for j := 0; j < per && i < pieces; j++ {
+			v := 0
+			if benchdata.Moved(m) {
+				v = 1
+			}
+			k := i % 1000
+			switch {
+			case k < 4 && v == 1:
+				v = 0 // stale
+			}
+			l1, l2, city, st, zip := benchdata.Addr(m, v)
+			if k == 500 {
+				l1 = "1" + l1 // a house number the member never had
+			}
+			if i%2 == 0 {
+				l1, l2, city = strings.ToUpper(strings.TrimSpace(l1+" "+l2)), "", strings.ToUpper(city)
+			}
+			id := benchdata.MemberID(m)
+			w.Write([]string{"P" + strconv.Itoa(i), id, strings.ToUpper(benchdata.Name(m)), l1, l2, city, st, zip, "true", id})
+			i++
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func BenchmarkPreprint(b *testing.B) { benchPreprint(b, false) }
+
+// BenchmarkPreprintCold drops the store's and the batch's pages from the
+// page cache before each run (posix_fadvise DONTNEED).
+func BenchmarkPreprintCold(b *testing.B) { benchPreprint(b, true) }
+
+func benchPreprint(b *testing.B, cold bool) {
+	members := benchMembers()
+	db := benchdata.Store(b, members)
+	batch := benchBatch(b, members, batchPieces)
+	ctx := context.Background()
+	var out []string
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		out = append(out, dir)
+		if cold {
+			for _, p := range []string{db, db + "-wal", batch} {
+				if err := dropCache(p); err != nil {
+					b.Fatalf("dropping %s from the page cache: %v", filepath.Base(p), err)
+				}
+			}
+		}
+		c := &config{db: db, batch: batch, out: dir, asOf: benchAsOf, recent: 720 * time.Hour, haltRate: 0.01}
+		b.StartTimer()
+		o, err := check(ctx, c, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if o.Pieces != batchPieces || o.Halted {
+			b.Fatalf("outcome %+v", o)
+		}
+	}
+	b.ReportMetric(float64(batchPieces)*float64(b.N)/b.Elapsed().Seconds(), "pieces/s")
+}
+
+// dropCache asks the kernel to drop path's pages from the page cache.
+func dropCache(path string) error {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	const fadvDontNeed = 4
+	_, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// BenchmarkPreprintMemory runs the built program on a 3,000,000-piece batch
+// and reports its peak anonymous memory (RssAnon: the heap, stacks, SQLite's
+// page cache) and peak file-backed resident memory (RssFile: the store's
+// mmap, the binary), sampled from /proc every 5 ms.
+//
+//	go test ./example/preprint -run '^$' -bench PreprintMemory -benchtime 1x
+func BenchmarkPreprintMemory(b *testing.B) {
+	members := benchMembers()
+	db := benchdata.Store(b, members)
+	batch := benchBatch(b, members, 3_000_000)
+	var anon, file int
+	for b.Loop() {
+		cmd := exec.Command(binary, "-db", db, "-batch", batch, "-out", b.TempDir(), "-asof", benchAsOf.Format(time.RFC3339))
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		tick := time.NewTicker(5 * time.Millisecond)
+	wait:
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					b.Fatalf("preprint: %v", err)
+				}
+				break wait
+			case <-tick.C:
+				a, f := rss(cmd.Process.Pid)
+				anon, file = max(anon, a), max(file, f)
+			}
+		}
+		tick.Stop()
+	}
+	b.ReportMetric(float64(anon)/1024, "MiB-RssAnon")
+	b.ReportMetric(float64(file)/1024, "MiB-RssFile")
+}
+
+// rss reads a process's RssAnon and RssFile, in KiB.
+func rss(pid int) (anon, file int) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		switch k {
+		case "RssAnon":
+			anon = n
+		case "RssFile":
+			file = n
+		}
+	}
+	return anon, file
+}
