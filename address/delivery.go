@@ -337,12 +337,12 @@ func (p *parser) unitLine(ts []token) error {
 // Streets.
 
 func (p *parser) isFraction(t token) bool {
-	return t.digit && !t.letter && p.fraction(t) // digits, a slash and digits
+	return t.digit && !t.letter && p.fraction(&t) // digits, a slash and digits
 }
 
 //go:noinline
-func (p *parser) fraction(t token) bool {
-	w := p.text(t)
+func (p *parser) fraction(t *token) bool {
+	w := p.buf[t.a:t.b]
 	i := bytes.IndexByte(w, '/')
 	return i > 0 && allDigits(w[:i]) && allDigits(w[i+1:])
 }
@@ -451,6 +451,7 @@ func (p *parser) street(ts []token) error {
 	if err := p.checkStreet(s); err != nil {
 		return err
 	}
+	checked := len(s)
 	// A bare range after the suffix or post-directional ("123 MAIN ST 4B",
 	// "280 SUMMIT CT B"), or a number after a street name of words
 	// ("203 N WABASH 608").
@@ -469,8 +470,10 @@ func (p *parser) street(ts []token) error {
 			s = s[:len(s)-1]
 		}
 	}
-	if err := p.checkStreet(s); err != nil {
-		return err
+	if len(s) < checked {
+		if err := p.checkStreet(s); err != nil {
+			return err
+		}
 	}
 	p.streetName(s)
 	return nil
@@ -612,7 +615,7 @@ func (p *parser) dirStart(ts []token) (string, int) {
 //go:noinline
 func dirStartAt(ts []token) (string, int) {
 	if len(ts) >= 2 {
-		if d := twoWordDir(ts[0], ts[1]); d != "" {
+		if d := twoWordDir(&ts[0], &ts[1]); d != "" {
 			return d, 2
 		}
 	}
@@ -635,7 +638,7 @@ func (p *parser) dirEnd(ts []token) (string, int) {
 func dirEndAt(ts []token) (string, int) {
 	n := len(ts)
 	if n >= 2 {
-		if d := twoWordDir(ts[n-2], ts[n-1]); d != "" {
+		if d := twoWordDir(&ts[n-2], &ts[n-1]); d != "" {
 			return d, 2
 		}
 	}
@@ -647,7 +650,7 @@ func dirEndAt(ts []token) (string, int) {
 	return "", 0
 }
 
-func twoWordDir(a, b token) string {
+func twoWordDir(a, b *token) string {
 	if a.w.dir == "" || b.w.dir == "" {
 		return ""
 	}

@@ -65,10 +65,11 @@ func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
 	if err := p.normalize(line1, FieldLine1, maxFieldLen); err != nil {
 		return Address{}, err
 	}
+	line2At, commas := len(p.toks), p.seg > 0
 	if err := p.normalize(line2, FieldLine2, maxFieldLen); err != nil {
 		return Address{}, err
 	}
-	cityAt := len(p.toks)
+	cityAt, commas := len(p.toks), commas || p.seg > 0
 	if err := p.normalize(city, FieldCity, maxFieldLen); err != nil {
 		return Address{}, err
 	}
@@ -94,7 +95,21 @@ func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
 	if err := p.city(p.toks[cityAt:stateAt]); err != nil {
 		return Address{}, err
 	}
-	if err := p.delivery(p.splitLines(p.toks[:cityAt])); err != nil {
+	// Without commas, a line is what an input holds.
+	var lines [][]token
+	if commas {
+		lines = p.splitLines(p.toks[:cityAt])
+	} else {
+		lines = p.lines[:0]
+		if line2At > 0 {
+			lines = append(lines, p.toks[:line2At])
+		}
+		if cityAt > line2At {
+			lines = append(lines, p.toks[line2At:cityAt])
+		}
+		p.lines = lines
+	}
+	if err := p.delivery(lines); err != nil {
 		return Address{}, err
 	}
 	if err := p.finish(&a, true); err != nil {
