@@ -194,7 +194,6 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 	if recent <= 0 {
 		recent = DefaultRecent
 	}
-	key := printed.Key()
 	cur, undeliverable := -1, -1
 	for i, v := range h.Versions {
 		if v.Effective.After(asOf) {
@@ -211,8 +210,13 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 	}
 	f := Finding{Version: cur}
 	if cur >= 0 {
-		f.Match = Compare(printed, h.Versions[cur].Address)
-		if h.Versions[cur].key() == key {
+		// Equivalent exactly when the keys are equal (Compare's contract);
+		// the printed address's key is made only when it is needed.
+		// (A source that gives a version's Key without its Address is
+		// compared by key.)
+		vc := &h.Versions[cur]
+		f.Match = Compare(printed, vc.Address)
+		if f.Match.Kind == Equivalent || vc.Address.IsZero() && vc.Key != "" && vc.Key == printed.Key() {
 			v := h.Versions[cur]
 			switch next := nextMove(h.Versions, cur); {
 			case undeliverable >= 0:
@@ -227,6 +231,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 			return f
 		}
 	}
+	key := printed.Key()
 	// A former address: the newest version with this key before the one
 	// in force; it went stale when the next address took effect.
 	for i := cur - 1; i >= 0; i-- {
