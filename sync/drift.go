@@ -1246,7 +1246,11 @@ func (d *drifter) merge(ctx context.Context) error {
 				}
 				hist = h
 			}
-			j.start(string(c.id), hist, d.asOf)
+			if hist != nil {
+				j.start(hist.MemberID, hist, d.asOf)
+			} else {
+				j.start(string(c.id), nil, d.asOf)
+			}
 			for c = m.top(); c != nil && string(c.id) == j.member; c = m.top() {
 				if err := j.add(c); err != nil {
 					return d.wrap(err)
