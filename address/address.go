@@ -2,6 +2,7 @@ package address
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -251,13 +252,24 @@ const fieldSep = 0x1f
 // Field order, separated by the ASCII unit separator. Stores keep an Address
 // in this form so that reading it back needs no parsing.
 func (a Address) AppendBinary(b []byte) ([]byte, error) {
-	for f := FieldNumber; f <= FieldZIP4; f++ {
-		if f > FieldNumber {
-			b = append(b, fieldSep)
-		}
-		b = append(b, a.get(f)...)
-	}
-	return b, nil
+	b = slices.Grow(b, len(a.Number)+len(a.PreDir)+len(a.Street)+len(a.Suffix)+len(a.PostDir)+
+		len(a.Unit)+len(a.UnitNum)+len(a.PMB)+len(a.Route)+len(a.RouteNum)+len(a.Box)+
+		len(a.City)+len(a.State)+len(a.ZIP)+len(a.ZIP4)+int(FieldZIP4-FieldNumber))
+	b = append(append(b, a.Number...), fieldSep)
+	b = append(append(b, a.PreDir...), fieldSep)
+	b = append(append(b, a.Street...), fieldSep)
+	b = append(append(b, a.Suffix...), fieldSep)
+	b = append(append(b, a.PostDir...), fieldSep)
+	b = append(append(b, a.Unit...), fieldSep)
+	b = append(append(b, a.UnitNum...), fieldSep)
+	b = append(append(b, a.PMB...), fieldSep)
+	b = append(append(b, a.Route...), fieldSep)
+	b = append(append(b, a.RouteNum...), fieldSep)
+	b = append(append(b, a.Box...), fieldSep)
+	b = append(append(b, a.City...), fieldSep)
+	b = append(append(b, a.State...), fieldSep)
+	b = append(append(b, a.ZIP...), fieldSep)
+	return append(b, a.ZIP4...), nil
 }
 
 // MarshalBinary implements [encoding.BinaryMarshaler].
@@ -265,24 +277,43 @@ func (a Address) MarshalBinary() ([]byte, error) { return a.AppendBinary(make([]
 
 // UnmarshalBinary implements [encoding.BinaryUnmarshaler]. It reads what
 // AppendBinary wrote and checks its shape, not its content: what a store
-// holds was standardized when it was written.
+// holds was standardized when it was written. The fields share one copy of
+// data, the one allocation.
 func (a *Address) UnmarshalBinary(data []byte) error {
-	s := string(data)
-	var v Address
-	for f := FieldNumber; f <= FieldZIP4; f++ {
-		i := 0
-		for i < len(s) && s[i] != fieldSep {
-			i++
-		}
-		if f < FieldZIP4 && i == len(s) || f == FieldZIP4 && i != len(s) {
-			return errBinary
-		}
-		*v.ptr(f) = s[:i]
-		if i < len(s) {
-			s = s[i+1:]
+	// Where the separators are: exactly one between each two fields.
+	var end [FieldZIP4 + 1]int // end[f]: where field f ends in data
+	f := FieldNumber
+	for i, c := range data {
+		if c == fieldSep {
+			if f == FieldZIP4 {
+				return errBinary
+			}
+			end[f] = i
+			f++
 		}
 	}
-	*a = v
+	if f != FieldZIP4 {
+		return errBinary
+	}
+	end[FieldZIP4] = len(data)
+	s := string(data)
+	*a = Address{
+		Number:   s[:end[FieldNumber]],
+		PreDir:   s[end[FieldNumber]+1 : end[FieldPreDir]],
+		Street:   s[end[FieldPreDir]+1 : end[FieldStreet]],
+		Suffix:   s[end[FieldStreet]+1 : end[FieldSuffix]],
+		PostDir:  s[end[FieldSuffix]+1 : end[FieldPostDir]],
+		Unit:     s[end[FieldPostDir]+1 : end[FieldUnit]],
+		UnitNum:  s[end[FieldUnit]+1 : end[FieldUnitNum]],
+		PMB:      s[end[FieldUnitNum]+1 : end[FieldPMB]],
+		Route:    s[end[FieldPMB]+1 : end[FieldRoute]],
+		RouteNum: s[end[FieldRoute]+1 : end[FieldRouteNum]],
+		Box:      s[end[FieldRouteNum]+1 : end[FieldBox]],
+		City:     s[end[FieldBox]+1 : end[FieldCity]],
+		State:    s[end[FieldCity]+1 : end[FieldState]],
+		ZIP:      s[end[FieldState]+1 : end[FieldZIP]],
+		ZIP4:     s[end[FieldZIP]+1:],
+	}
 	return nil
 }
 

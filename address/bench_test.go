@@ -205,3 +205,48 @@ func BenchmarkKey(b *testing.B) {
 		i++
 	}
 }
+
+// binaryCorpus returns the corpus's addresses in their binary form, as a
+// store holds them.
+func binaryCorpus(b *testing.B) []Address {
+	var as []Address
+	for _, row := range benchCorpus(1024) {
+		a, err := ParseFields(row.line1, row.line2, row.city, row.state, row.zip)
+		if err != nil {
+			b.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	return as
+}
+
+// BenchmarkUnmarshalBinary measures decoding a stored address, which a
+// store does for every version it reads.
+func BenchmarkUnmarshalBinary(b *testing.B) {
+	as := binaryCorpus(b)
+	data := make([][]byte, len(as))
+	for i, a := range as {
+		data[i], _ = a.MarshalBinary()
+	}
+	b.ReportAllocs()
+	i := 0
+	var a Address
+	for b.Loop() {
+		if err := a.UnmarshalBinary(data[i%len(data)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkAppendBinary measures encoding an address into a reused buffer.
+func BenchmarkAppendBinary(b *testing.B) {
+	as := binaryCorpus(b)
+	b.ReportAllocs()
+	buf := make([]byte, 0, 256)
+	i := 0
+	for b.Loop() {
+		buf, _ = as[i%len(as)].AppendBinary(buf[:0])
+		i++
+	}
+}
