@@ -221,9 +221,10 @@ type DriftStatus uint8
 
 const (
 	// InSync: the other system holds the address in force at the time of
-	// the check, in any formatting, or the one about to take effect
-	// (address.Classify finds it Current, RecentlyChanged, PendingChange
-	// or UndeliverableAddress).
+	// the check, in any formatting, or an address of the member that
+	// takes effect later: it is ahead, not wrong (address.Classify finds
+	// it Current, RecentlyChanged, PendingChange or
+	// UndeliverableAddress; Classified tells which).
 	InSync DriftStatus = iota + 1
 	// StaleInOther: the other system holds a former address of the
 	// member. Since is when the member moved away from it.
@@ -404,8 +405,8 @@ func (s *DriftSummary) add(r *DriftResult) {
 //   - Each row's address is parsed with [address.ParseFields] and judged
 //     against the member's history with [address.Classify] (the default
 //     recent window). The other system is in sync if it holds the address
-//     in force at asOf, in any formatting, or the member's next address
-//     if it is pending: Current, RecentlyChanged, PendingChange and
+//     in force at asOf, in any formatting, or an address of the member
+//     that takes effect after asOf: Current, RecentlyChanged, PendingChange and
 //     UndeliverableAddress are [InSync]; Stale is [StaleInOther], since
 //     the member moved away; UnknownAddress is [UnknownInOther].
 //   - A row whose address cannot be parsed is a bad row, kept in the
