@@ -78,8 +78,10 @@ func Compare(a, b Address) Match {
 	var diff uint32
 	var n int
 	var score float64
+	var streetJW, cityJW float64 // the similarity of names that differ
+	av, bv := a.values(), b.values()
 	for f := FieldNumber; f <= FieldZIP; f++ {
-		x, y := a.get(f), b.get(f)
+		x, y := av[f], bv[f]
 		if x == "" && y == "" {
 			continue
 		}
@@ -90,7 +92,13 @@ func Compare(a, b Address) Match {
 		}
 		diff |= 1 << f
 		if (f == FieldStreet || f == FieldCity) && x != "" && y != "" {
-			score += jaroWinkler(x, y)
+			jw := jaroWinkler(x, y)
+			score += jw
+			if f == FieldStreet {
+				streetJW = jw
+			} else {
+				cityJW = jw
+			}
 		}
 	}
 	if diff == 0 {
@@ -98,7 +106,7 @@ func Compare(a, b Address) Match {
 	}
 	m := Match{Kind: Different, Score: score / float64(n)}
 	const names = 1<<FieldStreet | 1<<FieldCity
-	if diff&^names == 0 && typo(a.Street, b.Street) && typo(a.City, b.City) {
+	if diff&^names == 0 && typo(a.Street, b.Street, streetJW) && typo(a.City, b.City, cityJW) {
 		m.Kind = Similar
 	}
 	m.Differs = make([]Field, 0, 4)
@@ -111,8 +119,9 @@ func Compare(a, b Address) Match {
 }
 
 // typo reports whether two names are equal, or differ by what is likely a
-// typo.
-func typo(x, y string) bool {
+// typo; jw is their Jaro-Winkler similarity when they differ and neither is
+// empty.
+func typo(x, y string, jw float64) bool {
 	if keyEqual(FieldStreet, x, y) {
 		return true
 	}
@@ -120,7 +129,7 @@ func typo(x, y string) bool {
 		return false
 	}
 	d := len(x) - len(y)
-	return -SimilarMaxLenDiff <= d && d <= SimilarMaxLenDiff && jaroWinkler(x, y) >= SimilarThreshold
+	return -SimilarMaxLenDiff <= d && d <= SimilarMaxLenDiff && jw >= SimilarThreshold
 }
 
 // jaroWinkler is the one place a foreign similarity enters.
@@ -163,6 +172,9 @@ func unitClass(u string) string {
 
 // keyWord is the key of one word of a street or city name.
 func keyWord(w string) string {
+	if len(w) == 0 || len(w) >= 32 || keyWordFilter[w[0]]&(1<<len(w)) == 0 {
+		return w // no word of keyWords has its first byte and length
+	}
 	if k, ok := keyWords[w]; ok {
 		return k
 	}
@@ -208,36 +220,53 @@ func (a Address) Key() string {
 	if a.IsZero() {
 		return ""
 	}
-	var b strings.Builder
-	b.Grow(64)
-	for f := FieldNumber; f <= FieldZIP; f++ {
-		if f > FieldNumber {
-			b.WriteByte('|')
+	// A key is no longer than the fields and separators (a key word is
+	// never longer than its word: FIRST, 1ST); most fit the array, so
+	// that the string is the one allocation.
+	var buf [128]byte
+	b := buf[:0]
+	b = append(append(b, a.Number...), '|')
+	b = append(append(b, a.PreDir...), '|')
+	b = append(appendKeyName(b, a.Street), '|')
+	b = append(append(b, a.Suffix...), '|')
+	b = append(append(b, a.PostDir...), '|')
+	b = append(append(b, unitClass(a.Unit)...), '|')
+	b = append(append(b, a.UnitNum...), '|')
+	b = append(append(b, a.PMB...), '|')
+	b = append(append(b, a.Route...), '|')
+	b = append(append(b, a.RouteNum...), '|')
+	b = append(append(b, a.Box...), '|')
+	b = append(appendKeyName(b, a.City), '|')
+	b = append(append(b, a.State...), '|')
+	b = append(b, a.ZIP...)
+	return string(b)
+}
+
+// appendKeyName appends the key of a street or city name: each word's key,
+// without apostrophes, a space before each but the first part.
+func appendKeyName(b []byte, v string) []byte {
+	for i := 0; v != ""; i++ {
+		w, rest, _ := strings.Cut(v, " ")
+		v = rest
+		if w == "" {
+			continue
 		}
-		v := a.get(f)
-		switch f {
-		case FieldUnit:
-			b.WriteString(unitClass(v))
-		case FieldStreet, FieldCity:
-			for i, w := range strings.Split(v, " ") {
-				if w == "" {
-					continue
-				}
-				if i > 0 {
-					b.WriteByte(' ')
-				}
-				for k := keyWord(w); k != ""; {
-					if isApostrophe(k, 0) {
-						k = k[apostropheLen(k, 0):]
-						continue
-					}
-					b.WriteByte(k[0])
-					k = k[1:]
-				}
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		k := keyWord(w)
+		if strings.IndexByte(k, '\'') < 0 && strings.IndexByte(k, 0xe2) < 0 {
+			b = append(b, k...) // no apostrophe, the common case
+			continue
+		}
+		for k != "" {
+			if isApostrophe(k, 0) {
+				k = k[apostropheLen(k, 0):]
+				continue
 			}
-		default:
-			b.WriteString(v)
+			b = append(b, k[0])
+			k = k[1:]
 		}
 	}
-	return b.String()
+	return b
 }

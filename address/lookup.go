@@ -101,6 +101,10 @@ var (
 	keyWords    = map[string]string{}     // SAINT -> ST, FIRST -> 1ST
 
 	maxStateWords int
+
+	// keyWordFilter[c] has bit n set when a word of keyWords starts with
+	// byte c and is n bytes long.
+	keyWordFilter [256]uint32
 )
 
 func init() {
@@ -141,6 +145,7 @@ func init() {
 	}
 	for _, w := range keyWordTable {
 		keyWords[w[0]] = w[1]
+		keyWordFilter[w[0][0]] |= 1 << len(w[0])
 	}
 
 	// The words' infos.
