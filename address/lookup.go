@@ -227,24 +227,36 @@ var strongSuffix = map[string]bool{
 // or two probes, which compare the word as two machine words and its length.
 func wordOf(w []byte) *wordInfo {
 	n := len(w)
-	if n == 0 || n >= 64 {
+	if uint(n-1) >= 8 || cap(w) < 8 {
+		return wordOfLong(w)
+	}
+	// Most words: at most 8 bytes, read in one load (before any other of
+	// w, so that the compiler makes it one). This path calls nothing, so
+	// it keeps everything in registers.
+	k0 := binary.LittleEndian.Uint64(w[:8])
+	if wordFilter[byte(k0)]&(1<<n) == 0 {
 		return noWord
 	}
-	var k0, k1 uint64
-	if n <= 8 && cap(w) >= 8 {
-		// Most words, in one load (before any other of w, so that the
-		// compiler makes it one).
-		k0 = binary.LittleEndian.Uint64(w[:8])
-		if wordFilter[byte(k0)]&(1<<n) == 0 {
+	k0 &= ^uint64(0) >> ((64 - 8*n) & 63)
+	for h := wordHash(k0, 0, n); ; h = (h + 1) & (len(wordSlots) - 1) {
+		s := &wordSlots[h]
+		if s.info == nil {
 			return noWord
 		}
-		k0 &= ^uint64(0) >> ((64 - 8*n) & 63)
-	} else {
-		if wordFilter[w[0]]&(1<<n) == 0 {
-			return noWord
+		if s.k0 == k0 && s.k1 == 0 && int(s.n) == n {
+			return s.info
 		}
-		k0, k1 = wordKey(w)
 	}
+}
+
+// wordOfLong is wordOf for the empty word, words longer than 8 bytes, and
+// words at the very end of their buffer.
+func wordOfLong(w []byte) *wordInfo {
+	n := len(w)
+	if n == 0 || n >= 64 || wordFilter[w[0]]&(1<<n) == 0 {
+		return noWord
+	}
+	k0, k1 := wordKey(w)
 	for h := wordHash(k0, k1, n); ; h = (h + 1) & (len(wordSlots) - 1) {
 		s := &wordSlots[h]
 		if s.info == nil {

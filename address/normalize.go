@@ -118,7 +118,9 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 		}
 		i = j
 	}
-	p.endWord()
+	if p.open {
+		p.endWord()
+	}
 	if len(p.toks) > maxTokens {
 		return perr(src, 0, ErrTooLong)
 	}
