@@ -3,12 +3,17 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/printgate/printgate/address"
 )
@@ -37,7 +42,13 @@ func (s *Store) History(ctx context.Context, memberID string) (address.History, 
 // historiesChunk is the number of member ids per query of Histories.
 const historiesChunk = 500
 
-var historiesQuery = `SELECT member_id, effective, recorded, event_id, kind, name, addr, key FROM versions
+// historiesQuery reads the versions of historiesChunk members. Each row is
+// one text, its fields separated by the ASCII unit separator, which no id,
+// name, key or field of a binary address holds: one string to copy out of
+// SQLite per version, of which the history's strings are slices.
+var historiesQuery = `SELECT member_id || x'1f' || effective || x'1f' || recorded || x'1f' || kind || x'1f' ||
+	event_id || x'1f' || name || x'1f' || key || x'1f' || addr
+FROM versions
 WHERE member_id IN (?` + strings.Repeat(",?", historiesChunk-1) + `)
 ORDER BY member_id, effective, recorded, event_id`
 
@@ -49,7 +60,8 @@ ORDER BY member_id, effective, recorded, event_id`
 //
 // All histories come from one read transaction, so they are consistent
 // with each other even while an apply commits; the store is read a few
-// hundred members per query.
+// hundred members per query, and each version's address is decoded from
+// its binary form, with its stored key: nothing is parsed.
 func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
 	return func(yield func(address.History, error) bool) {
 		if !sortedDistinct(ids) {
@@ -58,55 +70,80 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 		if len(ids) == 0 {
 			return
 		}
-		fail := func(err error) { yield(address.History{}, fmt.Errorf("pgsync: histories: %w", err)) }
-		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			fail(err)
-			return
-		}
-		defer tx.Rollback()
-		stmt, err := tx.PrepareContext(ctx, historiesQuery)
-		if err != nil {
-			fail(err)
-			return
-		}
-		defer stmt.Close()
-		args := make([]any, historiesChunk)
-		var d decoder
-		for len(ids) > 0 {
-			chunk := ids[:min(historiesChunk, len(ids))]
-			ids = ids[len(chunk):]
-			// A short last chunk repeats its last id: IN ignores the
-			// repeats, and one statement serves every chunk.
-			for i := range args {
-				args[i] = chunk[min(i, len(chunk)-1)]
-			}
-			rows, err := stmt.QueryContext(ctx, args...)
+		stopped := false
+		err := s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
+			st, err := c.PrepareContext(ctx, historiesQuery)
 			if err != nil {
-				fail(err)
-				return
+				return err
 			}
-			for rows.Next() {
-				h, ok, err := d.scan(rows)
+			defer st.Close()
+			args := make([]driver.NamedValue, historiesChunk)
+			row := make([]driver.Value, 1)
+			var d decoder
+			for len(ids) > 0 {
+				chunk := ids[:min(historiesChunk, len(ids))]
+				ids = ids[len(chunk):]
+				// A short last chunk repeats its last id: IN ignores the
+				// repeats, and one statement serves every chunk.
+				for i := range args {
+					args[i] = driver.NamedValue{Ordinal: i + 1, Value: chunk[min(i, len(chunk)-1)]}
+				}
+				rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 				if err != nil {
-					rows.Close()
-					fail(err)
-					return
+					return err
 				}
-				if ok && !yield(h, nil) {
-					rows.Close()
-					return
+				for {
+					if err := rows.Next(row); err != nil {
+						rows.Close()
+						if err == io.EOF {
+							break
+						}
+						return err
+					}
+					text, _ := row[0].(string)
+					h, ok, err := d.add(text)
+					if err != nil {
+						rows.Close()
+						return err
+					}
+					if ok && !yield(h, nil) {
+						rows.Close()
+						stopped = true
+						return nil
+					}
+				}
+				if h, ok := d.flush(); ok && !yield(h, nil) {
+					stopped = true
+					return nil
 				}
 			}
-			if err := closeRows(rows); err != nil {
-				fail(err)
-				return
-			}
-			if h, ok := d.flush(); ok && !yield(h, nil) {
-				return
-			}
+			return nil
+		})
+		if err != nil && !stopped {
+			yield(address.History{}, fmt.Errorf("pgsync: histories: %w", err))
 		}
 	}
+}
+
+// readRaw calls f with a connection of the read pool, in a read
+// transaction.
+func (s *Store) readRaw(ctx context.Context, f func(c *sqlite3.SQLiteConn) error) error {
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		if _, err := c.ExecContext(ctx, "BEGIN", nil); err != nil {
+			return err
+		}
+		defer c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+		return f(c)
+	})
 }
 
 func sortedDistinct(ids []string) bool {
@@ -120,27 +157,40 @@ func sortedDistinct(ids []string) bool {
 
 // A decoder groups rows of versions, in key order, into histories.
 type decoder struct {
-	h    address.History
-	addr sql.RawBytes
+	h address.History
 }
 
-// scan reads one row. When the row starts a new member it returns the
-// history of the member before, and true.
-func (d *decoder) scan(rows *sql.Rows) (address.History, bool, error) {
-	var (
-		id                  string
-		v                   address.Version
-		effective, recorded int64
-		kind                int64
-	)
-	if err := rows.Scan(&id, &effective, &recorded, &v.EventID, &kind, &v.Name, &d.addr, &v.Key); err != nil {
-		return address.History{}, false, err
+var errRow = errors.New("malformed version row")
+
+// add decodes one row of historiesQuery. When the row starts a new member
+// it returns the history of the member before, and true.
+func (d *decoder) add(text string) (address.History, bool, error) {
+	var f [7]string // member id, effective, recorded, kind, event id, name, key; the address is the rest
+	rest := text
+	for i := range f {
+		j := strings.IndexByte(rest, 0x1f)
+		if j < 0 {
+			return address.History{}, false, errRow
+		}
+		f[i], rest = rest[:j], rest[j+1:]
 	}
-	v.Effective = time.Unix(0, effective).UTC()
-	v.Recorded = time.Unix(0, recorded).UTC()
-	v.Kind = address.VersionKind(kind)
-	if len(d.addr) > 0 {
-		if err := v.Address.UnmarshalBinary(d.addr); err != nil {
+	id := f[0]
+	effective, err1 := strconv.ParseInt(f[1], 10, 64)
+	recorded, err2 := strconv.ParseInt(f[2], 10, 64)
+	kind, err3 := strconv.ParseUint(f[3], 10, 8)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return address.History{}, false, fmt.Errorf("member %s: %w", id, errRow)
+	}
+	v := address.Version{
+		EventID:   f[4],
+		Effective: time.Unix(0, effective).UTC(),
+		Recorded:  time.Unix(0, recorded).UTC(),
+		Kind:      address.VersionKind(kind),
+		Name:      f[5],
+		Key:       f[6],
+	}
+	if len(rest) > 0 {
+		if err := v.Address.UnmarshalBinary([]byte(rest)); err != nil {
 			return address.History{}, false, fmt.Errorf("member %s event %s: %w", id, v.EventID, err)
 		}
 	}
