@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -52,9 +53,12 @@ const ledgerCommitRows = 1 << 16
 // records the outcome and checks that the rows account for every piece;
 // only when Finish has returned nil may a released piece be printed.
 //
-// Running a batch id again replaces its verdicts row for row (they are keyed
-// by the piece's place in the batch), keeps its reviews, and ends with
-// exactly the rows of the new run. While a Ledger is open it holds the
+// The verdicts are stored in chunks of up to 8,192 pieces, a row of table
+// verdict_chunks each; the view verdicts has a row per piece, for SQL
+// readers of the store. Running a batch id again replaces its verdicts as
+// it goes (a chunk replaces the chunks of the run before that hold the same
+// pieces' places in the batch), keeps its reviews, and ends with exactly
+// the rows of the new run. While a Ledger is open it holds the
 // store's writer: an Apply in the same process waits for it.
 type Ledger struct {
 	st      *Store
@@ -114,16 +118,51 @@ func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Le
 	return l, nil
 }
 
-// insertVerdicts writes a chunk of verdicts in one statement: the rows go
-// to SQLite as one JSON array, so that a chunk costs three bound values
-// rather than ten per row.
-const insertVerdicts = `INSERT OR REPLACE INTO verdicts (batch, seq, piece, line, member_id, phi, status, decision, detail, version)
-	SELECT ?1, ?2 + j.key, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-		j.value ->> 5, j.value ->> 6, j.value ->> 7
-	FROM json_each(?3) AS j`
+// ledgerChunkRows is the most verdicts one row of verdict_chunks holds.
+const ledgerChunkRows = 8192
 
-func (l *Ledger) prepare(ctx context.Context) (*sql.Stmt, error) {
-	return l.conn.PrepareContext(ctx, insertVerdicts)
+// The statements of the ledger's writer. A chunk of verdicts is one row of
+// verdict_chunks, its verdicts one JSON text; a chunk written again (the
+// batch run again) replaces every chunk it overlaps.
+const (
+	deleteChunks = `DELETE FROM verdict_chunks WHERE batch = ?1 AND seq < ?2 + ?3 AND seq + n > ?2`
+	insertChunk  = `INSERT INTO verdict_chunks (batch, seq, n, released, quarantined, blocked, rows) VALUES (?, ?, ?, ?, ?, ?, ?)`
+)
+
+type ledgerStmts struct{ del, ins *sql.Stmt }
+
+func (l *Ledger) prepare(ctx context.Context) (*ledgerStmts, error) {
+	del, err := l.conn.PrepareContext(ctx, deleteChunks)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := l.conn.PrepareContext(ctx, insertChunk)
+	if err != nil {
+		del.Close()
+		return nil, err
+	}
+	return &ledgerStmts{del, ins}, nil
+}
+
+func (st *ledgerStmts) Close() { st.del.Close(); st.ins.Close() }
+
+// writeChunk writes rows, the verdicts of pieces seq on.
+func (st *ledgerStmts) writeChunk(ctx context.Context, batch, seq int64, rows []ledgerRow, buf []byte) ([]byte, error) {
+	var counts [4]int64
+	for i := range rows {
+		if d := rows[i].decision; d >= address.Release && d <= address.Block {
+			counts[d]++
+		}
+	}
+	if _, err := st.del.ExecContext(ctx, batch, seq, len(rows)); err != nil {
+		return buf, err
+	}
+	buf = appendRows(buf[:0], rows)
+	// A string, not []byte: SQLite stores a blob as it is, and its JSON
+	// functions read a blob as JSONB.
+	_, err := st.ins.ExecContext(ctx, batch, seq, len(rows), counts[address.Release], counts[address.Quarantine],
+		counts[address.Block], string(buf))
+	return buf, err
 }
 
 // appendRows appends rows to buf as a JSON array of arrays.
@@ -245,9 +284,9 @@ func (l *Ledger) fail(err error) {
 // write is the ledger's writer goroutine: it inserts the queued rows, in
 // transactions of ledgerCommitRows, until l.rows is closed, and commits.
 // After an error it drains the queue, so that Verdicts never blocks.
-func (l *Ledger) write(ctx context.Context, ins *sql.Stmt) {
+func (l *Ledger) write(ctx context.Context, st *ledgerStmts) {
 	defer close(l.done)
-	defer ins.Close()
+	defer st.Close()
 	inTx, pending := false, 0
 	var buf []byte
 	for rows := range l.rows {
@@ -261,12 +300,14 @@ func (l *Ledger) write(ctx context.Context, ins *sql.Stmt) {
 				}
 				inTx = true
 			}
-			buf = appendRows(buf[:0], rows)
-			if _, err := ins.ExecContext(ctx, l.id, l.seq, buf); err != nil {
-				return err
+			for c := range slices.Chunk(rows, ledgerChunkRows) {
+				var err error
+				if buf, err = st.writeChunk(ctx, l.id, l.seq, c, buf); err != nil {
+					return err
+				}
+				l.seq += int64(len(c))
+				pending += len(c)
 			}
-			l.seq += int64(len(rows))
-			pending += len(rows)
 			if pending >= ledgerCommitRows {
 				pending, inTx = 0, false
 				if _, err := l.conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -348,48 +389,26 @@ func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
 			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if out.Halted {
-		if _, err := c.ExecContext(ctx, `UPDATE verdicts SET decision = ?, detail = ? WHERE batch = ? AND decision = ?`,
-			int64(address.Quarantine), "batch halted: "+out.HaltReason, l.id, int64(address.Release)); err != nil {
-			return err
-		}
-	}
-	if _, err := c.ExecContext(ctx, `DELETE FROM verdicts WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
+	if _, err := c.ExecContext(ctx, `DELETE FROM verdict_chunks WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
 		return err
 	}
 	if _, err := c.ExecContext(ctx, `DELETE FROM reviews WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
 		return err
 	}
-	var counts [4]int
-	rows, err := c.QueryContext(ctx, `SELECT decision, count(*) FROM verdicts WHERE batch = ? GROUP BY decision`, l.id)
-	if err != nil {
+	// The gate's decisions, as the chunks count them.
+	var n, rel, q, blk int
+	if err := c.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0), coalesce(sum(released), 0), coalesce(sum(quarantined), 0),
+			coalesce(sum(blocked), 0) FROM verdict_chunks WHERE batch = ?`, l.id).Scan(&n, &rel, &q, &blk); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var d, n int
-		if err := rows.Scan(&d, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		if d < 1 || d > 3 {
-			rows.Close()
-			return fmt.Errorf("%d verdicts with decision %d", n, d)
-		}
-		counts[d] = n
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
-	rel, q, blk := counts[address.Release], counts[address.Quarantine], counts[address.Block]
-	wantRel, wantQ := out.Released, out.Quarantined
 	if out.Halted {
-		// A halted batch's outcome counts would-be releases as released;
-		// the ledger holds them.
-		wantRel, wantQ = 0, out.Quarantined+out.Released
+		// The pieces a halted batch would have released are held: the
+		// outcome counts them quarantined, and so does the verdicts view.
+		rel, q = 0, q+rel
 	}
-	if rel+q+blk != out.Pieces || rel != wantRel || q != wantQ || blk != out.Blocked {
-		return fmt.Errorf("ledger rows (%d released, %d quarantined, %d blocked) do not account for the outcome (%d pieces: %d released, %d quarantined, %d blocked)",
-			rel, q, blk, out.Pieces, wantRel, wantQ, out.Blocked)
+	if n != out.Pieces || rel+q+blk != n || rel != out.Released || q != out.Quarantined || blk != out.Blocked {
+		return fmt.Errorf("ledger rows (%d: %d released, %d quarantined, %d blocked) do not account for the outcome (%d pieces: %d released, %d quarantined, %d blocked)",
+			n, rel, q, blk, out.Pieces, out.Released, out.Quarantined, out.Blocked)
 	}
 	var newest any
 	if !out.SourceNewest.IsZero() {

@@ -1,8 +1,17 @@
 package sync
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
 )
 
 // FuzzAppendJSONString: the ledger's JSON encoding of a string is valid
@@ -26,4 +35,64 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q round-trips as %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestMigrateVerdictsToChunks: a store of schema version 2, with verdict
+// rows of a finished batch and of a halted one, reads the same entries
+// after Open has migrated it to chunked verdicts.
+func TestMigrateVerdictsToChunks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := append(migrations[:2:2], fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 2", applicationID), `
+		INSERT INTO batches (id, batch_id, asof, started, finished, pieces, released, quarantined, blocked) VALUES (1, 'b1', 0, 0, 1, 3, 1, 1, 1);
+		INSERT INTO batches (id, batch_id, asof, started, finished, pieces, quarantined, halted, halt_reason) VALUES (2, 'b2', 0, 0, 1, 1, 1, 1, 'why');
+		INSERT INTO verdicts VALUES (1, 0, 'P1', 2, 'M1', 1, 1, 1, '', 'E1'), (1, 1, 'P2', 3, 'M2', 1, 4, 3, 'stale since 2020-01-01', 'E2'),
+			(1, 2, 'line 4', 4, '', 0, 11, 2, 'no piece id', ''), (2, 0, 'P9', 2, 'M9', 1, 1, 2, 'batch halted: why', 'E9');
+		INSERT INTO reviews VALUES (1, 2, 1, 'ann', 'checked', 5);`)
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entries := func(batch string) []Entry {
+		var es []Entry
+		for e, err := range s.Entries(ctx, batch) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			es = append(es, e)
+		}
+		return es
+	}
+	want := []Entry{
+		{Seq: 0, Piece: "P1", Line: 2, MemberID: "M1", PHI: true, Status: address.Current, Decision: address.Release, VersionID: "E1"},
+		{Seq: 1, Piece: "P2", Line: 3, MemberID: "M2", PHI: true, Status: address.Stale, Decision: address.Block, Detail: "stale since 2020-01-01", VersionID: "E2"},
+		{Seq: 2, Piece: "line 4", Line: 4, Status: address.Invalid, Decision: address.Quarantine, Detail: "no piece id",
+			Review: &Review{Decision: address.Release, Reviewer: "ann", Reason: "checked", At: time.Unix(0, 5).UTC()}},
+	}
+	if d := cmp.Diff(want, entries("b1")); d != "" {
+		t.Errorf("b1 entries after migration (-want +got):\n%s", d)
+	}
+	want = []Entry{{Seq: 0, Piece: "P9", Line: 2, MemberID: "M9", PHI: true, Status: address.Current, Decision: address.Quarantine,
+		Detail: "batch halted: why", VersionID: "E9"}}
+	if d := cmp.Diff(want, entries("b2")); d != "" {
+		t.Errorf("b2 entries after migration (-want +got):\n%s", d)
+	}
+	b, err := s.Batch(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ByStatus[address.Current] != 1 || b.ByStatus[address.Stale] != 1 || b.ByStatus[address.Invalid] != 1 || b.Reviewed[address.Release] != 1 {
+		t.Errorf("b1 counts after migration: %+v", b)
+	}
 }

@@ -169,12 +169,14 @@ func TestLedgerHalted(t *testing.T) {
 }
 
 // TestLedgerRerun: running a batch id again gives the same rows, keeps the
-// reviews, and a shorter run leaves no rows of the longer one.
+// reviews, and a shorter run leaves no rows of the longer one. The rerun
+// comes in chunks of another size than the first run's, so that its chunks
+// of verdicts overlap the old ones unevenly.
 func TestLedgerRerun(t *testing.T) {
 	s := ledgerStore(t, 60)
 	ctx := context.Background()
 	ps := ledgerBatch(60)
-	runLedger(t, s, "b", address.Gate{HaltRate: 1}, ps)
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 7}, ps)
 	first := entries(t, s, "b")
 	held := -1
 	for i, e := range first {
@@ -189,7 +191,7 @@ func TestLedgerRerun(t *testing.T) {
 	if err := s.Review(ctx, "b", first[held].Piece, address.Release, "reviewer 7", "confirmed by phone"); err != nil {
 		t.Fatalf("Review: %v", err)
 	}
-	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 1000}, ps)
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 25}, ps)
 	again := entries(t, s, "b")
 	if again[held].Review == nil || again[held].Final() != address.Release || again[held].Review.Reviewer != "reviewer 7" {
 		t.Errorf("the review did not survive the rerun: %+v", again[held])

@@ -269,6 +269,47 @@ CREATE TABLE reviews (
 	PRIMARY KEY (batch, seq)
 ) WITHOUT ROWID;
 `,
+	// 3: verdicts stored a chunk of pieces per row; verdicts is a view of
+	// them with a row per piece.
+	`
+-- The verdicts of a run of consecutive pieces of a batch, as the ledger
+-- received them from the gate: rows is a JSON array with an element per
+-- piece, [piece, line, member_id, phi, status, decision, detail, version]
+-- (the columns of the verdicts view), the first of which is piece seq.
+-- released, quarantined and blocked count the gate's decisions in rows.
+-- A B-tree insert per chunk instead of one per piece: a 337,755-piece
+-- batch is 42 inserts, not 337,755.
+CREATE TABLE verdict_chunks (
+	batch       INTEGER NOT NULL REFERENCES batches (id),
+	seq         INTEGER NOT NULL,
+	n           INTEGER NOT NULL CHECK (n > 0),
+	released    INTEGER NOT NULL,
+	quarantined INTEGER NOT NULL,
+	blocked     INTEGER NOT NULL,
+	rows        TEXT NOT NULL,
+	PRIMARY KEY (batch, seq)
+);
+
+INSERT INTO verdict_chunks (batch, seq, n, released, quarantined, blocked, rows)
+SELECT batch, seq, 1, decision = 1, decision = 2, decision = 3,
+	json_array(json_array(piece, line, member_id, phi, status, decision, detail, version))
+FROM verdicts;
+
+DROP TABLE verdicts;
+
+-- One row per piece read, in input order (seq from 0). piece is the
+-- piece's key (its id, or "line N"); status and decision are
+-- address.Status and address.Decision; version is the event id of the
+-- address version the piece was judged against. No name, no address. The
+-- pieces a halted batch would have released are quarantined, with the
+-- halt in their detail.
+CREATE VIEW verdicts (batch, seq, piece, line, member_id, phi, status, decision, detail, version) AS
+SELECT c.batch, c.seq + j.key, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+	CASE WHEN b.halted AND j.value ->> 5 = 1 THEN 2 ELSE j.value ->> 5 END,
+	CASE WHEN b.halted AND j.value ->> 5 = 1 THEN 'batch halted: ' || b.halt_reason ELSE j.value ->> 6 END,
+	j.value ->> 7
+FROM verdict_chunks AS c JOIN batches AS b ON b.id = c.batch, json_each(c.rows) AS j;
+`,
 }
 
 // migrate brings the schema of the database to len(migrations), in one
