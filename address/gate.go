@@ -248,14 +248,17 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	if size <= 0 {
 		size = 8192
 	}
-	// Pieces are read (and, by a BatchReader, parsed) a chunk ahead, on a
-	// goroutine of their own, while the gate judges the chunk before.
-	chunks, free := make(chan []Piece, 1), make(chan []Piece, 2)
+	// Three stages, each on a goroutine of its own, a chunk apart: pieces
+	// are read (and, by a BatchReader, parsed); the histories of a chunk's
+	// members are fetched in bulk; the chunk is judged and handed to the
+	// sink. Chunks go round: the judge hands each back to the reader.
+	chunks, fetched := make(chan []Piece, 1), make(chan fetchedChunk, 1)
+	free, freeHist := make(chan []Piece, 3), make(chan map[string]History, 3)
 	readCtx, cancel := context.WithCancel(ctx)
 	var readErr error
-	done := make(chan struct{})
+	readDone, fetchDone := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(done)
+		defer close(readDone)
 		defer close(chunks)
 		chunk := make([]Piece, 0, size)
 		send := func() bool {
@@ -285,20 +288,55 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 			send()
 		}
 	}()
+	go func() {
+		defer close(fetchDone)
+		defer close(fetched)
+		var ids []string
+		for chunk := range chunks {
+			var hist map[string]History
+			select {
+			case hist = <-freeHist:
+			default:
+				hist = make(map[string]History, len(chunk))
+			}
+			var err error
+			ids, err = fetch(readCtx, g.Source, chunk, ids, hist)
+			select {
+			case fetched <- fetchedChunk{chunk, hist, err}:
+			case <-readCtx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	stop := func() {
 		cancel()
+		for range fetched {
+		}
+		<-fetchDone
 		for range chunks {
 		}
-		<-done
+		<-readDone
 	}
-	for chunk := range chunks {
-		if err := c.judge(ctx, chunk); err != nil {
+	for f := range fetched {
+		if f.err != nil {
+			stop()
+			return Outcome{}, f.err
+		}
+		if err := c.judge(ctx, f.pieces, f.hist); err != nil {
 			stop()
 			return Outcome{}, err
 		}
-		clear(chunk)
+		clear(f.pieces)
+		clear(f.hist)
 		select {
-		case free <- chunk[:0]:
+		case free <- f.pieces[:0]:
+		default:
+		}
+		select {
+		case freeHist <- f.hist:
 		default:
 		}
 	}
@@ -324,32 +362,43 @@ type checker struct {
 	out      Outcome
 	halt     string
 	phi, bad int // PHI pieces, and those neither current nor recently changed
-	ids      []string
 	hist     map[string]History
 	verdicts []Verdict
 }
 
-// judge judges one chunk of pieces: one bulk fetch of histories, then each
-// piece in order.
-func (c *checker) judge(ctx context.Context, chunk []Piece) error {
-	c.ids = c.ids[:0]
+// A fetchedChunk is a chunk of pieces with the histories of its members.
+type fetchedChunk struct {
+	pieces []Piece
+	hist   map[string]History
+	err    error
+}
+
+// fetch reads the histories of the members of chunk's pieces into hist, in
+// one bulk call to src. ids is scratch space, returned for the next call.
+func fetch(ctx context.Context, src HistorySource, chunk []Piece, ids []string, hist map[string]History) ([]string, error) {
+	ids = ids[:0]
 	for i := range chunk {
 		if chunk[i].Err == nil && chunk[i].MemberID != "" {
-			c.ids = append(c.ids, chunk[i].MemberID)
+			ids = append(ids, chunk[i].MemberID)
 		}
 	}
-	slices.Sort(c.ids)
-	c.ids = slices.Compact(c.ids)
-	if c.hist == nil {
-		c.hist = make(map[string]History, len(c.ids))
-	}
-	clear(c.hist)
-	for h, err := range c.gate.Source.Histories(ctx, c.ids) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for h, err := range src.Histories(ctx, ids) {
 		if err != nil {
-			return fmt.Errorf("address: reading histories: %w", err)
+			return ids, fmt.Errorf("address: reading histories: %w", err)
 		}
-		c.hist[h.MemberID] = h
+		hist[h.MemberID] = h
 	}
+	// The strings of ids are the pieces'; drop them with the chunk.
+	clear(ids)
+	return ids[:0], nil
+}
+
+// judge judges one chunk of pieces, each in order, against the histories
+// of their members.
+func (c *checker) judge(ctx context.Context, chunk []Piece, hist map[string]History) error {
+	c.hist = hist
 	c.verdicts = c.verdicts[:0]
 	for i := range chunk {
 		v := c.verdict(&chunk[i])
