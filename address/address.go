@@ -286,11 +286,17 @@ func (a Address) MarshalBinary() ([]byte, error) { return a.AppendBinary(make([]
 // holds was standardized when it was written. The fields share one copy of
 // data, the one allocation.
 func (a *Address) UnmarshalBinary(data []byte) error {
+	return a.UnmarshalBinaryString(string(data))
+}
+
+// UnmarshalBinaryString is [Address.UnmarshalBinary] for a binary form
+// held in a string: the fields are slices of s, and nothing is allocated.
+func (a *Address) UnmarshalBinaryString(s string) error {
 	// Where the separators are: exactly one between each two fields.
-	var end [FieldZIP4 + 1]int // end[f]: where field f ends in data
+	var end [FieldZIP4 + 1]int // end[f]: where field f ends in s
 	f := FieldNumber
-	for i, c := range data {
-		if c == fieldSep {
+	for i := range len(s) {
+		if s[i] == fieldSep {
 			if f == FieldZIP4 {
 				return errBinary
 			}
@@ -301,8 +307,7 @@ func (a *Address) UnmarshalBinary(data []byte) error {
 	if f != FieldZIP4 {
 		return errBinary
 	}
-	end[FieldZIP4] = len(data)
-	s := string(data)
+	end[FieldZIP4] = len(s)
 	*a = Address{
 		Number:   s[:end[FieldNumber]],
 		PreDir:   s[end[FieldNumber]+1 : end[FieldPreDir]],

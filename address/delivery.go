@@ -442,6 +442,16 @@ func (p *parser) street(ts []token) error {
 				}
 			}
 		}
+		// A designator and a spelled-out directional of one letter
+		// (MAIN ST APT NORTH) is no unit and no post-directional: the
+		// standard form, APT N, would read as unit N.
+		if i == n-2 {
+			if _, ranged, ok := p.unit(ts[i]); ok && ranged {
+				if last := ts[n-1]; len(last.w.dir) == 1 && last.b-last.a > 1 {
+					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
+				}
+			}
+		}
 	}
 	p.putNumber(ts, start)
 	s := ts[start:n]

@@ -66,6 +66,44 @@ func checkParsed(t *testing.T, inputs []string, a Address, err error) {
 	if a.Key() != b.Key() {
 		t.Fatalf("keys differ: %q %q", a.Key(), b.Key())
 	}
+	bin, err := a.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromBytes, fromString Address
+	if err := fromBytes.UnmarshalBinary(bin); err != nil || fromBytes != a {
+		t.Fatalf("UnmarshalBinary(MarshalBinary(%+v)) = %+v, %v", a, fromBytes, err)
+	}
+	if err := fromString.UnmarshalBinaryString(string(bin)); err != nil || fromString != a {
+		t.Fatalf("UnmarshalBinaryString(MarshalBinary(%+v)) = %+v, %v", a, fromString, err)
+	}
+}
+
+// TestBinaryFormShape: the binary form has exactly one separator between
+// each two fields; anything else is an error, not a panic.
+func TestBinaryFormShape(t *testing.T) {
+	good, _ := Address{Number: "1", Street: "MAIN", Suffix: "ST", City: "A", State: "IL", ZIP: "62704"}.MarshalBinary()
+	sep := string(rune(fieldSep))
+	for _, tc := range []struct {
+		name string
+		data string
+		ok   bool
+	}{
+		{"written by MarshalBinary", string(good), true},
+		{"empty", "", false},
+		{"one field short", strings.Repeat(sep, int(FieldZIP4-FieldNumber)-1), false},
+		{"all fields empty", strings.Repeat(sep, int(FieldZIP4-FieldNumber)), true},
+		{"one field too many", strings.Repeat(sep, int(FieldZIP4-FieldNumber)+1), false},
+	} {
+		var a Address
+		err := a.UnmarshalBinaryString(tc.data)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: UnmarshalBinaryString error %v, want ok %v", tc.name, err, tc.ok)
+		}
+		if err2 := a.UnmarshalBinary([]byte(tc.data)); (err2 == nil) != tc.ok {
+			t.Errorf("%s: UnmarshalBinary error %v, want ok %v", tc.name, err2, tc.ok)
+		}
+	}
 }
 
 // staticErrorText is every word our errors use, so that an input word that

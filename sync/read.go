@@ -190,7 +190,7 @@ func (d *decoder) add(text string) (address.History, bool, error) {
 		Key:       f[6],
 	}
 	if len(rest) > 0 {
-		if err := v.Address.UnmarshalBinary([]byte(rest)); err != nil {
+		if err := v.Address.UnmarshalBinaryString(rest); err != nil {
 			return address.History{}, false, fmt.Errorf("member %s event %s: %w", id, v.EventID, err)
 		}
 	}
