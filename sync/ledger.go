@@ -96,6 +96,10 @@ func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Le
 		return nil, fmt.Errorf("pgsync: ledger: %w", err)
 	}
 	l := &Ledger{st: s, batchID: batchID, conn: conn}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -ledgerCacheKiB)); err != nil {
+		l.release()
+		return nil, fmt.Errorf("pgsync: ledger: %w", err)
+	}
 	err = conn.QueryRowContext(ctx, `
 		INSERT INTO batches (batch_id, asof, started) VALUES (?, ?, ?)
 		ON CONFLICT (batch_id) DO UPDATE SET asof = excluded.asof, started = excluded.started,
@@ -103,12 +107,12 @@ func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Le
 			halted = 0, halt_reason = '', source_newest = NULL
 		RETURNING id`, batchID, asOf.UnixNano(), s.now().UnixNano()).Scan(&l.id)
 	if err != nil {
-		conn.Close()
+		l.release()
 		return nil, fmt.Errorf("pgsync: ledger: batch %s: %w", batchID, err)
 	}
 	ins, err := l.prepare(ctx)
 	if err != nil {
-		conn.Close()
+		l.release()
 		return nil, fmt.Errorf("pgsync: ledger: batch %s: %w", batchID, err)
 	}
 	l.rows = make(chan []ledgerRow, 2)
@@ -358,10 +362,10 @@ func (l *Ledger) Finish(ctx context.Context, out address.Outcome) error {
 		return ErrLedgerClosed
 	}
 	if err := l.stop(); err != nil {
-		l.conn.Close()
+		l.release()
 		return err
 	}
-	defer l.conn.Close()
+	defer l.release()
 	if int64(out.Pieces) != l.seq {
 		return fmt.Errorf("pgsync: ledger: batch %s: the outcome counts %d pieces, the ledger was given %d", l.batchID, out.Pieces, l.seq)
 	}
@@ -423,6 +427,13 @@ func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
 	return err
 }
 
+// release gives the writer connection back to the store, with the store's
+// page cache size.
+func (l *Ledger) release() error {
+	_, err := l.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d", -writerCacheKiB))
+	return errors.Join(err, l.conn.Close())
+}
+
 // Close releases the ledger's writer connection. After Finish it does
 // nothing; before (the check failed), it commits the verdicts given so far
 // and leaves the batch unfinished: running it again judges it anew.
@@ -431,7 +442,7 @@ func (l *Ledger) Close() error {
 		return nil
 	}
 	err := l.stop()
-	return errors.Join(err, l.conn.Close())
+	return errors.Join(err, l.release())
 }
 
 // A Batch is a batch's record in the ledger.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +92,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"_busy_timeout": {"30000"},
 		"_foreign_keys": {"1"},
 		"_txlock":       {"immediate"},
-		"_cache_size":   {"-65536"}, // KiB: 64 MiB, for bulk inserts into large B-trees
+		"_cache_size":   {strconv.Itoa(-writerCacheKiB)},
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
@@ -147,6 +148,11 @@ func (s *Store) now() time.Time {
 	}
 	return time.Now()
 }
+
+// writerCacheKiB is the page cache of the writer connection: 64 MiB, for
+// bulk inserts into large B-trees. A ledger, which appends, needs far less
+// (ledgerCacheKiB) and sets its own while it holds the writer.
+const writerCacheKiB, ledgerCacheKiB = 65536, 4096
 
 // driverName is go-sqlite3 with a connect hook that sets what the DSN
 // cannot.

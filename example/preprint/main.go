@@ -46,6 +46,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,7 +69,15 @@ const (
 	exitHalted = 3
 )
 
+// memoryLimit is the Go heap's soft limit when GOMEMLIMIT does not set
+// one: the heap of a batch of millions of pieces is far less, and without a
+// limit the collector lets it grow to twice what is live.
+const memoryLimit = 160 << 20
+
 func main() {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
