@@ -355,7 +355,7 @@ func (p *parser) numberLen(ts []token) int {
 		return 2
 	}
 	if len(ts) > 3 && ts[3].w.unit == "" && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
-		ts[2].alpha && ts[2].b-ts[2].a >= 2 && ts[2].w.suffix == "" && ts[2].w.unit == "" &&
+		ts[2].alpha && ts[2].b-ts[2].a >= 2 && ts[2].w.suffix == "" && ts[2].w.unit == "" && ts[2].w.is&isPMB == 0 &&
 		len(ts[1].w.phrases[highwayPhrases]) == 0 && !nameParticle[string(p.text(ts[2]))] {
 		return 2
 	}
