@@ -542,15 +542,17 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		for part > 0 && ts[part-1].seg == run[0].seg {
 			part--
 		}
-		if part > 0 && !ts[part].digit && ts[part].w.unit == "" {
+		cityPart := part > 0 && !ts[part].digit && ts[part].w.unit == ""
+		if cityPart {
 			suffix = false
 		}
 		switch {
 		case p.boxWordBefore(ts, end-n):
 			// BOX SC: the box's number, not South Carolina.
-		case !p.has(FieldZIP) && !ownPart && (run[n-1].b-run[0].a > 2 || run[0].w.dir != ""):
+		case !p.has(FieldZIP) && !ownPart && !cityPart && (run[n-1].b-run[0].a > 2 || run[0].w.dir != ""):
 			// A state's name with neither ZIP code nor comma is a
-			// street's (321 S WASHINGTON), and NE a directional.
+			// street's (321 S WASHINGTON), and NE a directional; but
+			// not after a city in a part of its own (..., OMAHA NE).
 		case p.has(FieldZIP) || ownPart || !suffix:
 			p.set(FieldState, c)
 			end -= n
