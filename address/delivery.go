@@ -485,8 +485,7 @@ func (p *parser) street(ts []token) error {
 			return err
 		}
 	}
-	p.streetName(s)
-	return nil
+	return p.streetName(s)
 }
 
 // checkStreet reports what is left for the street name that is no street:
@@ -676,7 +675,11 @@ func twoWordDir(a, b *token) string {
 // directional or suffix word that is all there is of the name is the name
 // (NORTH AVE, N ST NW, AVENUE E); of two suffix words only the last is the
 // suffix and the first is spelled out (MAIN AVENUE DR).
-func (p *parser) streetName(s []token) {
+//
+// A one-letter pre-directional and a name that is a lone directional
+// letter (NORTH W, NORTH W ST) is ambiguous: its standard form, N W, reads
+// as a two-word name.
+func (p *parser) streetName(s []token) error {
 	var pre, post, suf string
 	// A highway, perhaps after a pre-directional (S COUNTY ROAD 20).
 	head, hn := p.highway(s)
@@ -713,6 +716,9 @@ func (p *parser) streetName(s []token) {
 			pre, lo = d, n
 		}
 	}
+	if name := rest[lo:hi]; len(pre) == 1 && !hasHead && len(name) == 1 && name[0].w.dir != "" && name[0].b-name[0].a == 1 {
+		return perr(name[0].src, int(name[0].off), ErrAmbiguousStreet)
+	}
 	if pre != "" {
 		p.set(FieldPreDir, pre)
 	}
@@ -735,6 +741,7 @@ func (p *parser) streetName(s []token) {
 	if post != "" {
 		p.set(FieldPostDir, post)
 	}
+	return nil
 }
 
 // Highways, Pub 28 Appendix F.

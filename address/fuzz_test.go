@@ -111,7 +111,7 @@ func TestBinaryFormShape(t *testing.T) {
 var staticErrorText = strings.Join([]string{
 	ErrEmpty.Error(), ErrTooLong.Error(), ErrInvalidText.Error(), ErrInvalidZIP.Error(),
 	ErrUnknownState.Error(), ErrNoNumber.Error(), ErrNoStreet.Error(), ErrInvalidUnit.Error(),
-	ErrInvalidBox.Error(), ErrIncomplete.Error(), ErrAmbiguous.Error(), ErrUnrecognized.Error(),
+	ErrInvalidBox.Error(), ErrIncomplete.Error(), ErrAmbiguous.Error(), ErrAmbiguousStreet.Error(), ErrUnrecognized.Error(),
 	ErrMilitaryState.Error(), strings.Join(fieldNames[:], " "), "address: at byte",
 }, " ")
 

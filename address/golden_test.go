@@ -60,6 +60,7 @@ var sentinels = []struct {
 	{"ErrInvalidBox", address.ErrInvalidBox},
 	{"ErrIncomplete", address.ErrIncomplete},
 	{"ErrAmbiguous", address.ErrAmbiguous},
+	{"ErrAmbiguousStreet", address.ErrAmbiguousStreet},
 	{"ErrUnrecognized", address.ErrUnrecognized},
 	{"ErrMilitaryState", address.ErrMilitaryState},
 }
