@@ -676,9 +676,9 @@ func twoWordDir(a, b *token) string {
 // (NORTH AVE, N ST NW, AVENUE E); of two suffix words only the last is the
 // suffix and the first is spelled out (MAIN AVENUE DR).
 //
-// A one-letter pre-directional and a name that is a lone directional
-// letter (NORTH W, NORTH W ST) is ambiguous: its standard form, N W, reads
-// as a two-word name.
+// A one-letter pre-directional and a name that starts with a directional
+// letter (NORTH W, NORTH W ST, NORTH W MAIN ST) is ambiguous: in its
+// standard form, N W, the two read as one directional or as a name.
 func (p *parser) streetName(s []token) error {
 	var pre, post, suf string
 	// A highway, perhaps after a pre-directional (S COUNTY ROAD 20).
@@ -716,7 +716,7 @@ func (p *parser) streetName(s []token) error {
 			pre, lo = d, n
 		}
 	}
-	if name := rest[lo:hi]; len(pre) == 1 && !hasHead && len(name) == 1 && name[0].w.dir != "" && name[0].b-name[0].a == 1 {
+	if name := rest[lo:hi]; len(pre) == 1 && !hasHead && len(name) >= 1 && name[0].w.dir != "" && name[0].b-name[0].a == 1 {
 		return perr(name[0].src, int(name[0].off), ErrAmbiguousStreet)
 	}
 	if pre != "" {
