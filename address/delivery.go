@@ -244,7 +244,7 @@ func (p *parser) unitAt(ts []token, i int) int {
 		}
 		return 0
 	}
-	if len(rest) >= 1 && (p.idOK(rest[0]) || abbr == "#" && rest[0].alpha && rest[0].b-rest[0].a <= 4) {
+	if len(rest) >= 1 && (p.idOK(rest[0]) || abbr == "#" && rest[0].alpha && rest[0].b-rest[0].a <= 4 && rest[0].w.is&isNo == 0) {
 		return 2
 	}
 	if !ranged {
