@@ -209,7 +209,8 @@ func (p *parser) delivery(lines [][]token) error {
 	// as one unit when printed (MAIN APT, # 4 is MAIN APT # 4): malformed.
 	if p.has(FieldUnit) && delKind == lineStreet {
 		st := p.out[p.span[FieldStreet][0]:p.span[FieldStreet][1]]
-		if i := bytes.LastIndexByte(st, ' '); i >= 0 && !p.has(FieldSuffix) && !p.has(FieldPostDir) && wordOf(st[i+1:]).ranged {
+		last := st[bytes.LastIndexByte(st, ' ')+1:] // N APT, # 4 too: street APT
+		if !p.has(FieldSuffix) && !p.has(FieldPostDir) && (len(last) < len(st) || p.has(FieldPreDir)) && wordOf(last).ranged {
 			return perr(del[0].src, int(del[0].off), ErrInvalidUnit)
 		}
 	}
@@ -466,7 +467,7 @@ func (p *parser) street(ts []token) error {
 	// "280 SUMMIT CT B"), or a number after a street name of words
 	// ("203 N WABASH 608").
 	if last := s[len(s)-1]; !p.has(FieldUnit) && len(s) >= 3 && last.alpha && last.b-last.a == 1 &&
-		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] {
+		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] && !p.isHighway(s) {
 		p.set(FieldUnit, "#")
 		p.setTok(FieldUnitNum, last)
 		s = s[:len(s)-1]
