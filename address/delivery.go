@@ -496,8 +496,8 @@ func (p *parser) street(ts []token) error {
 // a unit alone (123 APT 4), a unit inside it (MAIN APT 4 ST), a stray pound
 // sign or PMB.
 func (p *parser) checkStreet(s []token) error {
-	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || s[0].w.ranged && (len(s) == 1 || len(s) == 2 && s[1].w.dir != "") {
-		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH
+	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || s[0].w.ranged && (len(s) == 1 || p.onlyDir(s[1:])) {
+		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH, 123 STE S E
 	}
 	for j := range s {
 		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
@@ -505,6 +505,12 @@ func (p *parser) checkStreet(s []token) error {
 		}
 	}
 	return nil
+}
+
+// onlyDir reports whether ts is one directional: N, NORTH, S E, SOUTH EAST.
+func (p *parser) onlyDir(ts []token) bool {
+	_, n := p.dirStart(ts)
+	return n > 0 && n == len(ts)
 }
 
 // streetEnd returns where a street delivery line ends in a part that goes
