@@ -483,8 +483,8 @@ func (p *parser) cityOK(ts []token) bool {
 		return false
 	}
 	for i := range ts {
-		if t := &ts[i]; t.digit || !t.letter {
-			return false
+		if t := &ts[i]; t.digit || !t.letter || t.w.is&isPMB != 0 {
+			return false // no city holds PMB, which would be read as one
 		}
 	}
 	if last := ts[len(ts)-1]; last.w.ranged || last.w.is&(isBox|isPMB) != 0 {
