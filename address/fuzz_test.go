@@ -109,7 +109,7 @@ func TestBinaryFormShape(t *testing.T) {
 // staticErrorText is every word our errors use, so that an input word that
 // is also one of ours is not taken for a leak.
 var staticErrorText = strings.Join([]string{
-	ErrEmpty.Error(), ErrTooLong.Error(), ErrInvalidText.Error(), ErrInvalidZIP.Error(),
+	ErrEmpty.Error(), ErrTooLong.Error(), ErrInvalidText.Error(), ErrInvalidZIP.Error(), ErrInvalidCity.Error(),
 	ErrUnknownState.Error(), ErrNoNumber.Error(), ErrNoStreet.Error(), ErrInvalidUnit.Error(),
 	ErrInvalidBox.Error(), ErrIncomplete.Error(), ErrAmbiguous.Error(), ErrAmbiguousStreet.Error(), ErrUnrecognized.Error(),
 	ErrMilitaryState.Error(), strings.Join(fieldNames[:], " "), "address: at byte",

@@ -53,6 +53,7 @@ var sentinels = []struct {
 	{"ErrTooLong", address.ErrTooLong},
 	{"ErrInvalidText", address.ErrInvalidText},
 	{"ErrInvalidZIP", address.ErrInvalidZIP},
+	{"ErrInvalidCity", address.ErrInvalidCity},
 	{"ErrUnknownState", address.ErrUnknownState},
 	{"ErrNoNumber", address.ErrNoNumber},
 	{"ErrNoStreet", address.ErrNoStreet},
