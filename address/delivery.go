@@ -496,8 +496,11 @@ func (p *parser) street(ts []token) error {
 // a unit alone (123 APT 4), a unit inside it (MAIN APT 4 ST), a stray pound
 // sign or PMB.
 func (p *parser) checkStreet(s []token) error {
-	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || s[0].w.ranged && (len(s) == 1 || p.onlyDir(s[1:])) {
-		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH, 123 STE S E
+	// A designator, or a word spelled out as one when printed (KY: KEY),
+	// with nothing but a directional after it is no street.
+	ranged := s[0].w.ranged || s[0].w.expand != "" && wordOf([]byte(s[0].w.expand)).ranged
+	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || ranged && (len(s) == 1 || p.onlyDir(s[1:])) {
+		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH, 123 STE S E, 123 KY
 	}
 	for j := range s {
 		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
