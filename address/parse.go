@@ -547,7 +547,7 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		for part > 0 && ts[part-1].seg == run[0].seg {
 			part--
 		}
-		cityPart := part > 0 && !ts[part].digit && ts[part].w.unit == ""
+		cityPart := part > 0 && !ts[part].digit && p.unitLen(ts[:end-n], part) == 0
 		if cityPart {
 			suffix = false
 		}
