@@ -155,10 +155,17 @@ func sortedDistinct(ids []string) bool {
 	return true
 }
 
-// A decoder groups rows of versions, in key order, into histories.
+// A decoder groups rows of versions, in key order, into histories. The
+// versions of many members share a slab, so that a history costs no
+// allocation of its own.
 type decoder struct {
-	h address.History
+	id    string            // the member being read; "" before the first row
+	slab  []address.Version // versions read; the current member's from start
+	start int
 }
+
+// slabVersions is the number of versions a decoder allocates at a time.
+const slabVersions = 256
 
 var errRow = errors.New("malformed version row")
 
@@ -196,22 +203,33 @@ func (d *decoder) add(text string) (address.History, bool, error) {
 	}
 	var done address.History
 	var ok bool
-	if id != d.h.MemberID {
+	if id != d.id {
 		done, ok = d.flush()
-		d.h = address.History{MemberID: id, Versions: make([]address.Version, 0, 2)}
+		d.id = id
 	}
-	if v.Name == "" && len(d.h.Versions) > 0 {
-		v.Name = d.h.Versions[len(d.h.Versions)-1].Name
+	if v.Name == "" && len(d.slab) > d.start {
+		v.Name = d.slab[len(d.slab)-1].Name
 	}
-	d.h.Versions = append(d.h.Versions, v)
+	if len(d.slab) == cap(d.slab) {
+		// A new slab, with the current member's versions so far: a
+		// history's versions are contiguous.
+		cur := d.slab[d.start:]
+		d.slab = append(make([]address.Version, 0, max(slabVersions, 2*len(cur))), cur...)
+		d.start = 0
+	}
+	d.slab = append(d.slab, v)
 	return done, ok, nil
 }
 
-// flush returns the history being built, if any.
+// flush returns the history being built, if any. Its versions are a full
+// slice of the slab: appending to them copies.
 func (d *decoder) flush() (address.History, bool) {
-	h := d.h
-	d.h = address.History{}
-	return h, h.MemberID != ""
+	if d.id == "" {
+		return address.History{}, false
+	}
+	h := address.History{MemberID: d.id, Versions: d.slab[d.start:len(d.slab):len(d.slab)]}
+	d.id, d.start = "", len(d.slab)
+	return h, true
 }
 
 // Newest returns the newest Recorded time of any version in the store, or

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +96,53 @@ func TestMigrateVerdictsToChunks(t *testing.T) {
 	}
 	if b.ByStatus[address.Current] != 1 || b.ByStatus[address.Stale] != 1 || b.ByStatus[address.Invalid] != 1 || b.Reviewed[address.Release] != 1 {
 		t.Errorf("b1 counts after migration: %+v", b)
+	}
+}
+
+// TestDecoderSlabs: the decoder groups rows into histories whose versions
+// are contiguous and their own, also when a member's versions outgrow a
+// slab, and an empty name takes the version before's.
+func TestDecoderSlabs(t *testing.T) {
+	bin, _ := address.Address{Number: "1", Street: "MAIN", Suffix: "ST", City: "A", State: "IL", ZIP: "62704"}.MarshalBinary()
+	row := func(member string, v int, name string) string {
+		return strings.Join([]string{member, strconv.Itoa(v), strconv.Itoa(v + 1), "1", fmt.Sprintf("E%s-%d", member, v), name, "key"}, "\x1f") + "\x1f" + string(bin)
+	}
+	want := map[string]int{"M1": 3, "M2": slabVersions + 50, "M3": 1, "M4": 2*slabVersions + 7}
+	var d decoder
+	got := map[string]address.History{}
+	keep := func(h address.History, ok bool) {
+		if ok {
+			got[h.MemberID] = h
+		}
+	}
+	for _, m := range []string{"M1", "M2", "M3", "M4"} {
+		for v := range want[m] {
+			name := ""
+			if v == 0 {
+				name = "name of " + m
+			}
+			h, ok, err := d.add(row(m, v, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep(h, ok)
+		}
+	}
+	keep(d.flush())
+	for m, n := range want {
+		h := got[m]
+		if len(h.Versions) != n {
+			t.Errorf("%s: %d versions, want %d", m, len(h.Versions), n)
+			continue
+		}
+		for i, v := range h.Versions {
+			if v.EventID != fmt.Sprintf("E%s-%d", m, i) || v.Name != "name of "+m || v.Effective.UnixNano() != int64(i) {
+				t.Errorf("%s version %d: %+v", m, i, v)
+				break
+			}
+		}
+		if cap(h.Versions) != len(h.Versions) {
+			t.Errorf("%s: cap %d > len %d: an append would write into another history", m, cap(h.Versions), len(h.Versions))
+		}
 	}
 }
