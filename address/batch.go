@@ -159,7 +159,7 @@ func (b *BatchReader) readHeader() error {
 	}
 	b.line++
 	b.header = true
-	fields, err := splitCSV(bytes.TrimRight(b.s.Bytes(), "\r"), b.fields[:0])
+	fields, err := splitCSV(string(bytes.TrimRight(b.s.Bytes(), "\r")), b.fields[:0])
 	if err != nil {
 		return fmt.Errorf("batch header, line 1: %w", err)
 	}
@@ -204,7 +204,8 @@ func (b *BatchReader) Header() ([]string, error) {
 // piece reads one row.
 func (b *BatchReader) piece(text []byte) Piece {
 	p := Piece{Line: b.line}
-	fields, err := splitCSV(text, b.fields[:0])
+	// One copy of the line, of which the fields are slices.
+	fields, err := splitCSV(string(text), b.fields[:0])
 	b.fields = fields[:0]
 	get := func(j int) string {
 		if i := b.col[j]; i >= 0 && i < len(fields) {
@@ -285,27 +286,33 @@ func (b *BatchReader) keep(fields []string) []string {
 
 // splitCSV splits one CSV line into fields, appending to dst: fields are
 // separated by commas; a field that starts with a double quote runs to the
-// closing quote, with "" for a quote inside it. The fields are copied.
-func splitCSV(line []byte, dst []string) ([]string, error) {
+// closing quote, with "" for a quote inside it. The fields are slices of
+// line, but for a quoted field with a quote inside, which is a copy.
+func splitCSV(line string, dst []string) ([]string, error) {
 	for i := 0; ; {
 		if i < len(line) && line[i] == '"' {
-			var f []byte
 			j := i + 1
+			var f string
+			var b []byte // the field unquoted, once a "" is found in it
 			for {
-				k := bytes.IndexByte(line[j:], '"')
+				k := strings.IndexByte(line[j:], '"')
 				if k < 0 {
 					return dst, ErrQuote
 				}
-				f = append(f, line[j:j+k]...)
-				j += k + 1
-				if j < len(line) && line[j] == '"' {
-					f = append(f, '"')
-					j++
+				if j+k+1 < len(line) && line[j+k+1] == '"' {
+					b = append(b, line[j:j+k+1]...)
+					j += k + 2
 					continue
 				}
+				if b != nil {
+					f = string(append(b, line[j:j+k]...))
+				} else {
+					f = line[j : j+k]
+				}
+				j += k + 1
 				break
 			}
-			dst = append(dst, string(f))
+			dst = append(dst, f)
 			switch {
 			case j == len(line):
 				return dst, nil
@@ -318,19 +325,19 @@ func splitCSV(line []byte, dst []string) ([]string, error) {
 			}
 			continue
 		}
-		k := bytes.IndexByte(line[i:], ',')
+		k := strings.IndexByte(line[i:], ',')
 		if k < 0 {
 			f := line[i:]
-			if bytes.IndexByte(f, '"') >= 0 {
+			if strings.IndexByte(f, '"') >= 0 {
 				return dst, ErrQuote
 			}
-			return append(dst, string(f)), nil
+			return append(dst, f), nil
 		}
 		f := line[i : i+k]
-		if bytes.IndexByte(f, '"') >= 0 {
+		if strings.IndexByte(f, '"') >= 0 {
 			return dst, ErrQuote
 		}
-		dst = append(dst, string(f))
+		dst = append(dst, f)
 		i += k + 1
 		if i == len(line) {
 			return append(dst, ""), nil
