@@ -691,12 +691,32 @@ func lookup(ctx context.Context, c *sqlite3.SQLiteConn, q string, cols int, ids 
 		return err
 	}
 	defer st.Close()
-	args := make([]driver.NamedValue, lookupChunk)
 	row := make([]driver.Value, cols)
-	for base := 0; base < len(ids); base += lookupChunk {
-		chunk := ids[base:min(base+lookupChunk, len(ids))]
-		// A short last chunk repeats its last id: IN ignores the
-		// repeats, and one statement serves every chunk.
+	i, last := 0, -1
+	return queryIDs(ctx, st, lookupChunk, ids, row, func(base int, chunk []string) (bool, error) {
+		if base != last {
+			i, last = 0, base
+		}
+		id, _ := row[0].(string)
+		for i < len(chunk) && chunk[i] < id {
+			i++
+		}
+		if i == len(chunk) || chunk[i] != id {
+			return false, fmt.Errorf("pgsync: lookup: row out of order")
+		}
+		return true, found(base+i, row)
+	})
+}
+
+// queryIDs runs st, a query whose IN list has n placeholders, for ids n at
+// a time, and calls f after reading each row it returns into row, with the
+// ids of the query and where they start in ids. A short last chunk repeats
+// its last id: IN ignores the repeats, and one statement serves every
+// chunk. It stops when f returns false or an error.
+func queryIDs(ctx context.Context, st driver.Stmt, n int, ids []string, row []driver.Value, f func(base int, chunk []string) (bool, error)) error {
+	args := make([]driver.NamedValue, n)
+	for base := 0; base < len(ids); base += n {
+		chunk := ids[base:min(base+n, len(ids))]
 		for i := range args {
 			args[i] = driver.NamedValue{Ordinal: i + 1, Value: chunk[min(i, len(chunk)-1)]}
 		}
@@ -704,27 +724,22 @@ func lookup(ctx context.Context, c *sqlite3.SQLiteConn, q string, cols int, ids 
 		if err != nil {
 			return err
 		}
-		i := 0
 		for {
-			if err := rows.Next(row); err != nil {
-				rows.Close()
-				if err == io.EOF {
-					break
-				}
-				return err
+			err := rows.Next(row)
+			if err == io.EOF {
+				break
 			}
-			id, _ := row[0].(string)
-			for i < len(chunk) && chunk[i] < id {
-				i++
+			more := false
+			if err == nil {
+				more, err = f(base, chunk)
 			}
-			if i == len(chunk) || chunk[i] != id {
-				rows.Close()
-				return fmt.Errorf("pgsync: lookup: row out of order")
-			}
-			if err := found(base+i, row); err != nil {
+			if err != nil || !more {
 				rows.Close()
 				return err
 			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
 		}
 	}
 	return nil

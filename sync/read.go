@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"slices"
 	"strconv"
@@ -77,45 +76,25 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 				return err
 			}
 			defer st.Close()
-			args := make([]driver.NamedValue, historiesChunk)
 			row := make([]driver.Value, 1)
 			var d decoder
-			for len(ids) > 0 {
-				chunk := ids[:min(historiesChunk, len(ids))]
-				ids = ids[len(chunk):]
-				// A short last chunk repeats its last id: IN ignores the
-				// repeats, and one statement serves every chunk.
-				for i := range args {
-					args[i] = driver.NamedValue{Ordinal: i + 1, Value: chunk[min(i, len(chunk)-1)]}
-				}
-				rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+			err = queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
+				text, _ := row[0].(string)
+				h, ok, err := d.add(text)
 				if err != nil {
-					return err
+					return false, err
 				}
-				for {
-					if err := rows.Next(row); err != nil {
-						rows.Close()
-						if err == io.EOF {
-							break
-						}
-						return err
-					}
-					text, _ := row[0].(string)
-					h, ok, err := d.add(text)
-					if err != nil {
-						rows.Close()
-						return err
-					}
-					if ok && !yield(h, nil) {
-						rows.Close()
-						stopped = true
-						return nil
-					}
-				}
-				if h, ok := d.flush(); ok && !yield(h, nil) {
+				if ok && !yield(h, nil) {
 					stopped = true
-					return nil
+					return false, nil
 				}
+				return true, nil
+			})
+			if err != nil || stopped {
+				return err
+			}
+			if h, ok := d.flush(); ok && !yield(h, nil) {
+				stopped = true
 			}
 			return nil
 		})
