@@ -46,8 +46,8 @@
 //     naming its line, field, event id and reason, and applies nothing. The
 //     caller stops at the first ([ApplyOptions.StopOnError]) or collects them
 //     and goes on.
-//   - Apply reads the whole feed into a staging table before it changes the
-//     store, then commits in chunks. A process killed in the middle leaves a
+//   - Apply reads and parses the whole feed, in memory, before it changes
+//     the store, then commits in chunks. A process killed in the middle leaves a
 //     consistent store, and re-running the same feed converges to exactly the
 //     state of an uninterrupted run.
 //   - A suspicious feed is held, not applied: see below.
@@ -65,6 +65,28 @@
 // member ids, and nothing of it is applied unless [ApplyOptions.Override]
 // is set. A first load into an empty store, events already applied, and the
 // re-run of an interrupted apply of the same feed are not measured.
+//
+// # Drift
+//
+// [Store.Drift] compares another system's copy of member addresses (CSV
+// member_id,name,line1,line2,city,state,zip, read by [ExportReader]) with the
+// store as of a time: each member is in sync, stale in the other system
+// (it holds a former address, since when), unknown there (an address the
+// store never had), invalid there, missing there or missing in the store.
+// The export is streamed; the program example/drift writes drift.csv and
+// summary.json from it.
+//
+// # Ledger
+//
+// [Store.Ledger] is the [address.VerdictSink] that records every verdict of
+// a batch: a row per piece (status, decision, detail, the address version
+// judged against; ids, never a name or an address), written on a goroutine
+// of its own, and [Ledger.Finish] checks that the rows account for every
+// piece before a release may be printed. [Store.Batch], [Store.Entries]
+// and [Store.Batches] read it back; [Store.Review] records a reviewer's
+// release or block of a quarantined piece. In SQL the ledger is the tables
+// batches and reviews and the view verdicts, a row per piece, over the
+// table verdict_chunks that stores up to 8,192 of them a row.
 //
 // # No PHI in errors
 //
