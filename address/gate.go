@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -197,6 +198,11 @@ type Gate struct {
 	// ChunkSize is how many pieces are judged per bulk history fetch;
 	// zero means 8192.
 	ChunkSize int
+	// Fetchers is how many chunks' histories are fetched at once, each on
+	// a goroutine of its own; zero means 1. With more than one, Source's
+	// Histories is called concurrently, and must be safe for that (the
+	// sync package's Store is).
+	Fetchers int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Progress, if set, is called after each chunk with the pieces judged
@@ -248,22 +254,33 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	if size <= 0 {
 		size = 8192
 	}
-	// Three stages, each on a goroutine of its own, a chunk apart: pieces
+	// Three stages, each on goroutines of its own, a chunk apart: pieces
 	// are read (and, by a BatchReader, parsed); the histories of a chunk's
-	// members are fetched in bulk; the chunk is judged and handed to the
-	// sink. Chunks go round: the judge hands each back to the reader.
-	chunks, fetched := make(chan []Piece, 1), make(chan fetchedChunk, 1)
-	free, freeHist := make(chan []Piece, 3), make(chan map[string]History, 3)
+	// members are fetched in bulk, by Fetchers goroutines taking chunks in
+	// turn; the chunk is judged and handed to the sink, in input order.
+	// Chunks go round: the judge hands each back to the reader.
+	nf := max(1, g.Fetchers)
+	toFetch, fetched := make([]chan []Piece, nf), make([]chan fetchedChunk, nf)
+	for i := range nf {
+		toFetch[i], fetched[i] = make(chan []Piece, 1), make(chan fetchedChunk, 1)
+	}
+	free, freeHist := make(chan []Piece, 2+2*nf), make(chan map[string]History, 2+2*nf)
 	readCtx, cancel := context.WithCancel(ctx)
 	var readErr error
-	readDone, fetchDone := make(chan struct{}), make(chan struct{})
+	readDone := make(chan struct{})
+	var fetchers sync.WaitGroup
 	go func() {
 		defer close(readDone)
-		defer close(chunks)
-		chunk := make([]Piece, 0, size)
+		defer func() {
+			for _, c := range toFetch {
+				close(c)
+			}
+		}()
+		chunk, k := make([]Piece, 0, size), 0
 		send := func() bool {
 			select {
-			case chunks <- chunk:
+			case toFetch[k%nf] <- chunk:
+				k++
 			case <-readCtx.Done():
 				return false
 			}
@@ -288,39 +305,48 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 			send()
 		}
 	}()
-	go func() {
-		defer close(fetchDone)
-		defer close(fetched)
-		var ids []string
-		for chunk := range chunks {
-			var hist map[string]History
-			select {
-			case hist = <-freeHist:
-			default:
-				hist = make(map[string]History, len(chunk))
+	for i := range nf {
+		fetchers.Go(func() {
+			defer close(fetched[i])
+			var ids []string
+			for chunk := range toFetch[i] {
+				var hist map[string]History
+				select {
+				case hist = <-freeHist:
+				default:
+					hist = make(map[string]History, len(chunk))
+				}
+				var err error
+				ids, err = fetch(readCtx, g.Source, chunk, ids, hist)
+				select {
+				case fetched[i] <- fetchedChunk{chunk, hist, err}:
+				case <-readCtx.Done():
+					return
+				}
+				if err != nil {
+					return
+				}
 			}
-			var err error
-			ids, err = fetch(readCtx, g.Source, chunk, ids, hist)
-			select {
-			case fetched <- fetchedChunk{chunk, hist, err}:
-			case <-readCtx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+		})
+	}
 	stop := func() {
 		cancel()
-		for range fetched {
+		for _, c := range fetched {
+			for range c {
+			}
 		}
-		<-fetchDone
-		for range chunks {
+		fetchers.Wait()
+		for _, c := range toFetch {
+			for range c {
+			}
 		}
 		<-readDone
 	}
-	for f := range fetched {
+	for k := 0; ; k++ {
+		f, ok := <-fetched[k%nf]
+		if !ok {
+			break // chunk k was never read: the reader is done
+		}
 		if f.err != nil {
 			stop()
 			return Outcome{}, f.err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,27 +86,33 @@ func TestGateStatuses(t *testing.T) {
 	for _, tt := range tests {
 		pieces = append(pieces, tt.p)
 	}
-	g := &address.Gate{Source: gateSource(), AsOf: asOf, HaltRate: 1, ChunkSize: 3}
-	var sink addresstest.Sink
-	out, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sink.Got) != len(tests) {
-		t.Fatalf("%d verdicts for %d pieces", len(sink.Got), len(tests))
-	}
-	for i, tt := range tests {
-		v := sink.Got[i]
-		if v.Piece.ID != tt.p.ID || v.Status != tt.status || v.Decision != tt.decision || v.Detail != tt.detail {
-			t.Errorf("%s: got {%s %s %s %q}, want {%s %s %s %q}", tt.name,
-				v.Piece.ID, v.Status, v.Decision, v.Detail, tt.p.ID, tt.status, tt.decision, tt.detail)
-		}
-	}
-	if out.Pieces != len(tests) || out.Released+out.Quarantined+out.Blocked != out.Pieces || out.Halted {
-		t.Errorf("outcome %+v", out)
-	}
-	if sink.Outcome == nil || sink.Outcome.Pieces != out.Pieces {
-		t.Errorf("sink finished with %+v", sink.Outcome)
+	// In chunks of 3, so that the histories of several chunks are fetched
+	// at once by several fetchers, and the verdicts still come in order.
+	for _, fetchers := range []int{0, 1, 3} {
+		t.Run(fmt.Sprintf("fetchers=%d", fetchers), func(t *testing.T) {
+			g := &address.Gate{Source: gateSource(), AsOf: asOf, HaltRate: 1, ChunkSize: 3, Fetchers: fetchers}
+			var sink addresstest.Sink
+			out, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sink.Got) != len(tests) {
+				t.Fatalf("%d verdicts for %d pieces", len(sink.Got), len(tests))
+			}
+			for i, tt := range tests {
+				v := sink.Got[i]
+				if v.Piece.ID != tt.p.ID || v.Status != tt.status || v.Decision != tt.decision || v.Detail != tt.detail {
+					t.Errorf("%s: got {%s %s %s %q}, want {%s %s %s %q}", tt.name,
+						v.Piece.ID, v.Status, v.Decision, v.Detail, tt.p.ID, tt.status, tt.decision, tt.detail)
+				}
+			}
+			if out.Pieces != len(tests) || out.Released+out.Quarantined+out.Blocked != out.Pieces || out.Halted {
+				t.Errorf("outcome %+v", out)
+			}
+			if sink.Outcome == nil || sink.Outcome.Pieces != out.Pieces {
+				t.Errorf("sink finished with %+v", sink.Outcome)
+			}
+		})
 	}
 }
 
@@ -205,6 +212,40 @@ type failingSource struct{ *addresstest.Source }
 
 func (failingSource) Histories(context.Context, []string) iter.Seq2[address.History, error] {
 	return func(yield func(address.History, error) bool) { yield(address.History{}, errors.New("disk on fire")) }
+}
+
+// laterFailingSource fails from its third call to Histories on.
+type laterFailingSource struct {
+	*addresstest.Source
+	calls atomic.Int32
+}
+
+func (s *laterFailingSource) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
+	if s.calls.Add(1) >= 3 {
+		return failingSource{}.Histories(ctx, ids)
+	}
+	return s.Source.Histories(ctx, ids)
+}
+
+// TestGateSourceFailureMidBatch: a source that fails after some chunks
+// stops the check with its error, with one fetcher or several, and the
+// batch is not finished.
+func TestGateSourceFailureMidBatch(t *testing.T) {
+	var pieces []address.Piece
+	for i := range 40 {
+		pieces = append(pieces, piece(fmt.Sprintf("p%d", i), "ada", "Ada Lovelace", elmAddr, true))
+	}
+	for _, fetchers := range []int{1, 2, 4} {
+		g := &address.Gate{Source: &laterFailingSource{Source: gateSource()}, AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: fetchers}
+		var sink addresstest.Sink
+		_, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+			t.Errorf("fetchers=%d: err = %v", fetchers, err)
+		}
+		if sink.Outcome != nil || len(sink.Got) > 8 {
+			t.Errorf("fetchers=%d: a failed check finished the batch or judged past the failure: %v, %d verdicts", fetchers, sink.Outcome, len(sink.Got))
+		}
+	}
 }
 
 func TestGateSourceFailureStopsTheCheck(t *testing.T) {

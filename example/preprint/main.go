@@ -260,7 +260,10 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		Recent:       c.recent,
 		HaltRate:     c.haltRate,
 		MaxSourceAge: c.maxAge,
-		Progress:     progress(stderr, time.Now()),
+		// The store's lookups are the longest stage; two chunks' at once
+		// use both of a small machine's cores (the store is safe for it).
+		Fetchers: 2,
+		Progress: progress(stderr, time.Now()),
 	}
 	t := time.Now()
 	out, err := g.Check(ctx, br.All(), both{ledger: ledger, files: files})
