@@ -72,7 +72,7 @@ const (
 // memoryLimit is the Go heap's soft limit when GOMEMLIMIT does not set
 // one: the heap of a batch of millions of pieces is far less, and without a
 // limit the collector lets it grow to twice what is live.
-const memoryLimit = 160 << 20
+const memoryLimit = 128 << 20
 
 func main() {
 	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
