@@ -267,7 +267,7 @@ func (p *parser) pmbLen(ts []token, i int) int {
 		if ts[i+1].digit || ts[i+1].alpha {
 			return 2
 		}
-		if ts[i+1].w.is&isPound != 0 && i+2 < len(ts) {
+		if ts[i+1].w.is&isPound != 0 && i+2 < len(ts) && (ts[i+2].digit || ts[i+2].alpha) {
 			return 3
 		}
 	}
