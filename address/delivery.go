@@ -498,7 +498,7 @@ func (p *parser) street(ts []token) error {
 func (p *parser) checkStreet(s []token) error {
 	// A designator, or a word spelled out as one when printed (KY: KEY),
 	// with nothing but a directional after it is no street.
-	ranged := s[0].w.ranged || s[0].w.expand != "" && wordOf([]byte(s[0].w.expand)).ranged
+	ranged := s[0].w.ranged || s[0].w.expandRanged
 	if s[0].w.unit != "" && p.unitLen(s, 0) == len(s) || ranged && (len(s) == 1 || p.onlyDir(s[1:])) {
 		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH, 123 STE S E, 123 KY
 	}

@@ -23,18 +23,20 @@ type unitInfo struct {
 // once when the token is read, so that the parser's questions about a word
 // (is it a suffix? a directional?) are field reads, not lookups.
 type wordInfo struct {
-	suffix  string // C1 standard abbreviation of this suffix form: "AVE"
-	expand  string // the C1 primary name this form spells out to: "AVENUE"
-	std     bool   // the word is a C1 standard abbreviation
-	primary bool   // the word is a C1 primary name
-	dir     string // Appendix B directional: "N"
-	dirName string // an abbreviated directional spelled out: N -> "NORTH"
-	unit    string // C2 designator abbreviation, or "#"
-	ranged  bool   // the designator needs a secondary range
-	state   bool   // a state code, or the first word of a state name
-	code    string // the state code of a code or a one-word name: IL
-	boxWord bool   // a PO Box phrase of one word: POB, DRAWER, BOX
-	is      uint8  // which of the words the parser names it is: isPound, ...
+	suffix       string // C1 standard abbreviation of this suffix form: "AVE"
+	expand       string // the C1 primary name this form spells out to: "AVENUE"
+	expandUnit   bool   // expand is a C2 designator: KY spells out to KEY
+	expandRanged bool   // and that designator needs a secondary range
+	std          bool   // the word is a C1 standard abbreviation
+	primary      bool   // the word is a C1 primary name
+	dir          string // Appendix B directional: "N"
+	dirName      string // an abbreviated directional spelled out: N -> "NORTH"
+	unit         string // C2 designator abbreviation, or "#"
+	ranged       bool   // the designator needs a secondary range
+	state        bool   // a state code, or the first word of a state name
+	code         string // the state code of a code or a one-word name: IL
+	boxWord      bool   // a PO Box phrase of one word: POB, DRAWER, BOX
+	is           uint8  // which of the words the parser names it is: isPound, ...
 
 	// The phrases of each table that start with this word.
 	phrases [numPhraseTables][]phrase
@@ -171,6 +173,11 @@ func init() {
 	}
 	for w, u := range units {
 		info(w).unit, info(w).ranged = u.abbr, u.ranged
+	}
+	for _, i := range words {
+		if u, ok := units[i.expand]; ok && i.expand != "" {
+			i.expandUnit, i.expandRanged = true, u.ranged
+		}
 	}
 	info("#").unit, info("#").ranged = "#", true
 	info("NO").unit, info("NO").ranged = "#", true // NO 5: number 5

@@ -497,7 +497,7 @@ func (p *parser) cityOK(ts []token) bool {
 	// leading directional is spelled out when printed, so may stay), nor
 	// with an abbreviation spelled out as a designator when printed (KY A
 	// prints as KEY A, a unit).
-	if w := ts[0].w; len(ts) > 1 && w.std && w.expand != "" && wordOf([]byte(w.expand)).unit != "" && p.idOK(ts[1]) {
+	if len(ts) > 1 && ts[0].w.std && ts[0].w.expandUnit && p.idOK(ts[1]) {
 		return false
 	}
 	return ts[0].letter && p.kind(ts) == lineOther && p.unitLen(ts, 0) == 0 && p.pmbLen(ts, 0) == 0
