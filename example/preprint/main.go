@@ -225,10 +225,18 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
 
-	batchID, err := c.batchID()
+	batchID, size, err := c.batchID()
 	if err != nil {
 		return address.Outcome{}, err
 	}
+	// A batch that looks up many of the store's members reads the store
+	// faster in order than at random: have its histories read ahead.
+	t := time.Now()
+	if _, err := st.Prewarm(ctx, int(size/minPieceBytes)); err != nil {
+		// Advice only: the lookups are slower without it, not wrong.
+		fmt.Fprintf(stderr, "preprint: reading the store ahead: %v\n", err)
+	}
+	timings["prewarm_seconds"] = time.Since(t).Seconds()
 	f, err := c.open(c.batch, "testdata/batch.csv")
 	if err != nil {
 		return address.Outcome{}, fmt.Errorf("batch: %w", err)
@@ -265,7 +273,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		Fetchers: 2,
 		Progress: progress(stderr, time.Now()),
 	}
-	t := time.Now()
+	t = time.Now()
 	out, err := g.Check(ctx, br.All(), both{ledger: ledger, files: files})
 	if err != nil {
 		files.abort()
@@ -280,18 +288,24 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 	return out, nil
 }
 
+// minPieceBytes is fewer bytes than a row of a batch takes: a batch file's
+// size over it is more than the pieces it holds.
+const minPieceBytes = 64
+
 // batchID names a batch by its content: the same file is the same batch.
-func (c *config) batchID() (string, error) {
+// It returns the size of the file too.
+func (c *config) batchID() (string, int64, error) {
 	f, err := c.open(c.batch, "testdata/batch.csv")
 	if err != nil {
-		return "", fmt.Errorf("batch: %w", err)
+		return "", 0, fmt.Errorf("batch: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("batch: %w", err)
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("batch: %w", err)
 	}
-	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
+	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), n, nil
 }
 
 // progress reports pieces per second every few seconds.

@@ -1,0 +1,317 @@
+package sync
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// prewarmStore returns the path of a closed store of n members, one or
+// two versions each: a B-tree of several levels.
+func prewarmStore(t *testing.T, n int) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events := func(yield func(Event, error) bool) {
+		day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		for m := range n {
+			for v := range 1 + m%3/2 {
+				ev := Event{
+					ID: fmt.Sprintf("E%06d-%d", m, v), MemberID: fmt.Sprintf("M%06d", m),
+					Effective: day.AddDate(v, 0, 0), Recorded: day.AddDate(v, 0, 1),
+					Name: "Pat Doe", Line1: fmt.Sprintf("%d %d ST", 1+m%9000, 1+v+m%90), City: "SPRINGFIELD", State: "IL", ZIP: "62701",
+				}
+				if !yield(ev, nil) {
+					return
+				}
+			}
+		}
+	}
+	rep, err := s.Apply(ctx, events, ApplyOptions{})
+	if err != nil || rep.Bad != 0 {
+		t.Fatalf("apply: %v, %d bad", err, rep.Bad)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// versionsRoot returns the root page of the versions table and the count
+// of its rows.
+func versionsRoot(t *testing.T, path string) (root uint32, rows int) {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.r.QueryRow(`SELECT (SELECT rootpage FROM sqlite_schema WHERE name = 'versions'), (SELECT count(*) FROM versions)`).Scan(&root, &rows); err != nil {
+		t.Fatal(err)
+	}
+	return root, rows
+}
+
+// TestLeafPages: the pages leafPages finds are leaves of the versions
+// table, sorted and distinct, and hold every row of it.
+func TestLeafPages(t *testing.T) {
+	path := prewarmStore(t, 20_000)
+	root, rows := versionsRoot(t, path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pageSize, last, err := fileGeometry(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves, err := leafPages(context.Background(), f, root, pageSize, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leaves) < 100 {
+		t.Fatalf("%d leaves: want a B-tree of several levels", len(leaves))
+	}
+	if !sortedDistinctPages(leaves) {
+		t.Fatal("leaves are not sorted and distinct")
+	}
+	// A B-tree of an index, as a WITHOUT ROWID table is, holds rows in its
+	// interior pages too: count those, following the tree level by level.
+	buf := make([]byte, pageSize)
+	read := func(p uint32) []byte {
+		if _, err := f.ReadAt(buf, pageOffset(p, pageSize)); err != nil {
+			t.Fatal(err)
+		}
+		return buf
+	}
+	cells := 0
+	level := []uint32{root}
+	for read(level[0])[0] == 2 {
+		var next []uint32
+		for _, p := range level {
+			page := read(p)
+			cells += int(binary.BigEndian.Uint16(page[3:5]))
+			if next, err = interiorChildren(next, page, p, last); err != nil {
+				t.Fatal(err)
+			}
+		}
+		slices.Sort(next)
+		level = next
+	}
+	if diff := cmp.Diff(level, leaves); diff != "" {
+		t.Fatalf("leaves (-followed +leafPages):\n%s", diff)
+	}
+	for _, p := range leaves {
+		page := read(p)
+		if page[0] != 10 {
+			t.Fatalf("page %d is of type %d, not an index leaf", p, page[0])
+		}
+		cells += int(binary.BigEndian.Uint16(page[3:5]))
+	}
+	if cells != rows {
+		t.Errorf("the B-tree holds %d cells; versions has %d rows", cells, rows)
+	}
+}
+
+func sortedDistinctPages(ps []uint32) bool {
+	return slices.IsSorted(ps) && len(slices.Compact(slices.Clone(ps))) == len(ps)
+}
+
+// TestPrewarm: Prewarm reads nothing for a few lookups, reads the leaves
+// of a store not in the page cache for many, nothing when they are there
+// (where the system can tell), and what the store reads is the same.
+func TestPrewarm(t *testing.T) {
+	ctx := context.Background()
+	path := prewarmStore(t, 20_000)
+	open := func() *Store {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s := open()
+	before := allHistories(t, s)
+	if n, err := s.Prewarm(ctx, 19); err != nil || n != 0 {
+		t.Errorf("Prewarm(19 of 20,000 members) = %d, %v; want 0, nil", n, err)
+	}
+	s.Close()
+
+	// Pages a store has mapped stay in the cache: drop them with none
+	// open.
+	dropCache(t, path)
+	s = open()
+	n, err := s.Prewarm(ctx, 20_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); n <= 0 || n > fi.Size() {
+		t.Errorf("Prewarm read %d bytes of a %d-byte file", n, fi.Size())
+	}
+	if runtime.GOOS == "linux" {
+		if n, err := s.Prewarm(ctx, 20_000); err != nil || n != 0 {
+			t.Errorf("Prewarm of a store in the page cache = %d, %v; want 0, nil", n, err)
+		}
+	}
+	if diff := cmp.Diff(before, allHistories(t, s)); diff != "" {
+		t.Errorf("histories after Prewarm (-before +after):\n%s", diff)
+	}
+	s.Close()
+
+	dropCache(t, path)
+	s = open()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Prewarm(cancelled, 20_000); !errors.Is(err, context.Canceled) {
+		t.Errorf("Prewarm with a cancelled context: %v", err)
+	}
+}
+
+// TestPrewarmEmpty: an empty store has nothing to read.
+func TestPrewarmEmpty(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.Prewarm(context.Background(), 1_000_000); err != nil || n != 0 {
+		t.Errorf("Prewarm of an empty store = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// TestLeafPagesDamaged: a file whose interior pages point outside it, or
+// are not B-tree pages, is an error, not a panic or a loop.
+func TestLeafPagesDamaged(t *testing.T) {
+	path := prewarmStore(t, 20_000)
+	root, _ := versionsRoot(t, path)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int(binary.BigEndian.Uint16(good[16:18]))
+	at := int(pageOffset(root, pageSize))
+	for name, damage := range map[string]func(page []byte){
+		"not a B-tree page": func(page []byte) { page[0] = 7 },
+		"child past the end": func(page []byte) {
+			binary.BigEndian.PutUint32(page[8:12], 1<<30)
+		},
+		"itself as its child": func(page []byte) {
+			// Every child of the root is the root: a cycle.
+			cells := int(binary.BigEndian.Uint16(page[3:5]))
+			for i := range cells {
+				off := binary.BigEndian.Uint16(page[12+2*i:])
+				binary.BigEndian.PutUint32(page[off:], root)
+			}
+			binary.BigEndian.PutUint32(page[8:12], root)
+		},
+		"cell pointer past the page": func(page []byte) {
+			binary.BigEndian.PutUint16(page[12:14], uint16(pageSize-2))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := slices.Clone(good)
+			damage(bad[at : at+pageSize])
+			p := filepath.Join(t.TempDir(), "bad.db")
+			if err := os.WriteFile(p, bad, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			_, last, err := fileGeometry(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := leafPages(context.Background(), f, root, pageSize, last); err == nil {
+				t.Error("leafPages of a damaged B-tree: no error")
+			}
+			if _, err := leavesCached(f, root, pageSize, last); err == nil && runtime.GOOS == "linux" {
+				t.Error("leavesCached of a damaged B-tree: no error")
+			}
+		})
+	}
+}
+
+// FuzzInteriorChildren: any bytes as an interior page give children in
+// the file or an error, never a panic.
+func FuzzInteriorChildren(f *testing.F) {
+	page := make([]byte, 512)
+	page[0] = 2
+	binary.BigEndian.PutUint16(page[3:5], 1)
+	binary.BigEndian.PutUint16(page[12:14], 400)
+	binary.BigEndian.PutUint32(page[400:], 3)
+	binary.BigEndian.PutUint32(page[8:12], 4)
+	f.Add(page, uint32(2), uint32(10))
+	f.Add(page[:20], uint32(1), uint32(10))
+	f.Add([]byte{5, 0, 0, 255, 255}, uint32(7), uint32(1))
+	f.Fuzz(func(t *testing.T, page []byte, p, last uint32) {
+		kids, err := interiorChildren(nil, page, p, last)
+		if err != nil {
+			return
+		}
+		for _, c := range kids {
+			if c < 1 || c > last {
+				t.Fatalf("child %d of a file of %d pages", c, last)
+			}
+		}
+	})
+}
+
+func allHistories(t *testing.T, s *Store) []string {
+	t.Helper()
+	var ids []string
+	for id, err := range s.Members(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	var out []string
+	for h, err := range s.Histories(context.Background(), ids) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range h.Versions {
+			out = append(out, fmt.Sprintf("%s %v %v %s", h.MemberID, v.Effective, v.Recorded, v.Address.Key()))
+		}
+	}
+	return out
+}
+
+// dropCache asks the system to drop the file's pages from its page cache,
+// where it can.
+func dropCache(t *testing.T, path string) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const fadvDontNeed = 4
+	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0); errno != 0 {
+		t.Logf("fadvise: %v", errno)
+	}
+}
+
