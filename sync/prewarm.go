@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -49,16 +50,32 @@ func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
 	defer f.Close()
+	// A page that is not where the file format says, or past the end of
+	// the file, is most likely one still in the write-ahead log, not yet
+	// checkpointed into the file: there is nothing, or nothing more, to
+	// read ahead. SQLite itself reports a damaged store.
+	notThere := func(err error) bool { return errors.Is(err, errFormat) || errors.Is(err, io.EOF) }
 	pageSize, last, err := fileGeometry(f)
+	if notThere(err) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
-	if cached, err := leavesCached(f, uint32(root), pageSize, last); err != nil {
+	cached, err := leavesCached(f, uint32(root), pageSize, last)
+	if notThere(err) {
+		return 0, nil
+	}
+	if err != nil {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
-	} else if cached >= prewarmResident {
+	}
+	if cached >= prewarmResident {
 		return 0, nil
 	}
 	leaves, err := leafPages(ctx, f, uint32(root), pageSize, last)
+	if notThere(err) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
@@ -115,9 +132,9 @@ func pageRanges(pages []uint32, gap uint32) []pageRange {
 	return rs
 }
 
-// errFormat reports a page that is not what the SQLite file format says a
-// B-tree page is.
-var errFormat = errors.New("not a B-tree page")
+// errFormat reports a file or page that is not what the SQLite file format
+// says it is.
+var errFormat = errors.New("not as the SQLite file format has it")
 
 // fileGeometry returns the page size of the SQLite file f and its number
 // of pages.
@@ -127,14 +144,14 @@ func fileGeometry(f *os.File) (pageSize int, pages uint32, err error) {
 		return 0, 0, err
 	}
 	if !bytes.Equal(hdr[:16], []byte("SQLite format 3\x00")) {
-		return 0, 0, errors.New("not a SQLite file")
+		return 0, 0, fmt.Errorf("file header: %w", errFormat)
 	}
 	pageSize = int(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return 0, 0, fmt.Errorf("page size %d", pageSize)
+		return 0, 0, fmt.Errorf("page size %d: %w", pageSize, errFormat)
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -173,7 +190,7 @@ func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last 
 		}
 		level = next
 	}
-	return nil, fmt.Errorf("B-tree deeper than %d levels", maxDepth)
+	return nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
 }
 
 // leavesCached returns the share of the leaves of the B-tree whose root
@@ -194,7 +211,7 @@ func leavesCached(f *os.File, root uint32, pageSize int, last uint32) (float64, 
 		p := root
 		for depth := 0; ; depth++ {
 			if depth == maxDepth {
-				return 0, fmt.Errorf("B-tree deeper than %d levels", maxDepth)
+				return 0, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
 			}
 			in, ok := probe.cached(p)
 			if !ok {

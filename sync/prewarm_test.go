@@ -315,3 +315,22 @@ func dropCache(t *testing.T, path string) {
 	}
 }
 
+// TestPrewarmWAL: a store whose pages are still in the write-ahead log,
+// not yet in the file, has nothing to read ahead, and that is no error.
+func TestPrewarmWAL(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ev := Event{ID: "E1", MemberID: "M1", Effective: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), Name: "Pat Doe",
+		Line1: "1 MAIN ST", City: "SPRINGFIELD", State: "IL", ZIP: "62701"}
+	ev.Recorded = ev.Effective
+	if _, err := s.Apply(ctx, func(yield func(Event, error) bool) { yield(ev, nil) }, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prewarm(ctx, 1); err != nil {
+		t.Errorf("Prewarm of a store in its write-ahead log: %v", err)
+	}
+}

@@ -26,7 +26,9 @@
 // verdicts.csv (every piece: piece_id,member_id,phi,status,decision,detail)
 // and report.json. The verdicts are also recorded in the store's ledger under
 // a batch id made from the batch file's content, so running the same batch
-// again records the same verdicts once.
+// again records the same verdicts once. Before checking a batch large for
+// the store, the program has the store's histories read into the page
+// cache (pgsync.Store.Prewarm).
 //
 // Exit status: 0 processed, 3 halted (release.csv holds the header only),
 // 1 error, 2 bad flags. Progress and the summary go to stderr; they name
