@@ -1040,10 +1040,9 @@ func (b *histBatch) decode(i int) error {
 		if j > 0 {
 			start = b.addrs[j-1]
 		}
-		if data := b.raw[start:b.addrs[j]]; len(data) > 0 {
-			if err := h.Versions[k].Address.UnmarshalBinary(data); err != nil {
-				return fmt.Errorf("member %s: %w", h.MemberID, err)
-			}
+		v := &h.Versions[k]
+		if err := loadStoredAddr(&v.Address, string(b.raw[start:b.addrs[j]]), v.Key); err != nil {
+			return fmt.Errorf("member %s: %w", h.MemberID, err)
 		}
 	}
 	return nil

@@ -246,8 +246,8 @@ func prepare(ev *Event, r *row) *RowError {
 		if err != nil {
 			return bad(inputColumn(err), err)
 		}
-		r.addr, _ = a.AppendBinary(r.addr)
 		r.key = a.Key()
+		r.addr = appendStoredAddr(r.addr, a, r.key)
 	}
 	r.digest = digest(ev, r)
 	return nil

@@ -175,10 +175,8 @@ func (d *decoder) add(text string) (address.History, bool, error) {
 		Name:      f[5],
 		Key:       f[6],
 	}
-	if len(rest) > 0 {
-		if err := v.Address.UnmarshalBinaryString(rest); err != nil {
-			return address.History{}, false, fmt.Errorf("member %s event %s: %w", id, v.EventID, err)
-		}
+	if err := loadStoredAddr(&v.Address, rest, v.Key); err != nil {
+		return address.History{}, false, fmt.Errorf("member %s event %s: %w", id, v.EventID, err)
 	}
 	var done address.History
 	var ok bool

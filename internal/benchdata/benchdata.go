@@ -35,7 +35,7 @@ const Members = 12_500_000
 
 // version names the fixture: bump it when anything here changes what a
 // store holds, so that stores cached by an older version are not used.
-const version = "v1"
+const version = "v2"
 
 // The times of the address versions: version 0 took effect at
 // FirstEffective, version 1 at MovedEffective; each was recorded a day
