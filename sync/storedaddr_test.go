@@ -40,6 +40,11 @@ func TestStoredAddr(t *testing.T) {
 		if got != a {
 			t.Errorf("stored %q reads back as %#v, want %#v", stored, got, a)
 		}
+		// Stores written before the short form hold every address whole.
+		whole, _ := a.MarshalBinary()
+		if err := loadStoredAddr(&got, string(whole), key); err != nil || got != a {
+			t.Errorf("%s stored whole reads back as %#v, %v", a, got, err)
+		}
 	}
 	// An undeliverable version stores nothing and reads as no address.
 	if b := appendStoredAddr(nil, address.Address{}, ""); len(b) != 0 {
