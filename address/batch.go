@@ -83,6 +83,7 @@ type BatchReader struct {
 	ncols  int
 	head   []string
 	fields []string
+	slab   []string // where pieces' Fields and Contents are cut from
 	header bool
 	err    error
 }
@@ -254,9 +255,18 @@ func (b *BatchReader) piece(text []byte) Piece {
 		return bad("phi", ErrPHIFlag)
 	}
 	if c := get(9); c != "" {
-		for _, m := range strings.Split(c, ";") {
-			if m = strings.TrimSpace(m); m != "" {
-				p.Contents = append(p.Contents, m)
+		n := 0
+		for m := range strings.SplitSeq(c, ";") {
+			if strings.TrimSpace(m) != "" {
+				n++
+			}
+		}
+		if n > 0 {
+			p.Contents = b.strings(n)[:0]
+			for m := range strings.SplitSeq(c, ";") {
+				if m = strings.TrimSpace(m); m != "" {
+					p.Contents = append(p.Contents, m)
+				}
 			}
 		}
 	}
@@ -278,11 +288,28 @@ func (b *BatchReader) piece(text []byte) Piece {
 
 // keep returns the row's fields as read, when KeepText is set.
 func (b *BatchReader) keep(fields []string) []string {
-	if !b.KeepText {
+	if !b.KeepText || fields == nil {
 		return nil
 	}
-	return slices.Clone(fields)
+	dst := b.strings(len(fields))
+	copy(dst, fields)
+	return dst
 }
+
+// strings returns n strings cut from a slab shared by many pieces, so that
+// a piece's slices cost no allocation of their own. The slice is full:
+// appending to it copies.
+func (b *BatchReader) strings(n int) []string {
+	if n > cap(b.slab)-len(b.slab) {
+		b.slab = make([]string, 0, max(slabStrings, n))
+	}
+	k := len(b.slab)
+	b.slab = b.slab[:k+n]
+	return b.slab[k : k+n : k+n]
+}
+
+// slabStrings is the size of a slab of strings: a few hundred rows'.
+const slabStrings = 4096
 
 // splitCSV splits one CSV line into fields, appending to dst: fields are
 // separated by commas; a field that starts with a double quote runs to the

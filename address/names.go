@@ -3,6 +3,7 @@ package address
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SameName reports whether printed, the recipient name on a piece, names the
@@ -65,16 +66,18 @@ func nameParts(s string) name {
 		// "SMITH, JR., JOHN": a suffix after the comma is not the first name.
 		for {
 			j := strings.IndexByte(s, ',')
-			if j < 0 || !nameAffixes[strings.Join(nameWords(s[:j]), "")] {
+			if j < 0 || !nameAffixes[strings.Join(nameWords(nil, s[:j]), "")] {
 				break
 			}
 			s = s[j+1:]
 		}
 	}
-	words := nameWords(s)
+	var buf [8]string
+	words := nameWords(buf[:0], s)
 	var n name
 	if last != "" {
-		lw := nameWords(last)
+		var lbuf [4]string
+		lw := nameWords(lbuf[:0], last)
 		if len(lw) == 0 {
 			return name{}
 		}
@@ -94,24 +97,44 @@ func nameParts(s string) name {
 	return n
 }
 
-// nameWords returns the words of s, upper case, with punctuation dropped
-// (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes left out.
-func nameWords(s string) []string {
-	var words []string
-	var b strings.Builder
+// nameWords appends to dst the words of s, upper case, with punctuation
+// dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
+// left out. The words are slices of one new string.
+func nameWords(dst []string, s string) []string {
+	var (
+		text  [128]byte
+		b     = text[:0]
+		ends  [16][2]int32 // where each word kept starts and ends in b
+		words = ends[:0]
+		start = 0
+	)
 	flush := func() {
-		if w := b.String(); w != "" && !nameAffixes[w] {
-			words = append(words, w)
+		w := b[start:]
+		if len(w) == 0 || nameAffixes[string(w)] {
+			b = b[:start]
+			return
 		}
-		b.Reset()
+		lo, hi := start, len(b)
+		for lo < hi && b[lo] == '-' {
+			lo++
+		}
+		for hi > lo && b[hi-1] == '-' {
+			hi--
+		}
+		words = append(words, [2]int32{int32(lo), int32(hi)})
+		start = len(b)
 	}
 	for _, r := range s {
 		switch {
+		case r < utf8.RuneSelf && ('A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
+			b = append(b, byte(r))
+		case r < utf8.RuneSelf && 'a' <= r && r <= 'z':
+			b = append(b, byte(r-'a'+'A'))
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToUpper(r))
+			b = utf8.AppendRune(b, unicode.ToUpper(r))
 		case r == '-':
-			if b.Len() > 0 {
-				b.WriteByte('-')
+			if len(b) > start {
+				b = append(b, '-')
 			}
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
@@ -120,10 +143,11 @@ func nameWords(s string) []string {
 		}
 	}
 	flush()
-	for i, w := range words {
-		words[i] = strings.Trim(w, "-")
+	all := string(b)
+	for _, w := range words {
+		dst = append(dst, all[w[0]:w[1]])
 	}
-	return words
+	return dst
 }
 
 func isASCII(s string) bool {
