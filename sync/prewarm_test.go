@@ -72,15 +72,7 @@ func versionsRoot(t *testing.T, path string) (root uint32, rows int) {
 func TestLeafPages(t *testing.T) {
 	path := prewarmStore(t, 20_000)
 	root, rows := versionsRoot(t, path)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pageSize, last, err := fileGeometry(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, pageSize, last := openSQLite(t, path)
 	leaves, err := leafPages(context.Background(), f, root, pageSize, last)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +119,22 @@ func TestLeafPages(t *testing.T) {
 	if cells != rows {
 		t.Errorf("the B-tree holds %d cells; versions has %d rows", cells, rows)
 	}
+}
+
+// openSQLite opens the SQLite file at path, closed when the test ends, and
+// returns its page size and number of pages.
+func openSQLite(t *testing.T, path string) (f *os.File, pageSize int, pages uint32) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	pageSize, pages, err = fileGeometry(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, pageSize, pages
 }
 
 func sortedDistinctPages(ps []uint32) bool {
@@ -232,15 +240,7 @@ func TestLeafPagesDamaged(t *testing.T) {
 			if err := os.WriteFile(p, bad, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			_, last, err := fileGeometry(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, _, last := openSQLite(t, p)
 			if _, err := leafPages(context.Background(), f, root, pageSize, last); err == nil {
 				t.Error("leafPages of a damaged B-tree: no error")
 			}
