@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -295,24 +294,6 @@ func allHistories(t *testing.T, s *Store) []string {
 		}
 	}
 	return out
-}
-
-// dropCache asks the system to drop the file's pages from its page cache,
-// where it can.
-func dropCache(t *testing.T, path string) {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		return
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	const fadvDontNeed = 4
-	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0); errno != 0 {
-		t.Logf("fadvise: %v", errno)
-	}
 }
 
 // TestPrewarmWAL: a store whose pages are still in the write-ahead log,
