@@ -17,7 +17,7 @@ import (
 // address histories into its page cache, in long sequential reads, before
 // a caller looks up lookups members at random. Each random lookup in a
 // store that is not in the page cache waits for a read of its own: for a
-// batch that touches one leaf page of the histories in four, as a batch of
+// batch that touches a leaf page of the histories in three, as a batch of
 // the 2019 size does in a store of 12,500,000 members, reading the whole
 // table in order is several times faster. lookups is an estimate; when it
 // is under one in 1,000 of the store's members, random reads cost less and
