@@ -119,7 +119,7 @@ type pageRange struct {
 }
 
 // pageRanges returns the runs of the sorted, distinct pages, joining two
-// runs that fewer than gap pages apart.
+// runs with at most gap pages between them.
 func pageRanges(pages []uint32, gap uint32) []pageRange {
 	var rs []pageRange
 	for _, p := range pages {
@@ -171,6 +171,11 @@ const maxDepth = 32
 func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last uint32) ([]uint32, error) {
 	level := []uint32{root}
 	for range maxDepth {
+		// All leaves of a B-tree are at the same depth: if the first page
+		// of a level is a leaf, they all are.
+		if leaf, err := isLeaf(f, level[0], pageSize); err != nil || leaf {
+			return level, err
+		}
 		// The pages of a level lie near one another and near the pages
 		// they point to, which were written at about the same time: read
 		// them in long reads, with what lies between, before one by one.
@@ -178,11 +183,6 @@ func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last 
 			if err := readAhead(ctx, f, pageRanges(level, prewarmGap), pageSize); err != nil {
 				return nil, err
 			}
-		}
-		// All leaves of a B-tree are at the same depth: if the first page
-		// of a level is a leaf, they all are.
-		if leaf, err := isLeaf(f, level[0], pageSize); err != nil || leaf {
-			return level, err
 		}
 		next, err := children(ctx, f, level, pageSize, last)
 		if err != nil {
@@ -298,6 +298,9 @@ func children(ctx context.Context, f *os.File, level []uint32, pageSize int, las
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -370,5 +373,8 @@ func readAhead(ctx context.Context, f *os.File, rs []pageRange, pageSize int) er
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
 }
