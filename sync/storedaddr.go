@@ -16,7 +16,8 @@ import (
 //
 // and read back from the key, a few bytes instead of the forty or so of
 // its fields. Any other address is stored whole, as
-// address.Address.AppendBinary writes it, which never starts with 0x00.
+// address.Address.AppendBinary writes it, which never starts with 0x00:
+// the parser takes no control character into an address.
 // An undeliverable version stores nothing.
 
 // keyFields is the number of fields of a key (address.Address.Key): the
