@@ -170,7 +170,8 @@ func writeFile(tb testing.TB, path string, evs []pgsync.Event) {
 
 // TestReadsDuringApply reads histories on several goroutines while a feed
 // is applied in small chunks: every read sees whole chunks, never a
-// half-applied one. Run it with -race.
+// half-applied one; and Prewarm reads the file as it changes. Run it with
+// -race.
 func TestReadsDuringApply(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t)
@@ -183,7 +184,7 @@ func TestReadsDuringApply(t *testing.T) {
 	s.Now = func() time.Time { return day("2024-01-01") }
 
 	var done atomic.Bool
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	for r := range 3 {
 		go func() {
 			var last int
@@ -215,9 +216,20 @@ func TestReadsDuringApply(t *testing.T) {
 			}
 		}()
 	}
+	// And one reading the store ahead, as the batch job does: the file
+	// changing under it is no error.
+	go func() {
+		var err error
+		defer func() { errs <- err }()
+		for !done.Load() {
+			if _, err = s.Prewarm(ctx, len(ids)); err != nil {
+				return
+			}
+		}
+	}()
 	rep, err := s.Apply(ctx, seq(evs), pgsync.ApplyOptions{ChunkSize: 500})
 	done.Store(true)
-	for range 3 {
+	for range 4 {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
