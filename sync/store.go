@@ -28,7 +28,7 @@ type Store struct {
 	// means time.Now.
 	Now func() time.Time
 
-	path string
+	path string  // absolute
 	w    *sql.DB // exactly one connection: every write, and the staging table
 	r    *sql.DB // read-only connections
 
@@ -77,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("pgsync: open: %w", err)
 	}
 
-	s := &Store{path: path}
+	s := &Store{path: abs}
 	// The writer. WAL journal: readers (this process's pool, or a second
 	// process looking at the store during an apply) never block the writer
 	// and are never blocked by it; each reader sees the last committed
