@@ -36,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/printgate/printgate/address"
@@ -112,7 +113,7 @@ func replay(ctx context.Context, path string, n int, w io.Writer) error {
 		fmt.Fprintf(w, "  Store.Apply holds the feed whole and applies nothing: it would revert %d of %d members (%.1f%%)\n"+
 			"  to addresses they had before; a normal day's feed moves about 1%% of members and reverts almost none.\n"+
 			"  A person looks at the report (members %s, ...) before anyone overrides it.\n\n",
-			sr.Reverted, sr.Members, 100*sr.RevertedShare, sr.Examples[0])
+			sr.Reverted, sr.Members, 100*sr.RevertedShare, strings.Join(sr.Examples[:min(3, len(sr.Examples))], ", "))
 	case err != nil:
 		return fmt.Errorf("the faulty load: %w", err)
 	default:
