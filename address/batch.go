@@ -255,19 +255,14 @@ func (b *BatchReader) piece(text []byte) Piece {
 		return bad("phi", ErrPHIFlag)
 	}
 	if c := get(9); c != "" {
-		n := 0
+		p.Contents = b.strings(strings.Count(c, ";") + 1)[:0]
 		for m := range strings.SplitSeq(c, ";") {
-			if strings.TrimSpace(m) != "" {
-				n++
+			if m = strings.TrimSpace(m); m != "" {
+				p.Contents = append(p.Contents, m)
 			}
 		}
-		if n > 0 {
-			p.Contents = b.strings(n)[:0]
-			for m := range strings.SplitSeq(c, ";") {
-				if m = strings.TrimSpace(m); m != "" {
-					p.Contents = append(p.Contents, m)
-				}
-			}
+		if len(p.Contents) == 0 {
+			p.Contents = nil // ";;": no member named
 		}
 	}
 	a, err := ParseFields(get(3), get(4), get(5), get(6), get(7))

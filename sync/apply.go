@@ -199,7 +199,7 @@ func (a *applier) addError(re *RowError) {
 
 // A stagedRow is an event checked, parsed and held until it is applied. Its
 // strings are in a block, from off: the event id, the member id, the name,
-// the address (as Address.AppendBinary writes it) and its key, back to
+// the address in its stored form (appendStoredAddr) and its key, back to
 // back.
 type stagedRow struct {
 	memberPrefix uint64 // the first 8 bytes of the member id, big-endian: most comparisons need no more

@@ -17,7 +17,7 @@
 //
 // A [Store] is an [address.HistorySource]: [Store.Histories] fetches the
 // histories of many members in one read transaction, a few hundred members
-// per query, and decodes each address from its stored binary form with no
+// per query, and reads each address from its stored form and key with no
 // parsing. [Store.Newest] and [Store.LastApply] tell how fresh the store is.
 // Before a batch that looks up a good share of the store's members (more
 // than 1 in 1,000), [Store.Prewarm] has the operating system read the

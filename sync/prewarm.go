@@ -220,7 +220,7 @@ func leavesCached(f *os.File, root uint32, pageSize int, last uint32) (float64, 
 			if _, err := f.ReadAt(buf, pageOffset(p, pageSize)); err != nil {
 				return 0, fmt.Errorf("page %d: %w", p, err)
 			}
-			if t := buf[btreeHeader(p)]; t == 10 || t == 13 {
+			if leafType(buf[btreeHeader(p)]) {
 				if in {
 					cached++
 				}
@@ -253,14 +253,20 @@ func isLeaf(f *os.File, p uint32, pageSize int) (bool, error) {
 	if _, err := f.ReadAt(b[:], pageOffset(p, pageSize)+int64(btreeHeader(p))); err != nil {
 		return false, err
 	}
-	switch b[0] {
-	case 10, 13:
+	switch {
+	case leafType(b[0]):
 		return true, nil
-	case 2, 5:
+	case interiorType(b[0]):
 		return false, nil
 	}
 	return false, fmt.Errorf("page %d: %w", p, errFormat)
 }
+
+// leafType and interiorType tell a B-tree page's type from the first byte
+// of its header: 10 and 13 are index and table leaves, 2 and 5 interior
+// pages.
+func leafType(t byte) bool     { return t == 10 || t == 13 }
+func interiorType(t byte) bool { return t == 2 || t == 5 }
 
 // children reads the interior pages of one level and returns the pages
 // they point to, sorted and distinct.
@@ -316,7 +322,7 @@ func interiorChildren(dst []uint32, page []byte, p, last uint32) ([]uint32, erro
 		return dst, fmt.Errorf("page %d: %w", p, errFormat)
 	}
 	h := page[btreeHeader(p):]
-	if h[0] != 2 && h[0] != 5 {
+	if !interiorType(h[0]) {
 		return dst, fmt.Errorf("page %d: %w", p, errFormat)
 	}
 	cells := int(binary.BigEndian.Uint16(h[3:5]))

@@ -59,8 +59,8 @@ ORDER BY member_id, effective, recorded, event_id`
 //
 // All histories come from one read transaction, so they are consistent
 // with each other even while an apply commits; the store is read a few
-// hundred members per query, and each version's address is decoded from
-// its binary form, with its stored key: nothing is parsed.
+// hundred members per query, and each version's address is read from its
+// stored form and its stored key: nothing is parsed.
 func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
 	return func(yield func(address.History, error) bool) {
 		if !sortedDistinct(ids) {
