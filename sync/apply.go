@@ -897,7 +897,14 @@ func (ins *inserter) add(ctx context.Context, vals ...any) error {
 
 // flush inserts the rows added so far.
 func (ins *inserter) flush(ctx context.Context) error {
-	n := len(ins.args) / ins.cols
+	err := ins.exec(ctx, ins.args)
+	ins.args = ins.args[:0]
+	return err
+}
+
+// exec inserts the rows whose values are args, in order.
+func (ins *inserter) exec(ctx context.Context, args []driver.NamedValue) error {
+	n := len(args) / ins.cols
 	if n == 0 {
 		return nil
 	}
@@ -910,8 +917,7 @@ func (ins *inserter) flush(ctx context.Context) error {
 		}
 		ins.stmts[n] = st
 	}
-	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, ins.args)
-	ins.args = ins.args[:0]
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -936,6 +942,7 @@ func (a *applier) applyChunks(ctx context.Context) error {
 			versions: newInserter(c, "INSERT INTO versions (member_id, effective, recorded, event_id, kind, name, addr, key) VALUES ",
 				"(?,?,?,?,?,?,CAST(? AS BLOB),?)", 8),
 			events: newInserter(c, "INSERT INTO events (event_id, digest) VALUES ", "(?,?)", 2),
+			free:   make(chan []driver.NamedValue, 2*insertAhead),
 		}
 		defer ch.versions.close()
 		defer ch.events.close()
@@ -964,6 +971,81 @@ type chunker struct {
 	lastMember       string // the last member a chunk applied events of
 	ids              []string
 	idx              []int32
+	free             chan []driver.NamedValue // argument slices run, for build to reuse
+}
+
+// insertAhead is how many statements build may have ready that apply has
+// not run yet.
+const insertAhead = 16
+
+// An insertBatch is the arguments of one multi-row INSERT statement.
+type insertBatch struct {
+	ins  *inserter
+	args []driver.NamedValue
+}
+
+// build sends the INSERT statements of the rows to apply on out: the
+// events in the order of idx, sorted by event id first unless sorted, then
+// the versions in the order of rows. It stops early when done is closed.
+func (ch *chunker) build(rows []stagedRow, idx []int32, sorted bool, out chan<- insertBatch, done <-chan struct{}) {
+	a := ch.a
+	if !sorted {
+		slices.SortFunc(idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
+	}
+	var b insertBatch
+	add := func(ins *inserter, vals ...any) bool {
+		if b.ins != ins && b.args != nil {
+			if !send(out, done, b) {
+				return false
+			}
+			b.args = nil
+		}
+		if b.args == nil {
+			select {
+			case b.args = <-ch.free:
+			default:
+				b.args = make([]driver.NamedValue, 0, insertRows*ins.cols)
+			}
+		}
+		b.ins = ins
+		for _, v := range vals {
+			b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1, Value: v})
+		}
+		if len(b.args) == insertRows*ins.cols {
+			ok := send(out, done, b)
+			b.args = nil
+			return ok
+		}
+		return true
+	}
+	for _, k := range idx {
+		if r := &a.rows[k]; r.status == stApply && !add(ch.events, a.eventID(r), r.digest[:]) {
+			return
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.status != stApply {
+			continue
+		}
+		name, addr, key := a.fields(r)
+		if !add(ch.versions, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), name, addr, key) {
+			return
+		}
+	}
+	if len(b.args) > 0 {
+		send(out, done, b)
+	}
+}
+
+// send sends b on out, unless done is closed first.
+func send(out chan<- insertBatch, done <-chan struct{}, b insertBatch) bool {
+	select {
+	case out <- b:
+		return true
+	case <-done:
+		return false
+	}
 }
 
 // apply applies the staged rows lo to hi (those to be applied) in one
@@ -1002,11 +1084,29 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error)
 		a.recount()
 	}
 
+	// The rows' INSERT statements are built on a second goroutine while
+	// this one runs them: the events in event id order, then the versions
+	// in history order, so that both tables are written in key order.
+	// The statuses of the chunk's rows are settled from here on.
+	stmts := make(chan insertBatch, insertAhead)
+	done := make(chan struct{})
+	go func() {
+		defer close(stmts)
+		ch.build(rows, ch.idx, a.recheck, stmts, done)
+	}()
+	defer func() {
+		close(done)
+		for range stmts {
+		}
+	}()
+
 	// New members: those with events to apply that the store does not
 	// have yet.
 	ch.ids = ch.ids[:0]
+	applied := 0
 	for i := range rows {
 		if r := &rows[i]; r.status == stApply {
+			applied++
 			if id := a.memberID(r); len(ch.ids) == 0 || ch.ids[len(ch.ids)-1] != id {
 				ch.ids = append(ch.ids, id)
 			}
@@ -1028,37 +1128,14 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error)
 		ch.lastMember = ch.ids[len(ch.ids)-1]
 	}
 
-	// The events, in event id order, then the versions, in history
-	// order: both tables are written in key order.
-	if !a.recheck {
-		slices.SortFunc(ch.idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
-	}
-	applied := 0
-	for _, k := range ch.idx {
-		r := &a.rows[k]
-		if r.status != stApply {
-			continue
-		}
-		applied++
-		if err := ch.events.add(ctx, a.eventID(r), r.digest[:]); err != nil {
+	for b := range stmts {
+		if err := b.ins.exec(ctx, b.args); err != nil {
 			return err
 		}
-	}
-	if err := ch.events.flush(ctx); err != nil {
-		return err
-	}
-	for i := range rows {
-		r := &rows[i]
-		if r.status != stApply {
-			continue
+		select {
+		case ch.free <- b.args[:0]:
+		default:
 		}
-		name, addr, key := a.fields(r)
-		if err := ch.versions.add(ctx, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), name, addr, key); err != nil {
-			return err
-		}
-	}
-	if err := ch.versions.flush(ctx); err != nil {
-		return err
 	}
 	if _, err := c.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('members', ?1)
 ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, []driver.NamedValue{{Ordinal: 1, Value: newMembers}}); err != nil {

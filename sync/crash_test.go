@@ -241,3 +241,59 @@ func TestReadsDuringApply(t *testing.T) {
 		t.Errorf("LastApply = %v, %v", got, err)
 	}
 }
+
+// Two writers on one file, as two processes would be: one applies a large
+// feed in small chunks while the other applies, feed after feed, events of
+// which half are the first one's too. Each of the first writer's chunks
+// then finds that the store changed since it staged the feed. The store
+// must end as one apply of all the events would leave it, every event
+// applied once, and the member count right.
+func TestTwoWriters(t *testing.T) {
+	ctx := context.Background()
+	all := world(3_000, 33) // about 7,500 events
+	path := filepath.Join(t.TempDir(), "store.db")
+	a, b := mustOpenPath(t, path), mustOpenPath(t, path)
+
+	big := all[:len(all)*3/4]
+	rest := all[len(all)/2:]
+	errs := make(chan error, 1)
+	var fromB pgsync.ApplyReport
+	go func() {
+		var err error
+		defer func() { errs <- err }()
+		const feeds = 30
+		for i := range feeds {
+			part := rest[i*len(rest)/feeds : (i+1)*len(rest)/feeds]
+			var rep *pgsync.ApplyReport
+			if rep, err = b.Apply(ctx, seq(part), pgsync.ApplyOptions{Override: true}); err != nil {
+				return
+			}
+			fromB.Applied += rep.Applied
+			fromB.Skipped += rep.Skipped
+			fromB.Conflicts += rep.Conflicts
+		}
+	}()
+	fromA, err := a.Apply(ctx, seq(big), pgsync.ApplyOptions{ChunkSize: 200, Override: true})
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatalf("Apply of the second writer: %v", err)
+	}
+	checkAccount(t, fromA)
+	if fromA.Conflicts != 0 || fromB.Conflicts != 0 {
+		t.Errorf("conflicts: %d and %d, want none", fromA.Conflicts, fromB.Conflicts)
+	}
+	if got, want := fromA.Applied+fromB.Applied, len(all); got != want {
+		t.Errorf("%d + %d events applied, want %d in all", fromA.Applied, fromB.Applied, want)
+	}
+	if got, want := fromA.Skipped+fromB.Skipped, len(big)+len(rest)-len(all); got != want {
+		t.Errorf("%d + %d events skipped, want %d in all", fromA.Skipped, fromB.Skipped, want)
+	}
+
+	refPath := filepath.Join(t.TempDir(), "reference.db")
+	mustApply(t, mustOpenPath(t, refPath), all, pgsync.ApplyOptions{})
+	if d := cmp.Diff(dump(t, refPath), dump(t, path)); d != "" {
+		t.Errorf("store after two writers differs from one apply of all events (-want +got):\n%s", d)
+	}
+}
