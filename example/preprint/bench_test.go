@@ -110,6 +110,7 @@ func benchPreprint(b *testing.B, cold bool) {
 	if cold && runtime.GOOS != "linux" {
 		b.Skip("a cold page cache is made on Linux only")
 	}
+	defer tuneGC()() // as main does
 	members := benchMembers()
 	db := benchdata.Store(b, members)
 	batch := benchBatch(b, members, batchPieces)
