@@ -115,6 +115,9 @@ func (s *Store) Apply(ctx context.Context, events iter.Seq2[Event, error], opt A
 	defer conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp.staging")
 
 	err = a.run(ctx, events)
+	if a.rep.Applied > 0 {
+		s.resplit() // the tree has grown: cut its ranges anew
+	}
 	slices.SortStableFunc(a.rep.Errors, func(x, y *RowError) int { return x.Line - y.Line })
 	var re *RowError
 	var sr *SuspicionReport

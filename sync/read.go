@@ -57,10 +57,13 @@ ORDER BY member_id, effective, recorded, event_id`
 // ids should be sorted and distinct; if they are not, Histories sorts and
 // deduplicates a copy.
 //
-// All histories come from one read transaction, so they are consistent
-// with each other even while an apply commits; the store is read a few
-// hundred members per query, and each version's address is read from its
-// stored form and its stored key: nothing is parsed.
+// The store is read a few hundred members per query, and each version's
+// address is read from its stored form and its stored key: nothing is
+// parsed. Each member's history comes from one read transaction, consistent
+// even while an apply commits. A call on fewer than a few hundred ids is
+// read in one transaction; a larger one is cut by ranges of member ids into
+// parts read at once, on as many connections as there are CPUs (at most
+// four), each in a transaction of its own, a few thousand ids at a time.
 func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
 	return func(yield func(address.History, error) bool) {
 		if !sortedDistinct(ids) {
@@ -69,39 +72,55 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 		if len(ids) == 0 {
 			return
 		}
+		if len(ids) >= splitMin {
+			if pivots, parts := s.split(ctx); len(pivots) > 0 {
+				s.historiesInParts(ctx, ids, pivots, parts, yield)
+				return
+			}
+		}
 		stopped := false
 		err := s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
-			st, err := c.PrepareContext(ctx, historiesQuery)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			row := make([]driver.Value, 1)
-			var d decoder
-			err = queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
-				text, _ := row[0].(string)
-				h, ok, err := d.add(text)
-				if err != nil {
-					return false, err
-				}
-				if ok && !yield(h, nil) {
-					stopped = true
-					return false, nil
-				}
-				return true, nil
+			return readHistories(ctx, c, ids, func(h address.History) bool {
+				stopped = !yield(h, nil)
+				return !stopped
 			})
-			if err != nil || stopped {
-				return err
-			}
-			if h, ok := d.flush(); ok && !yield(h, nil) {
-				stopped = true
-			}
-			return nil
 		})
 		if err != nil && !stopped {
 			yield(address.History{}, fmt.Errorf("pgsync: histories: %w", err))
 		}
 	}
+}
+
+// readHistories reads the histories of ids, sorted and distinct, on c, and
+// calls f with each in turn until it returns false.
+func readHistories(ctx context.Context, c *sqlite3.SQLiteConn, ids []string, f func(address.History) bool) error {
+	st, err := c.PrepareContext(ctx, historiesQuery)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	row := make([]driver.Value, 1)
+	var d decoder
+	stopped := false
+	err = queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
+		text, _ := row[0].(string)
+		h, ok, err := d.add(text)
+		if err != nil {
+			return false, err
+		}
+		if ok && !f(h) {
+			stopped = true
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil || stopped {
+		return err
+	}
+	if h, ok := d.flush(); ok {
+		f(h)
+	}
+	return nil
 }
 
 // readRaw calls f with a connection of the read pool, in a read
@@ -117,12 +136,17 @@ func (s *Store) readRaw(ctx context.Context, f func(c *sqlite3.SQLiteConn) error
 		if err != nil {
 			return err
 		}
-		if _, err := c.ExecContext(ctx, "BEGIN", nil); err != nil {
-			return err
-		}
-		defer c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
-		return f(c)
+		return inReadTx(ctx, c, func() error { return f(c) })
 	})
+}
+
+// inReadTx calls f in a read transaction on c.
+func inReadTx(ctx context.Context, c *sqlite3.SQLiteConn, f func() error) error {
+	if _, err := c.ExecContext(ctx, "BEGIN", nil); err != nil {
+		return err
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+	return f()
 }
 
 func sortedDistinct(ids []string) bool {

@@ -32,6 +32,8 @@ type Store struct {
 	w    *sql.DB // exactly one connection: every write, and the staging table
 	r    *sql.DB // read-only connections
 
+	parts readParts // connections kept for reading by key range
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -134,7 +136,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
 		if s.r != nil {
-			errs = append(errs, s.r.Close())
+			errs = append(errs, s.closeParts(), s.r.Close())
 		}
 		errs = append(errs, s.w.Close())
 		s.closeErr = errors.Join(errs...)
