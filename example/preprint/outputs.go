@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
 )
@@ -41,9 +43,63 @@ type outputs struct {
 }
 
 type outFile struct {
-	f *os.File
-	b *bufio.Writer
-	w *csv.Writer
+	f    *os.File
+	b    *bufio.Writer
+	line []byte // scratch: the record being written
+}
+
+// write writes one CSV record, as encoding/csv's Writer does.
+func (of *outFile) write(fields ...string) error {
+	of.line = appendCSV(of.line[:0], fields)
+	_, err := of.b.Write(of.line)
+	return err
+}
+
+// appendCSV appends fields to b as one CSV record, byte for byte as
+// encoding/csv's Writer writes it (comma, LF): a field is quoted when it
+// holds a comma, a quote, CR or LF, begins with a space, or is \. alone.
+// It is what every row of the outputs costs, and several times faster.
+func appendCSV(b []byte, fields []string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !fieldNeedsQuotes(f) {
+			b = append(b, f...)
+			continue
+		}
+		b = append(b, '"')
+		for {
+			j := strings.IndexByte(f, '"')
+			if j < 0 {
+				break
+			}
+			b = append(b, f[:j+1]...)
+			b = append(b, '"')
+			f = f[j+1:]
+		}
+		b = append(b, f...)
+		b = append(b, '"')
+	}
+	return append(b, '\n')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func fieldNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	for i := range len(f) {
+		switch f[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 var outNames = []string{"release.csv", "quarantine.csv", "blocked.csv", "verdicts.csv"}
@@ -75,9 +131,9 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 			return nil, err
 		}
 		b := bufio.NewWriterSize(f, 256<<10)
-		of := &outFile{f: f, b: b, w: csv.NewWriter(b)}
+		of := &outFile{f: f, b: b}
 		o.files[name] = of
-		if err := of.w.Write(headers[name]); err != nil {
+		if err := of.write(headers[name]...); err != nil {
 			o.abort()
 			return nil, err
 		}
@@ -101,7 +157,7 @@ func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 		}
 		switch v.Decision {
 		case address.Release:
-			if err := o.files["release.csv"].w.Write(row); err != nil {
+			if err := o.files["release.csv"].write(row...); err != nil {
 				return err
 			}
 		default:
@@ -109,13 +165,13 @@ func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 			if v.Decision == address.Block {
 				name = "blocked.csv"
 			}
-			if err := o.files[name].w.Write(append(row, v.Status.String(), v.Detail)); err != nil {
+			if err := o.files[name].write(append(row, v.Status.String(), v.Detail)...); err != nil {
 				return err
 			}
 		}
 		verdict[0], verdict[1], verdict[2] = p.Key(), p.MemberID, strconv.FormatBool(p.PHI)
 		verdict[3], verdict[4], verdict[5] = v.Status.String(), v.Decision.String(), v.Detail
-		if err := o.files["verdicts.csv"].w.Write(verdict); err != nil {
+		if err := o.files["verdicts.csv"].write(verdict...); err != nil {
 			return err
 		}
 	}
@@ -145,12 +201,7 @@ func (o *outputs) Finish(_ context.Context, out address.Outcome) error {
 
 func (o *outputs) finish(out address.Outcome, batchID string, timings map[string]any) error {
 	for _, name := range outNames {
-		of := o.files[name]
-		of.w.Flush()
-		if err := of.w.Error(); err != nil {
-			return err
-		}
-		if err := of.b.Flush(); err != nil {
+		if err := o.files[name].b.Flush(); err != nil {
 			return err
 		}
 	}
