@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,8 +103,8 @@ func TestMigrateVerdictsToChunks(t *testing.T) {
 // slab, and an empty name takes the version before's.
 func TestDecoderSlabs(t *testing.T) {
 	bin, _ := address.Address{Number: "1", Street: "MAIN", Suffix: "ST", City: "A", State: "IL", ZIP: "62704"}.MarshalBinary()
-	row := func(member string, v int, name string) string {
-		return strings.Join([]string{member, strconv.Itoa(v), strconv.Itoa(v + 1), "1", fmt.Sprintf("E%s-%d", member, v), name, "key"}, "\x1f") + "\x1f" + string(bin)
+	row := func(member string, v int, name string) (effective, recorded, kind int64, text string) {
+		return int64(v), int64(v + 1), 1, strings.Join([]string{member, fmt.Sprintf("E%s-%d", member, v), name, "key"}, "\x1f") + "\x1f" + string(bin)
 	}
 	want := map[string]int{"M1": 3, "M2": slabVersions + 50, "M3": 1, "M4": 2*slabVersions + 7}
 	var d decoder

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +41,12 @@ func (s *Store) History(ctx context.Context, memberID string) (address.History, 
 const historiesChunk = 500
 
 // historiesQuery reads the versions of historiesChunk members. Each row is
-// one text, its fields separated by the ASCII unit separator, which no id,
-// name, key or field of a binary address holds: one string to copy out of
-// SQLite per version, of which the history's strings are slices.
-var historiesQuery = `SELECT member_id || x'1f' || effective || x'1f' || recorded || x'1f' || kind || x'1f' ||
-	event_id || x'1f' || name || x'1f' || key || x'1f' || addr
+// the version's times and kind, as integers, and one text of its other
+// fields separated by the ASCII unit separator, which no id, name, key or
+// field of a binary address holds: one string to copy out of SQLite per
+// version, of which the history's strings are slices.
+var historiesQuery = `SELECT effective, recorded, kind,
+	member_id || x'1f' || event_id || x'1f' || name || x'1f' || key || x'1f' || addr
 FROM versions
 WHERE member_id IN (?` + strings.Repeat(",?", historiesChunk-1) + `)
 ORDER BY member_id, effective, recorded, event_id`
@@ -99,12 +99,18 @@ func readHistories(ctx context.Context, c *sqlite3.SQLiteConn, ids []string, f f
 		return err
 	}
 	defer st.Close()
-	row := make([]driver.Value, 1)
+	row := make([]driver.Value, 4)
 	var d decoder
 	stopped := false
 	err = queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
-		text, _ := row[0].(string)
-		h, ok, err := d.add(text)
+		effective, ok1 := row[0].(int64)
+		recorded, ok2 := row[1].(int64)
+		kind, ok3 := row[2].(int64)
+		text, ok4 := row[3].(string)
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return false, errRow
+		}
+		h, ok, err := d.add(effective, recorded, kind, text)
 		if err != nil {
 			return false, err
 		}
@@ -172,10 +178,11 @@ const slabVersions = 256
 
 var errRow = errors.New("malformed version row")
 
-// add decodes one row of historiesQuery. When the row starts a new member
-// it returns the history of the member before, and true.
-func (d *decoder) add(text string) (address.History, bool, error) {
-	var f [7]string // member id, effective, recorded, kind, event id, name, key; the address is the rest
+// add decodes one row of historiesQuery: the times, the kind, and the
+// text of the other fields. When the row starts a new member it returns
+// the history of the member before, and true.
+func (d *decoder) add(effective, recorded, kind int64, text string) (address.History, bool, error) {
+	var f [4]string // member id, event id, name, key; the address is the rest
 	rest := text
 	for i := range f {
 		j := strings.IndexByte(rest, 0x1f)
@@ -185,19 +192,16 @@ func (d *decoder) add(text string) (address.History, bool, error) {
 		f[i], rest = rest[:j], rest[j+1:]
 	}
 	id := f[0]
-	effective, err1 := strconv.ParseInt(f[1], 10, 64)
-	recorded, err2 := strconv.ParseInt(f[2], 10, 64)
-	kind, err3 := strconv.ParseUint(f[3], 10, 8)
-	if err := errors.Join(err1, err2, err3); err != nil {
+	if kind < 0 || kind > 255 {
 		return address.History{}, false, fmt.Errorf("member %s: %w", id, errRow)
 	}
 	v := address.Version{
-		EventID:   f[4],
+		EventID:   f[1],
 		Effective: time.Unix(0, effective).UTC(),
 		Recorded:  time.Unix(0, recorded).UTC(),
 		Kind:      address.VersionKind(kind),
-		Name:      f[5],
-		Key:       f[6],
+		Name:      f[2],
+		Key:       f[3],
 	}
 	if err := loadStoredAddr(&v.Address, rest, v.Key); err != nil {
 		return address.History{}, false, fmt.Errorf("member %s event %s: %w", id, v.EventID, err)
