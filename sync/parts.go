@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -52,10 +53,25 @@ type readParts struct {
 	parts  []readPart // maxReadParts, created once
 }
 
-// A readPart is a connection kept for reading one range of members.
+// A readPart is a connection kept for reading one range of members, with
+// historiesQuery prepared on it.
 type readPart struct {
 	mu   gosync.Mutex
-	conn *sql.Conn // nil until first used, and after a failure
+	conn *sql.Conn   // nil until first used, and after a failure
+	st   driver.Stmt // on conn; nil until first used
+}
+
+// drop closes the part's statement and connection.
+func (p *readPart) drop() error {
+	var errs []error
+	if p.st != nil {
+		errs = append(errs, p.st.Close())
+	}
+	if p.conn != nil {
+		errs = append(errs, p.conn.Close())
+	}
+	p.st, p.conn = nil, nil
+	return errors.Join(errs...)
 }
 
 // split returns the pivots to cut a call's ids at, and the parts that read
@@ -87,10 +103,7 @@ func (s *Store) closeParts() error {
 	for i := range s.parts.parts {
 		p := &s.parts.parts[i]
 		p.mu.Lock()
-		if p.conn != nil {
-			errs = append(errs, p.conn.Close())
-			p.conn = nil
-		}
+		errs = append(errs, p.drop())
 		p.mu.Unlock()
 	}
 	return errors.Join(errs...)
@@ -308,16 +321,20 @@ func (p *readPart) read(ctx context.Context, s *Store, ids []string, out []addre
 		if err != nil {
 			return err
 		}
+		if p.st == nil {
+			if p.st, err = c.PrepareContext(ctx, historiesQuery); err != nil {
+				return err
+			}
+		}
 		return inReadTx(ctx, c, func() error {
-			return readHistories(ctx, c, ids, func(h address.History) bool {
+			return readHistories(ctx, p.st, ids, func(h address.History) bool {
 				out = append(out, h)
 				return true
 			})
 		})
 	})
 	if err != nil {
-		p.conn.Close()
-		p.conn = nil
+		p.drop()
 	}
 	return out, err
 }

@@ -84,7 +84,12 @@ func TestHistoriesInParts(t *testing.T) {
 	}
 	var want []address.History
 	if err := s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
-		return readHistories(ctx, c, ids, func(h address.History) bool {
+		st, err := c.PrepareContext(ctx, historiesQuery)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return readHistories(ctx, st, ids, func(h address.History) bool {
 			want = append(want, h)
 			return true
 		})
@@ -122,9 +127,7 @@ func TestHistoriesInParts(t *testing.T) {
 			}
 		}
 		for i := range parts {
-			if parts[i].conn != nil {
-				parts[i].conn.Close()
-			}
+			parts[i].drop()
 		}
 	}
 

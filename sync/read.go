@@ -80,7 +80,12 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 		}
 		stopped := false
 		err := s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
-			return readHistories(ctx, c, ids, func(h address.History) bool {
+			st, err := c.PrepareContext(ctx, historiesQuery)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return readHistories(ctx, st, ids, func(h address.History) bool {
 				stopped = !yield(h, nil)
 				return !stopped
 			})
@@ -91,18 +96,14 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 	}
 }
 
-// readHistories reads the histories of ids, sorted and distinct, on c, and
-// calls f with each in turn until it returns false.
-func readHistories(ctx context.Context, c *sqlite3.SQLiteConn, ids []string, f func(address.History) bool) error {
-	st, err := c.PrepareContext(ctx, historiesQuery)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+// readHistories reads the histories of ids, sorted and distinct, with st,
+// historiesQuery prepared, and calls f with each in turn until it returns
+// false.
+func readHistories(ctx context.Context, st driver.Stmt, ids []string, f func(address.History) bool) error {
 	row := make([]driver.Value, 4)
 	var d decoder
 	stopped := false
-	err = queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
+	err := queryIDs(ctx, st, historiesChunk, ids, row, func(int, []string) (bool, error) {
 		effective, ok1 := row[0].(int64)
 		recorded, ok2 := row[1].(int64)
 		kind, ok3 := row[2].(int64)
