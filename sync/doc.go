@@ -16,9 +16,11 @@
 // Writes through one Store are serialized; reads run concurrently.
 //
 // A [Store] is an [address.HistorySource]: [Store.Histories] fetches the
-// histories of many members in one read transaction, a few hundred members
-// per query, and reads each address from its stored form and key with no
-// parsing. [Store.Newest] and [Store.LastApply] tell how fresh the store is.
+// histories of many members a few hundred per query, each member's from
+// one read transaction, and reads each address from its stored form and key
+// with no parsing. A large call is cut by ranges of member ids into parts
+// read at once, each on a connection kept for its range, so that each
+// connection's memory map of the file faults in one region of it. [Store.Newest] and [Store.LastApply] tell how fresh the store is.
 // Before a batch that looks up a good share of the store's members (more
 // than 1 in 1,000), [Store.Prewarm] has the operating system read the
 // histories into its page cache in long sequential reads: on a store not in
