@@ -81,11 +81,13 @@ func (s *Store) split(ctx context.Context) ([]string, []readPart) {
 	rp := &s.parts
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
+	if rp.parts == nil {
+		rp.parts = make([]readPart, maxReadParts)
+	}
 	if !rp.known {
-		rp.pivots, rp.known = s.pivots(ctx, min(runtime.GOMAXPROCS(0), maxReadParts)), true
-		if rp.parts == nil {
-			rp.parts = make([]readPart, maxReadParts)
-		}
+		rp.pivots = s.pivots(ctx, min(runtime.GOMAXPROCS(0), maxReadParts))
+		// A call cancelled as the pivots were read leaves them to the next.
+		rp.known = ctx.Err() == nil
 	}
 	return rp.pivots, rp.parts
 }
@@ -99,9 +101,12 @@ func (s *Store) resplit() {
 
 // closeParts closes the connections of the read parts.
 func (s *Store) closeParts() error {
+	s.parts.mu.Lock()
+	parts := s.parts.parts
+	s.parts.mu.Unlock()
 	var errs []error
-	for i := range s.parts.parts {
-		p := &s.parts.parts[i]
+	for i := range parts {
+		p := &parts[i]
 		p.mu.Lock()
 		errs = append(errs, p.drop())
 		p.mu.Unlock()

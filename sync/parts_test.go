@@ -21,11 +21,7 @@ import (
 func TestPivots(t *testing.T) {
 	ctx := context.Background()
 	const members = 20_000
-	s, err := Open(ctx, prewarmStore(t, members))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t, prewarmStore(t, members))
 	for n := 2; n <= maxReadParts; n++ {
 		pivots := s.pivots(ctx, n)
 		if len(pivots) != n-1 || !slices.IsSorted(pivots) {
@@ -47,20 +43,10 @@ func TestPivots(t *testing.T) {
 		t.Errorf("one part: pivots %q", p)
 	}
 
-	small, err := Open(ctx, prewarmStore(t, 20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer small.Close()
-	if p := small.pivots(ctx, 2); p != nil {
+	if p := openStore(t, prewarmStore(t, 20)).pivots(ctx, 2); p != nil {
 		t.Errorf("a store of one page: pivots %q", p)
 	}
-	empty, err := Open(ctx, filepath.Join(t.TempDir(), "empty.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer empty.Close()
-	if p := empty.pivots(ctx, 2); p != nil {
+	if p := openStore(t, filepath.Join(t.TempDir(), "empty.db")).pivots(ctx, 2); p != nil {
 		t.Errorf("an empty store: pivots %q", p)
 	}
 }
@@ -73,11 +59,7 @@ func TestPivots(t *testing.T) {
 func TestHistoriesInParts(t *testing.T) {
 	ctx := context.Background()
 	const members = 20_000
-	s, err := Open(ctx, prewarmStore(t, members))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t, prewarmStore(t, members))
 	var ids []string
 	for m := 0; m < members+200; m += 7 {
 		ids = append(ids, fmt.Sprintf("M%06d", m)) // the last few unknown
@@ -167,6 +149,68 @@ func TestHistoriesInParts(t *testing.T) {
 	if d := cmp.Diff(wantIDs, got); d != "" {
 		t.Errorf("members read after an apply (-want +got):\n%s", d)
 	}
+}
+
+// TestHistoriesInPartsConcurrently: calls at once on the same parts, as
+// the gate's fetchers make them, each get their own histories (and, under
+// -race, share nothing unguarded).
+func TestHistoriesInPartsConcurrently(t *testing.T) {
+	ctx := context.Background()
+	const members = 20_000
+	s := openStore(t, prewarmStore(t, members))
+	pivots := s.pivots(ctx, 3)
+	if len(pivots) != 2 {
+		t.Fatalf("pivots %q, want 2", pivots)
+	}
+	parts := make([]readPart, 3)
+	defer func() {
+		for i := range parts {
+			parts[i].drop()
+		}
+	}()
+	const callers = 4
+	errs := make(chan error, callers)
+	for g := range callers {
+		go func() {
+			var ids []string
+			for m := g; m < members; m += 5 * callers {
+				ids = append(ids, fmt.Sprintf("M%06d", m))
+			}
+			var got []string
+			for range 3 {
+				got = got[:0]
+				s.historiesInParts(ctx, ids, pivots, parts, func(h address.History, err error) bool {
+					if err != nil {
+						t.Error(err)
+						return false
+					}
+					got = append(got, h.MemberID)
+					return true
+				})
+				if d := cmp.Diff(ids, got); d != "" {
+					errs <- fmt.Errorf("caller %d: members (-asked +got):\n%s", g, d)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// openStore opens the store at path, closed when the test ends.
+func openStore(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // historiesIn is historiesInParts with windows of window ids.
