@@ -47,6 +47,7 @@ const (
 
 // readParts is the state of the read parts of a Store.
 type readParts struct {
+	db     *sql.DB // the parts' connections, one each, apart from the read pool
 	mu     gosync.Mutex
 	known  bool       // pivots are set, maybe to none
 	pivots []string   // ascending: part i reads ids in [pivots[i-1], pivots[i])
@@ -110,6 +111,9 @@ func (s *Store) closeParts() error {
 		p.mu.Lock()
 		errs = append(errs, p.drop())
 		p.mu.Unlock()
+	}
+	if s.parts.db != nil {
+		errs = append(errs, s.parts.db.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -315,7 +319,7 @@ func (p *readPart) read(ctx context.Context, s *Store, ids []string, out []addre
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.conn == nil {
-		c, err := s.r.Conn(ctx)
+		c, err := s.parts.db.Conn(ctx)
 		if err != nil {
 			return out, err
 		}

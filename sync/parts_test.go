@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -200,6 +202,60 @@ func TestHistoriesInPartsConcurrently(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestHistoriesWhilePoolIsHeld: a caller holding every connection of the
+// read pool (here, iterations of Members paused mid-way) still reads
+// histories in parts: the parts' connections are not the pool's.
+func TestHistoriesWhilePoolIsHeld(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, prewarmStore(t, 20_000))
+	if pivots, _ := s.split(ctx); len(pivots) == 0 {
+		t.Skip("one CPU: Histories reads in one part, from the pool")
+	}
+	holders := max(4, runtime.GOMAXPROCS(0)) // the pool's size, as Open sets it
+	held, release := make(chan struct{}), make(chan struct{})
+	var wg gosync.WaitGroup
+	for range holders {
+		wg.Go(func() {
+			for _, err := range s.Members(ctx) {
+				if err != nil {
+					t.Error(err)
+				}
+				held <- struct{}{}
+				<-release
+				return
+			}
+		})
+	}
+	for range holders {
+		<-held
+	}
+	var ids []string
+	for m := 0; m < 20_000; m += 9 {
+		ids = append(ids, fmt.Sprintf("M%06d", m))
+	}
+	done := make(chan int)
+	go func() {
+		n := 0
+		for _, err := range s.Histories(ctx, ids) {
+			if err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		if n != len(ids) {
+			t.Errorf("%d histories for %d members", n, len(ids))
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("Histories waits for the read pool its caller holds")
+	}
+	close(release)
+	wg.Wait()
 }
 
 // openStore opens the store at path, closed when the test ends.

@@ -109,20 +109,28 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 
 	// The readers: query_only, so that nothing but the writer writes. A
-	// modest page cache each; reads of a large store go through mmap.
-	s.r, err = sql.Open(driverName, dsn(abs, url.Values{
+	// modest page cache each; reads of a large store go through mmap. The
+	// read parts of Histories have connections of their own, apart from
+	// the pool: a caller holding pooled connections while it reads
+	// histories never waits for itself.
+	readers := dsn(abs, url.Values{
 		"_busy_timeout": {"30000"},
 		"_foreign_keys": {"1"},
 		"_query_only":   {"1"},
 		"_cache_size":   {"-16384"}, // KiB: 16 MiB
-	}))
+	})
+	if s.r, err = sql.Open(driverName, readers); err == nil {
+		s.parts.db, err = sql.Open(driverName, readers)
+	}
 	if err != nil {
-		s.w.Close()
+		s.Close()
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
+	s.parts.db.SetMaxOpenConns(maxReadParts)
+	s.parts.db.SetMaxIdleConns(maxReadParts)
 	if err := s.r.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, dbError(err))
