@@ -47,7 +47,7 @@ const (
 
 // readParts is the state of the read parts of a Store.
 type readParts struct {
-	db     *sql.DB // the parts' connections, one each, apart from the read pool
+	db     *sql.DB // the parts' connections, one each, and one for the pivots: apart from the read pool
 	mu     gosync.Mutex
 	known  bool       // pivots are set, maybe to none
 	pivots []string   // ascending: part i reads ids in [pivots[i-1], pivots[i])
@@ -127,7 +127,7 @@ func (s *Store) pivots(ctx context.Context, n int) []string {
 		return nil
 	}
 	var root int64
-	if err := s.r.QueryRowContext(ctx, "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'versions'").Scan(&root); err != nil {
+	if err := s.parts.db.QueryRowContext(ctx, "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'versions'").Scan(&root); err != nil {
 		return nil
 	}
 	f, err := os.Open(s.path)

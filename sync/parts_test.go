@@ -209,10 +209,12 @@ func TestHistoriesInPartsConcurrently(t *testing.T) {
 // histories in parts: the parts' connections are not the pool's.
 func TestHistoriesWhilePoolIsHeld(t *testing.T) {
 	ctx := context.Background()
-	s := openStore(t, prewarmStore(t, 20_000))
-	if pivots, _ := s.split(ctx); len(pivots) == 0 {
+	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("one CPU: Histories reads in one part, from the pool")
 	}
+	// The pool is held before the first call in parts, which reads the
+	// pivots too.
+	s := openStore(t, prewarmStore(t, 20_000))
 	holders := max(4, runtime.GOMAXPROCS(0)) // the pool's size, as Open sets it
 	held, release := make(chan struct{}), make(chan struct{})
 	var wg gosync.WaitGroup
@@ -256,6 +258,45 @@ func TestHistoriesWhilePoolIsHeld(t *testing.T) {
 	}
 	close(release)
 	wg.Wait()
+}
+
+// TestPartsRepivotWithEveryPartOpen: with as many parts as there can be,
+// every one of them holding its connection, the pivots are read again
+// after an Apply (they once waited for a connection of the parts' own
+// pool, all held by the parts).
+func TestPartsRepivotWithEveryPartOpen(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(maxReadParts))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := openStore(t, prewarmStore(t, 20_000))
+	var ids []string
+	for m := 0; m < 20_000; m += 3 {
+		ids = append(ids, fmt.Sprintf("M%06d", m))
+	}
+	read := func() {
+		t.Helper()
+		n := 0
+		for _, err := range s.Histories(ctx, ids) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n != len(ids) {
+			t.Fatalf("%d histories for %d members", n, len(ids))
+		}
+		if pivots, _ := s.split(ctx); len(pivots) != maxReadParts-1 {
+			t.Fatalf("pivots %q, want %d", pivots, maxReadParts-1)
+		}
+	}
+	read()
+	ev := Event{ID: "X1", MemberID: "M000001", Effective: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Name: "Pat Doe",
+		Line1: "9 ELM ST", City: "SPRINGFIELD", State: "IL", ZIP: "62701"}
+	ev.Recorded = ev.Effective
+	if _, err := s.Apply(ctx, func(yield func(Event, error) bool) { yield(ev, nil) }, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	read()
 }
 
 // openStore opens the store at path, closed when the test ends.

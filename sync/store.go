@@ -129,8 +129,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
-	s.parts.db.SetMaxOpenConns(maxReadParts)
-	s.parts.db.SetMaxIdleConns(maxReadParts)
+	// A connection per part, each held by its part, and one to read the
+	// pivots with while they are.
+	s.parts.db.SetMaxOpenConns(maxReadParts + 1)
+	s.parts.db.SetMaxIdleConns(maxReadParts + 1)
 	if err := s.r.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, dbError(err))
