@@ -136,7 +136,7 @@ func writeCSV(w io.Writer, evs []pgsync.Event) error {
 
 // dump returns the whole content of the store at path, table by table, row
 // by row, read with the plain driver: what two stores must agree on to be
-// the same.
+// the same. A row whose foreign key points nowhere fails the test.
 func dump(tb testing.TB, path string) []string {
 	tb.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?_query_only=1")
@@ -144,6 +144,13 @@ func dump(tb testing.TB, path string) []string {
 		tb.Fatal(err)
 	}
 	defer db.Close()
+	var fkRows int
+	if err := db.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&fkRows); err != nil {
+		tb.Fatal(err)
+	}
+	if fkRows != 0 {
+		tb.Errorf("%s: %d rows whose foreign key points nowhere", filepath.Base(path), fkRows)
+	}
 	var out []string
 	for _, q := range []string{
 		"SELECT 'v', member_id, effective, recorded, event_id, kind, name, hex(addr), key FROM versions ORDER BY 2, 3, 4, 5",
