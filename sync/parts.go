@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -194,27 +193,16 @@ func sortedSeparators(seps []string) []string {
 // cell of page p, an interior page of an index B-tree whose bytes are page.
 // A cell whose first column is not a text held on the page is left out.
 func separators(dst []string, page []byte, p uint32) ([]string, error) {
-	if len(page) < btreeHeader(p)+12 {
-		return dst, fmt.Errorf("page %d: %w", p, errFormat)
-	}
-	h := page[btreeHeader(p):]
-	if h[0] != 2 {
+	if len(page) > btreeHeader(p) && page[btreeHeader(p)] == 5 {
 		return dst, fmt.Errorf("page %d: not an index interior page: %w", p, errFormat)
 	}
-	cells := int(binary.BigEndian.Uint16(h[3:5]))
-	if len(h) < 12+2*cells {
-		return dst, fmt.Errorf("page %d: %d cells: %w", p, cells, errFormat)
-	}
-	for i := range cells {
-		off := int(binary.BigEndian.Uint16(h[12+2*i:]))
-		if off+4 >= len(page) {
-			return dst, fmt.Errorf("page %d: cell %d at %d: %w", p, i, off, errFormat)
-		}
+	_, err := eachInteriorCell(page, p, func(off int) error {
 		if t, ok := firstText(page[off+4:], len(page)); ok {
 			dst = append(dst, t)
 		}
-	}
-	return dst, nil
+		return nil
+	})
+	return dst, err
 }
 
 // firstText returns the first column of the record in the cell payload b

@@ -318,18 +318,6 @@ func children(ctx context.Context, f *os.File, level []uint32, pageSize int, las
 // whose bytes are page: the left child of every cell, then the right-most
 // pointer. Each child must be a page of the file (1 to last).
 func interiorChildren(dst []uint32, page []byte, p, last uint32) ([]uint32, error) {
-	if len(page) < btreeHeader(p)+12 {
-		return dst, fmt.Errorf("page %d: %w", p, errFormat)
-	}
-	h := page[btreeHeader(p):]
-	if !interiorType(h[0]) {
-		return dst, fmt.Errorf("page %d: %w", p, errFormat)
-	}
-	cells := int(binary.BigEndian.Uint16(h[3:5]))
-	ptrs := h[12:]
-	if len(ptrs) < 2*cells {
-		return dst, fmt.Errorf("page %d: %d cells: %w", p, cells, errFormat)
-	}
 	child := func(c uint32) error {
 		if c < 1 || c > last {
 			return fmt.Errorf("page %d: child %d of %d pages: %w", p, c, last, errFormat)
@@ -337,16 +325,42 @@ func interiorChildren(dst []uint32, page []byte, p, last uint32) ([]uint32, erro
 		dst = append(dst, c)
 		return nil
 	}
+	h, err := eachInteriorCell(page, p, func(off int) error {
+		return child(binary.BigEndian.Uint32(page[off:]))
+	})
+	if err != nil {
+		return dst, err
+	}
+	return dst, child(binary.BigEndian.Uint32(h[8:12]))
+}
+
+// eachInteriorCell checks that page p, whose bytes are page, is an
+// interior B-tree page, and calls f with the offset of each of its cells in
+// order, each with room for its 4-byte left child; it returns the page's
+// B-tree header.
+func eachInteriorCell(page []byte, p uint32, f func(off int) error) ([]byte, error) {
+	if len(page) < btreeHeader(p)+12 {
+		return nil, fmt.Errorf("page %d: %w", p, errFormat)
+	}
+	h := page[btreeHeader(p):]
+	if !interiorType(h[0]) {
+		return nil, fmt.Errorf("page %d: %w", p, errFormat)
+	}
+	cells := int(binary.BigEndian.Uint16(h[3:5]))
+	ptrs := h[12:]
+	if len(ptrs) < 2*cells {
+		return nil, fmt.Errorf("page %d: %d cells: %w", p, cells, errFormat)
+	}
 	for i := range cells {
 		off := int(binary.BigEndian.Uint16(ptrs[2*i:]))
 		if off+4 > len(page) {
-			return dst, fmt.Errorf("page %d: cell %d at %d: %w", p, i, off, errFormat)
+			return nil, fmt.Errorf("page %d: cell %d at %d: %w", p, i, off, errFormat)
 		}
-		if err := child(binary.BigEndian.Uint32(page[off:])); err != nil {
-			return dst, err
+		if err := f(off); err != nil {
+			return nil, err
 		}
 	}
-	return dst, child(binary.BigEndian.Uint32(h[8:12]))
+	return h, nil
 }
 
 // readAhead has the ranges of pages read, prewarmReaders at a time, in
