@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -271,7 +270,6 @@ func (o *outputs) hold(reason string) error {
 	if err := o.rewriteVerdicts(reason, status); err != nil {
 		return err
 	}
-	qw := csv.NewWriter(q.b)
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -284,13 +282,9 @@ func (o *outputs) hold(reason string) error {
 		if o.idCol >= 0 && o.idCol < len(rec) {
 			key = rec[o.idCol]
 		}
-		if err := qw.Write(append(rec, status[key], "batch halted: "+reason)); err != nil {
+		if err := q.write(append(rec, status[key], "batch halted: "+reason)...); err != nil {
 			return err
 		}
-	}
-	qw.Flush()
-	if err := qw.Error(); err != nil {
-		return err
 	}
 	if err := q.b.Flush(); err != nil {
 		return err
@@ -302,12 +296,8 @@ func (o *outputs) hold(reason string) error {
 	if _, err := rel.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	w := csv.NewWriter(rel.f)
-	if err := w.Write(header); err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
+	_, err = rel.f.Write(appendCSV(nil, header))
+	return err
 }
 
 // rewriteVerdicts turns every release in verdicts.csv.tmp into quarantine
@@ -323,8 +313,7 @@ func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error
 	}
 	r := csv.NewReader(bufio.NewReader(v.f))
 	r.ReuseRecord = true
-	b := bufio.NewWriterSize(tmp, 256<<10)
-	w := csv.NewWriter(b)
+	w := &outFile{f: tmp, b: bufio.NewWriterSize(tmp, 256<<10)}
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -338,13 +327,12 @@ func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error
 			rec[4], rec[5] = address.Quarantine.String(), "batch halted: "+reason
 			status[rec[0]] = rec[3]
 		}
-		if err := w.Write(rec); err != nil {
+		if err := w.write(rec...); err != nil {
 			tmp.Close()
 			return err
 		}
 	}
-	w.Flush()
-	if err := errors.Join(w.Error(), b.Flush()); err != nil {
+	if err := w.b.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}
