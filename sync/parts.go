@@ -59,6 +59,11 @@ type readPart struct {
 	mu   gosync.Mutex
 	conn *sql.Conn   // nil until first used, and after a failure
 	st   driver.Stmt // on conn; nil until first used
+
+	// A Snapshot's parts are pinned: every read is in the transaction
+	// that pin began on conn, and the first failure ends them for good.
+	pinned bool
+	err    error // a pinned part's failure, or errSnapshotClosed
 }
 
 // drop closes the part's statement and connection.
@@ -306,6 +311,9 @@ func (s *Store) historiesInParts(ctx context.Context, ids, pivots []string, part
 func (p *readPart) read(ctx context.Context, s *Store, ids []string, out []address.History) ([]address.History, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.pinned {
+		return p.readPinned(ctx, ids, out)
+	}
 	if p.conn == nil {
 		c, err := s.parts.db.Conn(ctx)
 		if err != nil {
@@ -332,6 +340,24 @@ func (p *readPart) read(ctx context.Context, s *Store, ids []string, out []addre
 	})
 	if err != nil {
 		p.drop()
+	}
+	return out, err
+}
+
+// readPinned appends the histories of ids to out, in the transaction of
+// a snapshot's part.
+func (p *readPart) readPinned(ctx context.Context, ids []string, out []address.History) ([]address.History, error) {
+	if p.err != nil {
+		return out, p.err
+	}
+	err := p.conn.Raw(func(any) error {
+		return readHistories(ctx, p.st, ids, func(h address.History) bool {
+			out = append(out, h)
+			return true
+		})
+	})
+	if err != nil {
+		p.err = fmt.Errorf("snapshot ended by a failed read: %w", err)
 	}
 	return out, err
 }

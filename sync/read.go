@@ -252,8 +252,15 @@ func (s *Store) LastApply(ctx context.Context) (time.Time, error) {
 }
 
 func (s *Store) metaTime(ctx context.Context, name string) (time.Time, error) {
+	return metaTime(ctx, s.r, name)
+}
+
+// metaTime reads the time stored in meta under name with q.
+func metaTime(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, name string) (time.Time, error) {
 	var ns sql.NullInt64
-	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE name = ?1", name).Scan(&ns)
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE name = ?1", name).Scan(&ns)
 	switch {
 	case errors.Is(err, sql.ErrNoRows), err == nil && !ns.Valid:
 		return time.Time{}, nil

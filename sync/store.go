@@ -33,6 +33,7 @@ type Store struct {
 	r    *sql.DB // read-only connections
 
 	parts readParts // connections kept for reading by key range
+	snaps *sql.DB   // the connections of Snapshots, unbounded
 
 	closeOnce sync.Once
 	closeErr  error
@@ -122,6 +123,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if s.r, err = sql.Open(driverName, readers); err == nil {
 		s.parts.db, err = sql.Open(driverName, readers)
 	}
+	if err == nil {
+		s.snaps, err = sql.Open(driverName, readers)
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, err)
@@ -133,6 +137,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// pivots with while they are.
 	s.parts.db.SetMaxOpenConns(maxReadParts + 1)
 	s.parts.db.SetMaxIdleConns(maxReadParts + 1)
+	s.snaps.SetMaxIdleConns(maxReadParts + 1)
 	if err := s.r.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("pgsync: open %s: %w", path, dbError(err))
@@ -147,6 +152,9 @@ func (s *Store) Close() error {
 		var errs []error
 		if s.r != nil {
 			errs = append(errs, s.closeParts(), s.r.Close())
+		}
+		if s.snaps != nil {
+			errs = append(errs, s.snaps.Close())
 		}
 		errs = append(errs, s.w.Close())
 		s.closeErr = errors.Join(errs...)

@@ -272,6 +272,13 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 	if asOf.IsZero() {
 		asOf = time.Now()
 	}
+	// The whole batch is judged against the store as it is now, whatever
+	// commits while it runs (the ledger's own verdicts among them).
+	snap, err := st.Snapshot(ctx)
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("store: %w", err)
+	}
+	defer snap.Close()
 	ledger, err := st.Ledger(ctx, batchID, asOf)
 	if err != nil {
 		return address.Outcome{}, fmt.Errorf("ledger: %w", err)
@@ -286,13 +293,13 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
 	}
 	g := &address.Gate{
-		Source:       st,
+		Source:       snap,
 		AsOf:         asOf,
 		Recent:       c.recent,
 		HaltRate:     c.haltRate,
 		MaxSourceAge: c.maxAge,
 		// The store's lookups are the longest stage; two chunks' at once
-		// use both of a small machine's cores (the store is safe for it).
+		// use both of a small machine's cores (a snapshot is safe for it).
 		Fetchers: 2,
 		Progress: progress(stderr, time.Now()),
 	}

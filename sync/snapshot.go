@@ -1,0 +1,215 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	gosync "sync"
+	"time"
+
+	"github.com/printgate/printgate/address"
+)
+
+// A Snapshot reads the store as it was at one moment: its histories and
+// freshness stay those of the moment it was taken, whatever commits after
+// (an apply, in this process or another, or a ledger's verdicts). It is
+// the [address.HistorySource] for judging a whole batch: every piece is
+// judged against the same source of truth, and the source_newest the
+// report gives is that of the histories the pieces were judged against.
+//
+// Reading through a snapshot is also faster than through the Store. A
+// connection maps the store's file into memory, and SQLite drops a
+// connection's mapping, and its cache, whenever a read transaction starts
+// after another connection committed: a reader whose transactions
+// interleave with a ledger's writes faults every page in again. A
+// snapshot's connections each keep one transaction, and their mappings,
+// from the start: on the batch job's 337,755-piece batch against
+// 12,500,000 members, that halves its page faults, from about 129,000
+// to 67,000, and its system time.
+//
+// A snapshot holds connections of its own (one per read part, as
+// [Store.Histories] cuts large calls) and keeps the store's write-ahead
+// log from being checkpointed past its moment, so that the log grows with
+// what is committed while it is open: close it when the batch is done. Its
+// methods are safe for concurrent use.
+type Snapshot struct {
+	s      *Store
+	pivots []string
+	parts  []readPart // pinned, each with the snapshot's read transaction open
+
+	closeOnce gosync.Once
+	closeErr  error
+}
+
+var _ address.HistorySource = (*Snapshot)(nil)
+
+// errSnapshotClosed is what a closed snapshot's reads return.
+var errSnapshotClosed = errors.New("snapshot is closed")
+
+// snapshotTries bounds the attempts to take a snapshot while the store
+// keeps changing: each attempt takes well under a millisecond, and fails
+// only if a commit lands within it.
+const snapshotTries = 100
+
+// Snapshot takes a snapshot of the store as it is now. If the store keeps
+// being written while its connections are being readied, it tries again,
+// a bounded number of times.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	pivots, _ := s.split(ctx)
+	for try := 0; ; try++ {
+		sn, err := s.trySnapshot(ctx, pivots)
+		if !errors.Is(err, errMoved) {
+			return sn, err
+		}
+		if try == snapshotTries {
+			return nil, fmt.Errorf("pgsync: snapshot: the store changed during each of %d attempts", try+1)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("pgsync: snapshot: %w", ctx.Err())
+		case <-time.After(time.Duration(try) * time.Millisecond):
+		}
+	}
+}
+
+// errMoved: a commit landed while a snapshot's transactions were being
+// begun, so they may not all see the same state.
+var errMoved = errors.New("store changed while the snapshot was taken")
+
+// trySnapshot begins a read transaction on a connection per part, and
+// checks that no commit landed between the first and the last:
+// PRAGMA data_version, read on one connection before and after, changes
+// if any connection, of any process, committed in between.
+func (s *Store) trySnapshot(ctx context.Context, pivots []string) (*Snapshot, error) {
+	watch, err := s.snaps.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
+	}
+	defer watch.Close()
+	var before, after int64
+	if err := watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&before); err != nil {
+		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
+	}
+	sn := &Snapshot{s: s, pivots: pivots, parts: make([]readPart, len(pivots)+1)}
+	for i := range sn.parts {
+		if err := sn.parts[i].pin(ctx, s.snaps); err != nil {
+			sn.Close()
+			return nil, fmt.Errorf("pgsync: snapshot: %w", err)
+		}
+	}
+	if err := watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&after); err != nil {
+		sn.Close()
+		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
+	}
+	if after != before {
+		sn.Close()
+		return nil, errMoved
+	}
+	return sn, nil
+}
+
+// pin readies p as a snapshot's part: a connection from db with
+// historiesQuery prepared, and a read transaction begun and holding its
+// view of the store (a transaction takes its view at its first read).
+func (p *readPart) pin(ctx context.Context, db *sql.DB) error {
+	p.pinned = true
+	c, err := db.Conn(ctx)
+	if err != nil {
+		p.err = err
+		return err
+	}
+	p.conn = c
+	err = c.Raw(func(dc any) error {
+		sc, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		if p.st, err = sc.PrepareContext(ctx, historiesQuery); err != nil {
+			return err
+		}
+		_, err = sc.ExecContext(ctx, "BEGIN", nil)
+		return err
+	})
+	if err == nil {
+		var n int64
+		err = c.QueryRowContext(ctx, "SELECT count(*) FROM meta").Scan(&n)
+	}
+	if err != nil {
+		p.err = err
+	}
+	return err
+}
+
+// Histories yields the histories of the members ids as [Store.Histories]
+// does, as of the snapshot's moment. After Close it yields an error.
+func (sn *Snapshot) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
+	return func(yield func(address.History, error) bool) {
+		if !sortedDistinct(ids) {
+			ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+		}
+		if len(ids) > 0 {
+			sn.s.historiesInParts(ctx, ids, sn.pivots, sn.parts, yield)
+		}
+	}
+}
+
+// Newest returns the newest Recorded time of any version the store held at
+// the snapshot's moment, as [Store.Newest] does.
+func (sn *Snapshot) Newest(ctx context.Context) (time.Time, error) {
+	p := &sn.parts[0]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return time.Time{}, fmt.Errorf("pgsync: newest: %w", p.err)
+	}
+	return metaTime(ctx, p.conn, "newest")
+}
+
+// Close ends the snapshot's transactions and gives back its connections.
+func (sn *Snapshot) Close() error {
+	sn.closeOnce.Do(func() {
+		var errs []error
+		for i := range sn.parts {
+			p := &sn.parts[i]
+			p.mu.Lock()
+			if p.conn != nil {
+				errs = append(errs, endSnapshot(p.conn))
+			}
+			errs = append(errs, p.drop())
+			p.err = errSnapshotClosed
+			p.mu.Unlock()
+		}
+		if err := errors.Join(errs...); err != nil {
+			sn.closeErr = fmt.Errorf("pgsync: snapshot: close: %w", err)
+		}
+	})
+	return sn.closeErr
+}
+
+// endSnapshot rolls back the read transaction of a snapshot's connection,
+// if it is still open, so that the connection goes back to the pool as
+// any other. One that cannot be rolled back is discarded instead.
+func endSnapshot(c *sql.Conn) error {
+	var rerr error
+	err := c.Raw(func(dc any) error {
+		sc, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		if sc.AutoCommit() {
+			return nil
+		}
+		if _, rerr = sc.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+	if rerr != nil {
+		return rerr
+	}
+	return err
+}
