@@ -169,20 +169,23 @@ func (sn *Snapshot) Newest(ctx context.Context) (time.Time, error) {
 	return metaTime(ctx, p.conn, "newest")
 }
 
-// Close ends the snapshot's transactions and gives back its connections.
+// Close ends the snapshot: its connections are closed, their
+// transactions with them, and their memory maps of the store's file are
+// unmapped, all at once.
 func (sn *Snapshot) Close() error {
 	sn.closeOnce.Do(func() {
-		var errs []error
+		errs := make([]error, len(sn.parts))
+		var wg gosync.WaitGroup
 		for i := range sn.parts {
-			p := &sn.parts[i]
-			p.mu.Lock()
-			if p.conn != nil {
-				errs = append(errs, endSnapshot(p.conn))
-			}
-			errs = append(errs, p.drop())
-			p.err = errSnapshotClosed
-			p.mu.Unlock()
+			wg.Go(func() {
+				p := &sn.parts[i]
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				errs[i] = p.discard()
+				p.err = errSnapshotClosed
+			})
 		}
+		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
 			sn.closeErr = fmt.Errorf("pgsync: snapshot: close: %w", err)
 		}
@@ -190,26 +193,21 @@ func (sn *Snapshot) Close() error {
 	return sn.closeErr
 }
 
-// endSnapshot rolls back the read transaction of a snapshot's connection,
-// if it is still open, so that the connection goes back to the pool as
-// any other. One that cannot be rolled back is discarded instead.
-func endSnapshot(c *sql.Conn) error {
-	var rerr error
-	err := c.Raw(func(dc any) error {
-		sc, err := sqliteConn(dc)
-		if err != nil {
-			return err
-		}
-		if sc.AutoCommit() {
-			return nil
-		}
-		if _, rerr = sc.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
-			return driver.ErrBadConn
-		}
-		return nil
-	})
-	if rerr != nil {
-		return rerr
+// discard closes the part's statement, and its connection rather than
+// give it back to the pool: what the connection holds (a read
+// transaction, a map of the file, a page cache) is let go of now.
+func (p *readPart) discard() error {
+	var errs []error
+	if p.st != nil {
+		errs = append(errs, p.st.Close())
 	}
-	return err
+	if p.conn != nil {
+		// A Raw function's driver.ErrBadConn has the connection closed.
+		p.conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err := p.conn.Close(); !errors.Is(err, sql.ErrConnDone) {
+			errs = append(errs, err)
+		}
+	}
+	p.st, p.conn = nil, nil
+	return errors.Join(errs...)
 }

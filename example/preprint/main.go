@@ -305,6 +305,10 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 	}
 	t = time.Now()
 	out, err := g.Check(ctx, br.All(), both{ledger: ledger, files: files})
+	// Every history the batch needed has been read: the snapshot's
+	// connections are closed (their maps of the store unmapped) while the
+	// outputs are finished. The deferred Close waits for it.
+	go snap.Close()
 	if err != nil {
 		files.abort()
 		return out, err
