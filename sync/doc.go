@@ -20,7 +20,15 @@
 // one read transaction, and reads each address from its stored form and key
 // with no parsing. A large call is cut by ranges of member ids into parts
 // read at once, each on a connection kept for its range, so that each
-// connection's memory map of the file faults in one region of it. [Store.Newest] and [Store.LastApply] tell how fresh the store is.
+// connection's memory map of the file faults in one region of it.
+// [Store.Newest] and [Store.LastApply] tell how fresh the store is.
+//
+// A batch is best judged against a [Snapshot] ([Store.Snapshot]), also an
+// [address.HistorySource]: the store as of the moment it was taken, for
+// every piece, whatever commits while the batch runs. It is faster too:
+// SQLite drops a connection's memory map whenever a read transaction of it
+// begins after a commit, as the ledger's are, and a snapshot's
+// transactions last until it is closed.
 // Before a batch that looks up a good share of the store's members (more
 // than 1 in 1,000), [Store.Prewarm] has the operating system read the
 // histories into its page cache in long sequential reads: on a store not in

@@ -10,7 +10,8 @@ import (
 )
 
 // TestStoreIsAHistorySource runs the conformance check that addresstest
-// offers every HistorySource on the store, with histories built by hand
+// offers every HistorySource on the store and on a snapshot of it, with
+// histories built by hand
 // from the events applied (in an order that is not the history's).
 func TestStoreIsAHistorySource(t *testing.T) {
 	s := MustOpen(t)
@@ -48,5 +49,13 @@ func TestStoreIsAHistorySource(t *testing.T) {
 	}
 	if err := addresstest.TestHistorySource(context.Background(), s, want, "M0-unknown"); err != nil {
 		t.Error(err)
+	}
+	snap, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	if err := addresstest.TestHistorySource(context.Background(), snap, want, "M0-unknown"); err != nil {
+		t.Errorf("snapshot: %v", err)
 	}
 }
