@@ -61,7 +61,8 @@ type readPart struct {
 	st   driver.Stmt // on conn; nil until first used
 
 	// A Snapshot's parts are pinned: every read is in the transaction
-	// that pin began on conn, and the first failure ends them for good.
+	// that pin began on conn, and a failure ends them for good (unless the
+	// caller cancelled the read and the transaction survived it).
 	pinned bool
 	err    error // a pinned part's failure, or errSnapshotClosed
 }
@@ -350,13 +351,21 @@ func (p *readPart) readPinned(ctx context.Context, ids []string, out []address.H
 	if p.err != nil {
 		return out, p.err
 	}
-	err := p.conn.Raw(func(any) error {
-		return readHistories(ctx, p.st, ids, func(h address.History) bool {
+	kept := false
+	err := p.conn.Raw(func(dc any) error {
+		err := readHistories(ctx, p.st, ids, func(h address.History) bool {
 			out = append(out, h)
 			return true
 		})
+		if err != nil && ctx.Err() != nil {
+			// Cancelled by the caller: the snapshot goes on if its
+			// transaction does.
+			c, cerr := sqliteConn(dc)
+			kept = cerr == nil && !c.AutoCommit()
+		}
+		return err
 	})
-	if err != nil {
+	if err != nil && !kept {
 		p.err = fmt.Errorf("snapshot ended by a failed read: %w", err)
 	}
 	return out, err

@@ -34,8 +34,10 @@ import (
 // A snapshot holds connections of its own (one per read part, as
 // [Store.Histories] cuts large calls) and keeps the store's write-ahead
 // log from being checkpointed past its moment, so that the log grows with
-// what is committed while it is open: close it when the batch is done. Its
-// methods are safe for concurrent use.
+// what is committed while it is open: close it when the batch is done. A
+// read that fails ends the snapshot (later reads return the failure),
+// except one whose context the caller cancelled. Its methods are safe for
+// concurrent use.
 type Snapshot struct {
 	s      *Store
 	pivots []string

@@ -222,3 +222,41 @@ func tryMoves(s *Store, ids []string, k int) error {
 	}
 	return err
 }
+
+// TestSnapshotAcrossStoreClose: a read the caller cancels fails and
+// leaves the snapshot as it was; closing the store while a snapshot is
+// open neither hangs nor fails, and the snapshot can still be closed.
+func TestSnapshotAcrossStoreClose(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, prewarmStore(t, 100))
+	sn, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"M000001", "M000002"}
+	before := readAll(t, sn, ids)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, err := range sn.Histories(cancelled, ids) {
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a read with a cancelled context yielded %v", err)
+		}
+	}
+	applyMoves(t, s, ids, 1)
+	if d := cmp.Diff(before, readAll(t, sn, ids)); d != "" {
+		t.Errorf("histories after a cancelled read and an apply (-before +snapshot):\n%s", d)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("store Close with a snapshot open: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("store Close hung with a snapshot open")
+	}
+	if err := sn.Close(); err != nil {
+		t.Errorf("snapshot Close after the store's: %v", err)
+	}
+}
