@@ -598,6 +598,10 @@ func (s *idSet) add(id string) bool {
 	if 8*(s.n+1) > 7*len(s.slots) {
 		old := s.slots
 		s.slots = make([]uint64, 2*len(old))
+		// Fresh from the OS, the slots would be read (as the kernel's
+		// zero page) before they are written, costing each page a second
+		// fault and a TLB flush on every core: write them first.
+		clear(s.slots)
 		for _, x := range old {
 			if x != 0 {
 				s.insert(x)
