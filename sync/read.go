@@ -64,6 +64,9 @@ ORDER BY member_id, effective, recorded, event_id`
 // read in one transaction; a larger one is cut by ranges of member ids into
 // parts read at once, on as many connections as there are CPUs (at most
 // four), each in a transaction of its own, a few thousand ids at a time.
+//
+// To judge a batch, read through a [Snapshot] instead: one state of the
+// store for every piece, and faster while anything commits.
 func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
 	return func(yield func(address.History, error) bool) {
 		if !sortedDistinct(ids) {
