@@ -124,16 +124,23 @@ func replay(ctx context.Context, path string, n int, w io.Writer) error {
 	fmt.Fprintf(w, "%s: the mail system, itself on the outdated addresses, sends a batch of %d PHI letters, one per member.\n",
 		loadDay.Format(time.DateOnly), n)
 	const batchID = "replay-2019-10-03"
+	// Each batch is judged against one snapshot of the store.
+	snap, err := st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
 	ledger, err := st.Ledger(ctx, batchID, loadDay)
 	if err != nil {
 		return err
 	}
 	defer ledger.Close()
-	g := &address.Gate{Source: st, AsOf: loadDay}
+	g := &address.Gate{Source: snap, AsOf: loadDay}
 	out, err := g.Check(ctx, batch(mailCopy(n, false)), ledger)
 	if err != nil {
 		return fmt.Errorf("the batch: %w", err)
 	}
+	snap.Close()
 	b, err := st.Batch(ctx, batchID)
 	if err != nil {
 		return err
@@ -160,6 +167,12 @@ func replay(ctx context.Context, path string, n int, w io.Writer) error {
 		return err
 	}
 	defer ledger2.Close()
+	snap2, err := st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer snap2.Close()
+	g.Source = snap2
 	out2, err := g.Check(ctx, batch(mailCopy(n, true)), ledger2)
 	if err != nil {
 		return fmt.Errorf("the batch run again: %w", err)
