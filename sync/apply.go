@@ -960,6 +960,16 @@ func (a *applier) applyChunks(ctx context.Context) error {
 			return err
 		}
 		defer c.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON", nil)
+		// Each chunk's commit leaves its checkpoint (copying the log's
+		// pages into the file, and two fsyncs) to a connection of its own,
+		// on another core, while the next chunk is written: about a tenth
+		// of a bulk load.
+		if _, err := c.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0", nil); err != nil {
+			return err
+		}
+		defer c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walAutocheckpoint), nil)
+		ch.ckpt = a.s.startCheckpointer(ctx)
+		defer ch.ckpt.stop()
 		rows := a.rows
 		lo, n := 0, 0
 		for i := range rows {
@@ -986,6 +996,8 @@ type chunker struct {
 	ids              []string
 	idx              []int32
 	free             chan []driver.NamedValue // argument slices run, for build to reuse
+	ckpt             *checkpointer
+	chunks           int // chunks begun
 }
 
 // insertAhead is how many statements build may have ready that apply has
@@ -1067,6 +1079,9 @@ func send(out chan<- insertBatch, done <-chan struct{}, b insertBatch) bool {
 func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error) {
 	a, c := ch.a, ch.c
 	rows := a.rows[lo:hi]
+	if ch.chunks++; ch.chunks%walChunksAhead == 0 {
+		ch.ckpt.wait()
+	}
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
@@ -1177,7 +1192,109 @@ ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, []driver.N
 		return err
 	}
 	a.rep.Applied += applied
+	if !ch.ckpt.poke() {
+		// No checkpointer: checkpoint here, as the commit would have.
+		if _, err := c.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)", nil); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// walAutocheckpoint is SQLite's default: a commit that leaves the
+// write-ahead log longer than this many pages checkpoints it.
+const walAutocheckpoint = 1000
+
+// A checkpointer checkpoints the store's write-ahead log on a connection
+// of its own each time it is poked, while the writer goes on writing.
+//
+// The log restarts from its beginning only when a write transaction
+// begins with all of it checkpointed; with the checkpoints always a commit
+// behind, that would never happen and the log would grow with the whole
+// feed. So every walChunksAhead chunks the writer waits for the checkpoint
+// of the chunks before: the log stays within that many chunks' pages.
+type checkpointer struct {
+	mu          sync.Mutex
+	cond        sync.Cond
+	asked, done int  // checkpoints asked for, and done (each after its ask)
+	stopped     bool // asked to stop
+	gone        bool // the goroutine has ended
+	exited      chan struct{}
+}
+
+// walChunksAhead is how many chunks' commits the checkpoints may lag.
+const walChunksAhead = 4
+
+func (s *Store) startCheckpointer(ctx context.Context) *checkpointer {
+	cp := &checkpointer{exited: make(chan struct{})}
+	cp.cond.L = &cp.mu
+	go func() {
+		defer close(cp.exited)
+		defer func() {
+			cp.mu.Lock()
+			cp.gone = true
+			cp.cond.Broadcast()
+			cp.mu.Unlock()
+		}()
+		conn, err := s.snaps.Conn(ctx)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		for {
+			cp.mu.Lock()
+			for cp.done == cp.asked && !cp.stopped {
+				cp.cond.Wait()
+			}
+			if cp.done == cp.asked {
+				cp.mu.Unlock()
+				return
+			}
+			n := cp.asked
+			cp.mu.Unlock()
+			// PASSIVE: copies the pages no reader still needs from the
+			// log, and waits for no one.
+			if _, err := conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				return
+			}
+			cp.mu.Lock()
+			cp.done = n
+			cp.cond.Broadcast()
+			cp.mu.Unlock()
+		}
+	}()
+	return cp
+}
+
+// poke asks for a checkpoint, after the one running if any, and reports
+// whether the checkpointer is there to run it.
+func (cp *checkpointer) poke() bool {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if cp.gone {
+		return false
+	}
+	cp.asked++
+	cp.cond.Signal()
+	return true
+}
+
+// wait waits for the checkpoints asked for so far.
+func (cp *checkpointer) wait() {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	for cp.done < cp.asked && !cp.gone {
+		cp.cond.Wait()
+	}
+}
+
+// stop has the checkpoints asked for run, and ends the checkpointer.
+func (cp *checkpointer) stop() {
+	cp.mu.Lock()
+	cp.stopped = true
+	cp.cond.Broadcast()
+	cp.mu.Unlock()
+	<-cp.exited
 }
 
 func queryInt(ctx context.Context, c *sqlite3.SQLiteConn, q string) (int64, error) {

@@ -33,7 +33,7 @@ type Store struct {
 	r    *sql.DB // read-only connections
 
 	parts readParts // connections kept for reading by key range
-	snaps *sql.DB   // the connections of Snapshots, unbounded
+	snaps *sql.DB   // connections held for a while (a Snapshot's, an Apply's checkpointer), unbounded
 
 	closeOnce sync.Once
 	closeErr  error
