@@ -18,8 +18,9 @@ import (
 // freshness stay those of the moment it was taken, whatever commits after
 // (an apply, in this process or another, or a ledger's verdicts). It is
 // the [address.HistorySource] for judging a whole batch: every piece is
-// judged against the same source of truth, and the source_newest the
-// report gives is that of the histories the pieces were judged against.
+// judged against the same source of truth, and the freshness the gate
+// reports ([address.Outcome.SourceNewest]) is that of the histories the
+// pieces were judged against.
 //
 // Reading through a snapshot is also faster than through the Store. A
 // connection maps the store's file into memory, and SQLite drops a
@@ -53,8 +54,9 @@ var _ address.HistorySource = (*Snapshot)(nil)
 var errSnapshotClosed = errors.New("snapshot is closed")
 
 // snapshotTries bounds the attempts to take a snapshot while the store
-// keeps changing: each attempt takes well under a millisecond, and fails
-// only if a commit lands within it.
+// keeps changing: each attempt takes about a millisecond (on this
+// project's 2-core machine, opening two connections), and fails only if a
+// commit lands within it.
 const snapshotTries = 100
 
 // Snapshot takes a snapshot of the store as it is now. If the store keeps
