@@ -45,6 +45,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -222,6 +223,18 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		}
 		c.out = dir
 	}
+	// The batch's id is a digest of its file, read while the store is
+	// opened, fed and read ahead.
+	var digest struct {
+		id  string
+		err error
+	}
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		digest.id, digest.err = c.batchID()
+	}()
+	defer func() { <-hashed }()
 	st, err := pgsync.Open(ctx, c.db)
 	if err != nil {
 		return address.Outcome{}, fmt.Errorf("store: %w", err)
@@ -246,7 +259,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
 
-	batchID, size, err := c.batchID()
+	size, err := c.batchSize()
 	if err != nil {
 		return address.Outcome{}, err
 	}
@@ -279,6 +292,11 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		return address.Outcome{}, fmt.Errorf("store: %w", err)
 	}
 	defer snap.Close()
+	<-hashed
+	if digest.err != nil {
+		return address.Outcome{}, digest.err
+	}
+	batchID := digest.id
 	ledger, err := st.Ledger(ctx, batchID, asOf)
 	if err != nil {
 		return address.Outcome{}, fmt.Errorf("ledger: %w", err)
@@ -327,19 +345,32 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 const minPieceBytes = 64
 
 // batchID names a batch by its content: the same file is the same batch.
-// It returns the size of the file too.
-func (c *config) batchID() (string, int64, error) {
+func (c *config) batchID() (string, error) {
 	f, err := c.open(c.batch, "testdata/batch.csv")
 	if err != nil {
-		return "", 0, fmt.Errorf("batch: %w", err)
+		return "", fmt.Errorf("batch: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("batch: %w", err)
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("batch: %w", err)
 	}
-	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), n, nil
+	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// batchSize is the size of the batch file.
+func (c *config) batchSize() (int64, error) {
+	var fi fs.FileInfo
+	var err error
+	if c.demo {
+		fi, err = fs.Stat(demo, "testdata/batch.csv")
+	} else {
+		fi, err = os.Stat(c.batch)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("batch: %w", err)
+	}
+	return fi.Size(), nil
 }
 
 // progress reports pieces per second every few seconds.
