@@ -47,7 +47,10 @@ func ExampleStore_Snapshot() {
 		return
 	}
 
-	for _, src := range []address.HistorySource{snap, st} {
+	for _, src := range []struct {
+		name string
+		address.HistorySource
+	}{{"snapshot", snap}, {"store", st}} {
 		newest, err := src.Newest(ctx)
 		if err != nil {
 			fmt.Println(err)
@@ -58,10 +61,10 @@ func ExampleStore_Snapshot() {
 				fmt.Println(err)
 				return
 			}
-			fmt.Printf("%T: %d versions, newest recorded %s\n", src, len(h.Versions), newest.Format("2006-01-02"))
+			fmt.Printf("%s: %d versions, newest recorded %s\n", src.name, len(h.Versions), newest.Format("2006-01-02"))
 		}
 	}
 	// Output:
-	// *sync.Snapshot: 1 versions, newest recorded 2020-01-02
-	// *sync.Store: 2 versions, newest recorded 2024-01-02
+	// snapshot: 1 versions, newest recorded 2020-01-02
+	// store: 2 versions, newest recorded 2024-01-02
 }
