@@ -288,6 +288,7 @@ func (s *Store) historiesInParts(ctx context.Context, ids, pivots []string, part
 			if lo >= hi {
 				continue
 			}
+			res[i] = slices.Grow(res[i], hi-lo) // at most a history an id
 			wg.Go(func() {
 				res[i], errs[i] = parts[i].read(ctx, s, window[lo:hi], res[i])
 			})
