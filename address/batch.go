@@ -73,7 +73,7 @@ const MaxBatchLine = 64 << 10
 // separated by ";".
 type BatchReader struct {
 	// KeepText, when set, keeps each piece's row as read, every column in
-	// the input's order (see Header), in Piece.Fields, for outputs that
+	// the input's order (see Header), in Piece.Text, for outputs that
 	// write the input back. Set it before the first call to Read.
 	KeepText bool
 
@@ -83,7 +83,7 @@ type BatchReader struct {
 	ncols  int
 	head   []string
 	fields []string
-	slab   []string // where pieces' Fields and Contents are cut from
+	slab   []string // where pieces' Contents are cut from
 	header bool
 	err    error
 }
@@ -206,7 +206,11 @@ func (b *BatchReader) Header() ([]string, error) {
 func (b *BatchReader) piece(text []byte) Piece {
 	p := Piece{Line: b.line}
 	// One copy of the line, of which the fields are slices.
-	fields, err := splitCSV(string(text), b.fields[:0])
+	row := string(text)
+	if b.KeepText {
+		p.Text = row
+	}
+	fields, err := splitCSV(row, b.fields[:0])
 	b.fields = fields[:0]
 	get := func(j int) string {
 		if i := b.col[j]; i >= 0 && i < len(fields) {
@@ -224,11 +228,9 @@ func (b *BatchReader) piece(text []byte) Piece {
 			p.ID = get(0)
 		}
 		p.Err = &RowError{Line: b.line, PieceID: p.ID, Err: err}
-		p.Fields = b.keep(fields)
 		return p
 	}
 	p.ID, p.MemberID, p.Name = get(0), get(1), get(2)
-	p.Fields = b.keep(fields)
 	bad := func(field string, err error) Piece {
 		p.Err = &RowError{Line: b.line, Field: field, PieceID: p.ID, Err: err}
 		return p
@@ -281,15 +283,11 @@ func (b *BatchReader) piece(text []byte) Piece {
 	return p
 }
 
-// keep returns the row's fields as read, when KeepText is set.
-func (b *BatchReader) keep(fields []string) []string {
-	if !b.KeepText || fields == nil {
-		return nil
-	}
-	dst := b.strings(len(fields))
-	copy(dst, fields)
-	return dst
-}
+// SplitRow splits a row of a batch, as a BatchReader reads it
+// (Piece.Text), into its fields. A row whose quotes do not close, or are
+// followed by more than a comma, yields the fields before the fault and
+// ErrQuote.
+func SplitRow(text string) ([]string, error) { return splitCSV(text, nil) }
 
 // strings returns n strings cut from a slab shared by many pieces, so that
 // a piece's slices cost no allocation of their own. The slice is full:

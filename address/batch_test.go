@@ -108,16 +108,48 @@ func TestBatchReaderKeepsText(t *testing.T) {
 	if d := cmp.Diff([]string{"member_id", "piece_id", "line1", "city", "state", "zip", "template"}, head); d != "" {
 		t.Errorf("header (-want +got):\n%s", d)
 	}
-	for _, want := range [][]string{
-		{"M1", "P1", "123 Main St", "Springfield", "IL", "62704", "T-7"},
-		{"M2", "P2", "1 Elm St"}, // short: invalid, kept as read
+	for _, want := range []struct {
+		text   string
+		fields []string
+	}{
+		{"M1,P1,123 Main St,Springfield,IL,62704,T-7", []string{"M1", "P1", "123 Main St", "Springfield", "IL", "62704", "T-7"}},
+		{"M2,P2,1 Elm St", []string{"M2", "P2", "1 Elm St"}}, // short: invalid, kept as read
 	} {
 		p, err := r.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(want, p.Fields); d != "" {
+		if p.Text != want.text {
+			t.Errorf("text %q, want %q", p.Text, want.text)
+		}
+		fields, err := address.SplitRow(p.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want.fields, fields); d != "" {
 			t.Errorf("fields (-want +got):\n%s", d)
+		}
+	}
+}
+
+func TestSplitRow(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		fields []string
+		err    error
+	}{
+		{"", []string{""}, nil},
+		{"a,,b", []string{"a", "", "b"}, nil},
+		{`"Smith, Ann","say ""hi""",x`, []string{"Smith, Ann", `say "hi"`, "x"}, nil},
+		{`a,"b`, []string{"a"}, address.ErrQuote},
+		{`a,"b"c,d`, []string{"a", "b"}, address.ErrQuote},
+	} {
+		fields, err := address.SplitRow(tc.text)
+		if !errors.Is(err, tc.err) {
+			t.Errorf("SplitRow(%q): err %v, want %v", tc.text, err, tc.err)
+		}
+		if d := cmp.Diff(tc.fields, fields); d != "" {
+			t.Errorf("SplitRow(%q) (-want +got):\n%s", tc.text, d)
 		}
 	}
 }

@@ -22,10 +22,10 @@ type Piece struct {
 	PHI      bool     // the piece carries Protected Health Information
 	Contents []string // members whose documents are inside; empty: the addressee's only
 	Line     int      // where the piece is in the batch file, for reports
-	// Fields is the row as read, in the input's column order
-	// (BatchReader.Header), when the reader was asked to keep it
-	// (BatchReader.KeepText); PHI.
-	Fields []string
+	// Text is the row as read, one line of CSV in the input's column
+	// order (BatchReader.Header), when the reader was asked to keep it
+	// (BatchReader.KeepText); PHI. SplitRow gives its fields.
+	Text string
 	// Err, when not nil, says why the piece's row could not be read: the
 	// gate finds it Invalid. It must name fields, not text.
 	Err error

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -142,31 +143,26 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 
 // Verdicts implements address.VerdictSink.
 func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
-	row := make([]string, 0, len(o.header)+2)
 	verdict := make([]string, 6)
 	for i := range vs {
 		v := &vs[i]
 		p := v.Piece
-		// A row with the wrong number of fields is never released; it is
-		// written with the header's width (padded, or cut: the batch
-		// file's line, named in the detail, holds the rest).
-		row = append(row[:0], p.Fields[:min(len(p.Fields), len(o.header))]...)
-		for len(row) < len(o.header) {
-			row = append(row, "")
-		}
+		name := "release.csv"
 		switch v.Decision {
-		case address.Release:
-			if err := o.files["release.csv"].write(row...); err != nil {
-				return err
-			}
-		default:
-			name := "quarantine.csv"
-			if v.Decision == address.Block {
-				name = "blocked.csv"
-			}
-			if err := o.files[name].write(append(row, v.Status.String(), v.Detail)...); err != nil {
-				return err
-			}
+		case address.Quarantine:
+			name = "quarantine.csv"
+		case address.Block:
+			name = "blocked.csv"
+		}
+		of := o.files[name]
+		of.line = o.appendRow(of.line[:0], p)
+		if v.Decision != address.Release {
+			of.line = of.line[:len(of.line)-1] // the newline
+			of.line = append(of.line, ',')
+			of.line = appendCSV(of.line, []string{v.Status.String(), v.Detail})
+		}
+		if _, err := of.b.Write(of.line); err != nil {
+			return err
 		}
 		verdict[0], verdict[1], verdict[2] = p.Key(), p.MemberID, strconv.FormatBool(p.PHI)
 		verdict[3], verdict[4], verdict[5] = v.Status.String(), v.Decision.String(), v.Detail
@@ -175,6 +171,22 @@ func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 		}
 	}
 	return nil
+}
+
+// appendRow appends the piece's row as read to b, as one CSV record with
+// the header's width. A row read whole is written as it came, byte for
+// byte (unless it holds a CR, which is written quoted). A row with the
+// wrong number of fields, never released, is padded or cut to the header's
+// width (the batch file's line, named in the detail, holds the rest).
+func (o *outputs) appendRow(b []byte, p *address.Piece) []byte {
+	if !errors.Is(p.Err, address.ErrFieldCount) && !errors.Is(p.Err, address.ErrQuote) &&
+		!errors.Is(p.Err, address.ErrLineLength) && strings.IndexByte(p.Text, '\r') < 0 {
+		return append(append(b, p.Text...), '\n')
+	}
+	fields, _ := address.SplitRow(p.Text)
+	row := make([]string, len(o.header))
+	copy(row, fields)
+	return appendCSV(b, row)
 }
 
 // report is report.json.

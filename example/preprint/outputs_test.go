@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
 	"testing"
+
+	"github.com/printgate/printgate/address"
 )
 
 // FuzzAppendCSV: appendCSV writes what encoding/csv's Writer writes, byte
@@ -30,4 +33,41 @@ func FuzzAppendCSV(f *testing.F) {
 			t.Fatalf("record %q: appendCSV wrote %q, encoding/csv %q", rec, got, want.Bytes())
 		}
 	})
+}
+
+// TestAppendRow: a row read whole is written back as it came, quotes and
+// all; one with a CR is re-encoded; one with too few or too many fields,
+// or whose quotes do not close, is padded or cut to the header's width.
+func TestAppendRow(t *testing.T) {
+	o := &outputs{header: []string{"piece_id", "member_id", "line1"}}
+	for _, tc := range []struct {
+		text string
+		want string
+	}{
+		{"P1,M1,12 MAIN ST", "P1,M1,12 MAIN ST\n"},
+		{`P2,"M2","Smith, ""Ann"""`, ""}, // as it came
+		{"P3,M3,12 MAIN\rST", "P3,M3,\"12 MAIN\rST\"\n"},
+		{"P4,M4", "P4,M4,\n"},
+		{"P5,M5,x,extra", "P5,M5,x\n"},
+		{`P6,"M6,12 MAIN ST`, "P6,,\n"},
+		{"", ",,\n"},
+	} {
+		br := address.NewBatchReader(strings.NewReader("piece_id,member_id,line1\n" + tc.text + "\n"))
+		br.KeepText = true
+		p, err := br.Read()
+		if tc.text == "" {
+			// A line too long for the reader is a piece with no text.
+			p, err = address.Piece{Err: &address.RowError{Line: 2, Err: address.ErrLineLength}}, nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.want
+		if want == "" {
+			want = tc.text + "\n"
+		}
+		if got := string(o.appendRow(nil, &p)); got != want {
+			t.Errorf("row %q (err %v): wrote %q, want %q", tc.text, p.Err, got, want)
+		}
+	}
 }
