@@ -173,13 +173,26 @@ func (sn *Snapshot) Newest(ctx context.Context) (time.Time, error) {
 	return metaTime(ctx, p.conn, "newest")
 }
 
-// Close ends the snapshot: its connections are closed, their
-// transactions with them, and their memory maps of the store's file are
-// unmapped, all at once.
+// Close ends the snapshot: its transactions end, and then, all at once,
+// its connections are closed (their memory maps of the store's file
+// unmapped) while the write-ahead log it held back is checkpointed.
 func (sn *Snapshot) Close() error {
 	sn.closeOnce.Do(func() {
+		for i := range sn.parts {
+			p := &sn.parts[i]
+			p.mu.Lock()
+			if p.conn != nil {
+				// An error leaves the transaction to the close below.
+				p.conn.ExecContext(context.Background(), "ROLLBACK")
+			}
+			p.mu.Unlock()
+		}
 		errs := make([]error, len(sn.parts))
 		var wg gosync.WaitGroup
+		// Best effort, as SQLite's own checkpoints after commits are:
+		// what this one leaves, the next commit's or the store's Close
+		// checkpoints.
+		wg.Go(func() { sn.s.checkpoint(context.Background()) })
 		for i := range sn.parts {
 			wg.Go(func() {
 				p := &sn.parts[i]
@@ -195,6 +208,18 @@ func (sn *Snapshot) Close() error {
 		}
 	})
 	return sn.closeErr
+}
+
+// checkpoint copies into the file what pages of the write-ahead log no
+// reader still needs, on a connection apart from the writer.
+func (s *Store) checkpoint(ctx context.Context) error {
+	conn, err := s.snaps.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	return err
 }
 
 // discard closes the part's statement, and its connection rather than
