@@ -390,6 +390,19 @@ type checker struct {
 	phi, bad int // PHI pieces, and those neither current nor recently changed
 	hist     map[string]History
 	verdicts []Verdict
+	// The last names SameName compared, if named, and what it found.
+	lastPrinted, lastMember string
+	named, lastSame         bool
+}
+
+// sameName is SameName, remembering the last answer: a member's pieces
+// often come one after another, addressed alike.
+func (c *checker) sameName(printed, member string) bool {
+	if !c.named || printed != c.lastPrinted || member != c.lastMember {
+		c.lastPrinted, c.lastMember, c.named = printed, member, true
+		c.lastSame = SameName(printed, member)
+	}
+	return c.lastSame
 }
 
 // A fetchedChunk is a chunk of pieces with the histories of its members.
@@ -477,7 +490,7 @@ func (c *checker) verdict(p *Piece) Verdict {
 	date := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 	switch f.Status {
 	case Current, RecentlyChanged, PendingChange:
-		if name := nameAt(h, c.out.AsOf); !SameName(p.Name, name) {
+		if name := nameAt(h, c.out.AsOf); !c.sameName(p.Name, name) {
 			v.Status, v.Detail = WrongRecipient, "printed name is not the member's"
 			return v
 		}
