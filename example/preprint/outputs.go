@@ -147,10 +147,12 @@ func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 	for i := range vs {
 		v := &vs[i]
 		p := v.Piece
-		name := "release.csv"
+		// Only a release goes to release.csv; a decision this program
+		// does not know is held.
+		name := "quarantine.csv"
 		switch v.Decision {
-		case address.Quarantine:
-			name = "quarantine.csv"
+		case address.Release:
+			name = "release.csv"
 		case address.Block:
 			name = "blocked.csv"
 		}

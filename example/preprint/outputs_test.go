@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"os"
 	"strings"
 	"testing"
 
@@ -68,6 +70,35 @@ func TestAppendRow(t *testing.T) {
 		}
 		if got := string(o.appendRow(nil, &p)); got != want {
 			t.Errorf("row %q (err %v): wrote %q, want %q", tc.text, p.Err, got, want)
+		}
+	}
+}
+
+// TestUnknownDecisionIsHeld: a verdict whose decision is none of release,
+// quarantine and block is written to quarantine.csv, never release.csv.
+func TestUnknownDecisionIsHeld(t *testing.T) {
+	o, err := newOutputs(t.TempDir(), []string{"piece_id", "member_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.abort()
+	p := address.Piece{ID: "P1", MemberID: "M1", Text: "P1,M1"}
+	if err := o.Verdicts(context.Background(), []address.Verdict{{Piece: &p, Status: address.Current}}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"release.csv":    "piece_id,member_id\n",
+		"quarantine.csv": "piece_id,member_id,status,detail\nP1,M1,current,\n",
+	} {
+		if err := o.files[name].b.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(o.files[name].f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
 		}
 	}
 }
