@@ -68,14 +68,21 @@ type readPart struct {
 	err    error // a pinned part's failure, or errSnapshotClosed
 }
 
-// drop closes the part's statement and connection.
-func (p *readPart) drop() error {
+// discard closes the part's statement, and its connection rather than
+// give it back to the pool: what the connection holds (a read
+// transaction, a map of the file, a page cache, or the state a failure
+// left) is let go of now.
+func (p *readPart) discard() error {
 	var errs []error
 	if p.st != nil {
 		errs = append(errs, p.st.Close())
 	}
 	if p.conn != nil {
-		errs = append(errs, p.conn.Close())
+		// A Raw function's driver.ErrBadConn has the connection closed.
+		p.conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err := p.conn.Close(); !errors.Is(err, sql.ErrConnDone) {
+			errs = append(errs, err)
+		}
 	}
 	p.st, p.conn = nil, nil
 	return errors.Join(errs...)
@@ -115,7 +122,7 @@ func (s *Store) closeParts() error {
 	for i := range parts {
 		p := &parts[i]
 		p.mu.Lock()
-		errs = append(errs, p.drop())
+		errs = append(errs, p.discard())
 		p.mu.Unlock()
 	}
 	if s.parts.db != nil {
@@ -342,7 +349,7 @@ func (p *readPart) read(ctx context.Context, s *Store, ids []string, out []addre
 		})
 	})
 	if err != nil {
-		p.drop()
+		p.discard()
 	}
 	return out, err
 }

@@ -111,7 +111,7 @@ func TestHistoriesInParts(t *testing.T) {
 			}
 		}
 		for i := range parts {
-			parts[i].drop()
+			parts[i].discard()
 		}
 	}
 
@@ -167,7 +167,7 @@ func TestHistoriesInPartsConcurrently(t *testing.T) {
 	parts := make([]readPart, 3)
 	defer func() {
 		for i := range parts {
-			parts[i].drop()
+			parts[i].discard()
 		}
 	}()
 	const callers = 4

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"iter"
@@ -220,23 +219,4 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	defer conn.Close()
 	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	return err
-}
-
-// discard closes the part's statement, and its connection rather than
-// give it back to the pool: what the connection holds (a read
-// transaction, a map of the file, a page cache) is let go of now.
-func (p *readPart) discard() error {
-	var errs []error
-	if p.st != nil {
-		errs = append(errs, p.st.Close())
-	}
-	if p.conn != nil {
-		// A Raw function's driver.ErrBadConn has the connection closed.
-		p.conn.Raw(func(any) error { return driver.ErrBadConn })
-		if err := p.conn.Close(); !errors.Is(err, sql.ErrConnDone) {
-			errs = append(errs, err)
-		}
-	}
-	p.st, p.conn = nil, nil
-	return errors.Join(errs...)
 }
