@@ -248,6 +248,59 @@ func TestGateSourceFailureMidBatch(t *testing.T) {
 	}
 }
 
+// disorderlySource yields the histories asked for in reverse id order,
+// with one that was not asked for between them: not what a HistorySource
+// should do.
+type disorderlySource struct{ *addresstest.Source }
+
+func (s disorderlySource) Histories(ctx context.Context, ids []string) iter.Seq2[address.History, error] {
+	return func(yield func(address.History, error) bool) {
+		var hs []address.History
+		for h, err := range s.Source.Histories(ctx, ids) {
+			if err != nil {
+				yield(h, err)
+				return
+			}
+			hs = append(hs, h)
+		}
+		stray := history("bob", version("z1", "2018-01-01", address.Moved, oakAddr))
+		for i := len(hs) - 1; i >= 0; i-- {
+			if !yield(hs[i], nil) || i == len(hs)/2 && !yield(stray, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TestGateSourceOutOfOrder: the gate finds each piece's history however
+// the source orders them, and ignores one it did not ask for.
+func TestGateSourceOutOfOrder(t *testing.T) {
+	pieces := []address.Piece{
+		piece("p1", "grace", "Grace Hopper", pineAddr, true),
+		piece("p2", "ada", "Ada Lovelace", oakAddr, true),
+		piece("p3", "zed", "Zed", oakAddr, true),
+		piece("p4", "edsger", "Edsger Dijkstra", pineAddr, true),
+		piece("p5", "ada", "Ada Lovelace", elmAddr, true),
+		piece("p6", "alan", "Alan Turing", oak12, true),
+	}
+	want := map[string]address.Status{"p1": address.PendingChange, "p2": address.Stale, "p3": address.UnknownMember,
+		"p4": address.UndeliverableAddress, "p5": address.Current, "p6": address.RecentlyChanged}
+	for _, size := range []int{1, 4, 8192} {
+		g := &address.Gate{Source: disorderlySource{gateSource()}, AsOf: day("2020-06-01"), ChunkSize: size}
+		var sink addresstest.Sink
+		if _, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]address.Status{}
+		for _, v := range sink.Got {
+			got[v.Piece.ID] = v.Status
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("chunks of %d: statuses (-want +got):\n%s", size, diff)
+		}
+	}
+}
+
 func TestGateSourceFailureStopsTheCheck(t *testing.T) {
 	g := &address.Gate{Source: failingSource{gateSource()}, AsOf: day("2020-06-01")}
 	var sink addresstest.Sink
