@@ -264,7 +264,7 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	for i := range nf {
 		toFetch[i], fetched[i] = make(chan []Piece, 1), make(chan fetchedChunk, 1)
 	}
-	free, freeHist := make(chan []Piece, 2+2*nf), make(chan *chunkHistories, 2+2*nf)
+	free, freeHist := make(chan []Piece, 2+2*nf), make(chan map[string]History, 2+2*nf)
 	readCtx, cancel := context.WithCancel(ctx)
 	var readErr error
 	readDone := make(chan struct{})
@@ -308,14 +308,16 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	for i := range nf {
 		fetchers.Go(func() {
 			defer close(fetched[i])
+			var ids []string
 			for chunk := range toFetch[i] {
-				var hist *chunkHistories
+				var hist map[string]History
 				select {
 				case hist = <-freeHist:
 				default:
-					hist = new(chunkHistories)
+					hist = make(map[string]History, len(chunk))
 				}
-				err := hist.fetch(readCtx, g.Source, chunk)
+				var err error
+				ids, err = fetch(readCtx, g.Source, chunk, ids, hist)
 				select {
 				case fetched[i] <- fetchedChunk{chunk, hist, err}:
 				case <-readCtx.Done():
@@ -354,7 +356,7 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 			return Outcome{}, err
 		}
 		clear(f.pieces)
-		f.hist.reset()
+		clear(f.hist)
 		select {
 		case free <- f.pieces[:0]:
 		default:
@@ -386,6 +388,7 @@ type checker struct {
 	out      Outcome
 	halt     string
 	phi, bad int // PHI pieces, and those neither current nor recently changed
+	hist     map[string]History
 	verdicts []Verdict
 	// The last names SameName compared, if named, and what it found.
 	lastPrinted, lastMember string
@@ -405,93 +408,39 @@ func (c *checker) sameName(printed, member string) bool {
 // A fetchedChunk is a chunk of pieces with the histories of its members.
 type fetchedChunk struct {
 	pieces []Piece
-	hist   *chunkHistories
+	hist   map[string]History
 	err    error
 }
 
-// chunkHistories are the histories of the members of a chunk's pieces,
-// found by piece: no map, and no hashing of member ids.
-type chunkHistories struct {
-	refs []memberRef // the pieces with a member id, by member id
-	ids  []string    // the distinct member ids of the chunk, sorted
-	hist []History   // hist[j] is the history of ids[j]; a zero History if the source has none
-	of   []int32     // of[i] is the index in ids of piece i's member, or -1
-}
-
-// A memberRef is a piece of a chunk, by index, and its member.
-type memberRef struct {
-	id    string
-	piece int32
-}
-
-// fetch reads the histories of the members of chunk's pieces, in one bulk
-// call to src.
-func (ch *chunkHistories) fetch(ctx context.Context, src HistorySource, chunk []Piece) error {
-	ch.refs = ch.refs[:0]
+// fetch reads the histories of the members of chunk's pieces into hist, in
+// one bulk call to src. ids is scratch space, returned for the next call.
+func fetch(ctx context.Context, src HistorySource, chunk []Piece, ids []string, hist map[string]History) ([]string, error) {
+	ids = ids[:0]
 	for i := range chunk {
 		if chunk[i].Err == nil && chunk[i].MemberID != "" {
-			ch.refs = append(ch.refs, memberRef{chunk[i].MemberID, int32(i)})
+			ids = append(ids, chunk[i].MemberID)
 		}
 	}
-	slices.SortFunc(ch.refs, func(x, y memberRef) int { return strings.Compare(x.id, y.id) })
-	ch.of = slices.Grow(ch.of[:0], len(chunk))[:len(chunk)]
-	for i := range ch.of {
-		ch.of[i] = -1
-	}
-	ch.ids = ch.ids[:0]
-	for _, r := range ch.refs {
-		if n := len(ch.ids); n == 0 || ch.ids[n-1] != r.id {
-			ch.ids = append(ch.ids, r.id)
-		}
-		ch.of[r.piece] = int32(len(ch.ids) - 1)
-	}
-	ch.hist = slices.Grow(ch.hist[:0], len(ch.ids))[:len(ch.ids)]
-	j := 0
-	for h, err := range src.Histories(ctx, ch.ids) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for h, err := range src.Histories(ctx, ids) {
 		if err != nil {
-			return fmt.Errorf("address: reading histories: %w", err)
+			return ids, fmt.Errorf("address: reading histories: %w", err)
 		}
-		// The histories come in id order, as HistorySource says; one that
-		// does not is looked for, and one not asked for is left out.
-		for j < len(ch.ids) && ch.ids[j] < h.MemberID {
-			j++
-		}
-		k := j
-		if k == len(ch.ids) || ch.ids[k] != h.MemberID {
-			var ok bool
-			if k, ok = slices.BinarySearch(ch.ids, h.MemberID); !ok {
-				continue
-			}
-		}
-		ch.hist[k] = h
+		hist[h.MemberID] = h
 	}
-	return nil
-}
-
-// history returns the history of the member of piece i of the chunk, or nil
-// when the source has none.
-func (ch *chunkHistories) history(i int) *History {
-	j := ch.of[i]
-	if j < 0 || ch.hist[j].MemberID == "" {
-		return nil
-	}
-	return &ch.hist[j]
-}
-
-// reset lets go of what the chunk's histories refer to: the pieces' member
-// ids, and the source's histories.
-func (ch *chunkHistories) reset() {
-	clear(ch.refs)
-	clear(ch.ids)
-	clear(ch.hist)
+	// The strings of ids are the pieces'; drop them with the chunk.
+	clear(ids)
+	return ids[:0], nil
 }
 
 // judge judges one chunk of pieces, each in order, against the histories
 // of their members.
-func (c *checker) judge(ctx context.Context, chunk []Piece, hist *chunkHistories) error {
+func (c *checker) judge(ctx context.Context, chunk []Piece, hist map[string]History) error {
+	c.hist = hist
 	c.verdicts = c.verdicts[:0]
 	for i := range chunk {
-		v := c.verdict(&chunk[i], hist.history(i))
+		v := c.verdict(&chunk[i])
 		v.Decision = c.policy.Decide(v.Status, v.Piece.PHI)
 		c.count(v)
 		c.verdicts = append(c.verdicts, v)
@@ -505,9 +454,7 @@ func (c *checker) judge(ctx context.Context, chunk []Piece, hist *chunkHistories
 	return nil
 }
 
-// verdict judges piece p against h, the history of its member, nil if the
-// source has none.
-func (c *checker) verdict(p *Piece, h *History) Verdict {
+func (c *checker) verdict(p *Piece) Verdict {
 	v := Verdict{Piece: p}
 	if p.Err != nil {
 		v.Status, v.Detail = Invalid, p.Err.Error()
@@ -530,11 +477,12 @@ func (c *checker) verdict(p *Piece, h *History) Verdict {
 			return v
 		}
 	}
-	if h == nil {
+	h, ok := c.hist[p.MemberID]
+	if !ok {
 		v.Status, v.Detail = UnknownMember, "member not in the source of truth"
 		return v
 	}
-	f := Classify(p.Address, *h, c.out.AsOf, c.gate.Recent)
+	f := Classify(p.Address, h, c.out.AsOf, c.gate.Recent)
 	v.Status = f.Status
 	if f.Version >= 0 {
 		v.VersionID = h.Versions[f.Version].EventID
@@ -542,7 +490,7 @@ func (c *checker) verdict(p *Piece, h *History) Verdict {
 	date := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 	switch f.Status {
 	case Current, RecentlyChanged, PendingChange:
-		if name := nameAt(*h, c.out.AsOf); !c.sameName(p.Name, name) {
+		if name := nameAt(h, c.out.AsOf); !c.sameName(p.Name, name) {
 			v.Status, v.Detail = WrongRecipient, "printed name is not the member's"
 			return v
 		}
