@@ -307,9 +307,29 @@ func Store(tb testing.TB, n int) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The batch job's benchmarks write their ledger into the store: the
+	// size as built is kept beside it, for the size per member.
+	if err := os.WriteFile(path+builtSuffix, []byte(strconv.FormatInt(fi.Size(), 10)), 0o600); err != nil {
+		tb.Fatal(err)
+	}
 	tb.Logf("built %s in %v: %d MB, %.0f MB per million members", filepath.Base(path),
 		time.Since(start).Round(time.Second), fi.Size()>>20, float64(fi.Size())/(1<<20)/(float64(n)/1e6))
 	return path
+}
+
+// builtSuffix names the file beside a store that holds its size as built.
+const builtSuffix = ".built-size"
+
+// BuiltSize returns the size in bytes of the store at path as [Store]
+// built it, before any benchmark wrote to it, and false if it was not
+// recorded (a store built before the size was kept).
+func BuiltSize(path string) (int64, bool) {
+	b, err := os.ReadFile(path + builtSuffix)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	return n, err == nil
 }
 
 func build(path string, n int) error {
