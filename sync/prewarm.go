@@ -103,6 +103,12 @@ const (
 	// prewarmGap is the most pages between two leaves that are read
 	// through rather than skipped: one read costs less than two.
 	prewarmGap = 32
+	// walkGap is the same between two interior pages of a level. The
+	// pages of the lowest interior level are about 34 apart, with leaves
+	// between, and are read with them: on the 12.5M store, 60 long reads
+	// of the whole table instead of 10,413 short ones and then the leaves
+	// (1.4-1.55 s against 1.5-1.66 s, the disk at about 1.2 GB/s).
+	walkGap = 256
 	// walkReaders read interior pages at once: each read is of one page,
 	// at random, and a disk serves many at once faster than one by one.
 	walkReaders = 16
@@ -179,8 +185,10 @@ func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last 
 		// The pages of a level lie near one another and near the pages
 		// they point to, which were written at about the same time: read
 		// them in long reads, with what lies between, before one by one.
+		// The lowest interior level lies among its leaves, one page in
+		// about 34: read so, it is read with the leaves, in one pass.
 		if len(level) >= walkReaders {
-			if err := readAhead(ctx, f, pageRanges(level, prewarmGap), pageSize); err != nil {
+			if err := readAhead(ctx, f, pageRanges(level, walkGap), pageSize); err != nil {
 				return nil, err
 			}
 		}
