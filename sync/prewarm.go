@@ -103,12 +103,13 @@ const (
 	// prewarmGap is the most pages between two leaves that are read
 	// through rather than skipped: one read costs less than two.
 	prewarmGap = 32
-	// walkGap is the same between two interior pages of a level. The
-	// pages of the lowest interior level are about 34 apart, with leaves
-	// between, and are read with them: on the 12.5M store, 60 long reads
-	// of the whole table instead of 10,413 short ones and then the leaves
-	// (1.4-1.55 s against 1.5-1.66 s, the disk at about 1.2 GB/s).
-	walkGap = 256
+	// walkGap and walkSpread: see levelRanges. On the 12.5M store the
+	// lowest interior level is so read in the leaves' 60 long reads
+	// instead of 10,413 short ones before them: 1.55-1.62 s against
+	// 1.61-1.79 s for the walk and the leaves, cold, the disk at about
+	// 1.1 GB/s.
+	walkGap    = 256
+	walkSpread = 2
 	// walkReaders read interior pages at once: each read is of one page,
 	// at random, and a disk serves many at once faster than one by one.
 	walkReaders = 16
@@ -175,7 +176,7 @@ const maxDepth = 32
 // returns the page numbers of its leaves, sorted. Interior pages are read
 // a level at a time, several at once.
 func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last uint32) ([]uint32, error) {
-	level := []uint32{root}
+	level, above := []uint32{root}, 1
 	for range maxDepth {
 		// All leaves of a B-tree are at the same depth: if the first page
 		// of a level is a leaf, they all are.
@@ -185,10 +186,8 @@ func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last 
 		// The pages of a level lie near one another and near the pages
 		// they point to, which were written at about the same time: read
 		// them in long reads, with what lies between, before one by one.
-		// The lowest interior level lies among its leaves, one page in
-		// about 34: read so, it is read with the leaves, in one pass.
 		if len(level) >= walkReaders {
-			if err := readAhead(ctx, f, pageRanges(level, walkGap), pageSize); err != nil {
+			if err := readAhead(ctx, f, levelRanges(level, above), pageSize); err != nil {
 				return nil, err
 			}
 		}
@@ -196,9 +195,31 @@ func leafPages(ctx context.Context, f *os.File, root uint32, pageSize int, last 
 		if err != nil {
 			return nil, err
 		}
-		level = next
+		level, above = next, len(level)
 	}
 	return nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
+}
+
+// levelRanges returns the ranges of pages to read the interior pages of
+// level in, above being the pages of the level above it. The lowest
+// interior level of a table written in order lies among its leaves, a page
+// in about as many as its pages have children: its ranges are cut where
+// pages are more than walkGap apart, and so cover the leaves too, which
+// are then read in the same pass. That is done when they cover no more
+// than walkSpread times the level and what it points to, as estimated from
+// the fan-out of the level above; otherwise, as for leaves, pages more than
+// prewarmGap apart are read apart.
+func levelRanges(level []uint32, above int) []pageRange {
+	rs := pageRanges(level, walkGap)
+	var n int
+	for _, r := range rs {
+		n += int(r.n)
+	}
+	fanout := len(level) / max(1, above)
+	if n <= walkSpread*len(level)*(1+fanout) {
+		return rs
+	}
+	return pageRanges(level, prewarmGap)
 }
 
 // leavesCached returns the share of the leaves of the B-tree whose root

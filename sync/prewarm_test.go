@@ -315,3 +315,54 @@ func TestPrewarmWAL(t *testing.T) {
 		t.Errorf("Prewarm of a store in its write-ahead log: %v", err)
 	}
 }
+
+// TestPageRanges: runs of pages, joined across gaps of at most gap pages.
+func TestPageRanges(t *testing.T) {
+	tests := []struct {
+		pages []uint32
+		gap   uint32
+		want  []pageRange
+	}{
+		{nil, 32, nil},
+		{[]uint32{7}, 32, []pageRange{{7, 1}}},
+		{[]uint32{1, 2, 3, 10}, 0, []pageRange{{1, 3}, {10, 1}}},
+		{[]uint32{1, 2, 3, 10}, 6, []pageRange{{1, 10}}},
+		{[]uint32{1, 2, 3, 10}, 5, []pageRange{{1, 3}, {10, 1}}},
+		{[]uint32{5, 40, 74, 200}, 34, []pageRange{{5, 70}, {200, 1}}},
+	}
+	for _, tc := range tests {
+		if got := pageRanges(tc.pages, tc.gap); !slices.Equal(got, tc.want) {
+			t.Errorf("pageRanges(%v, %d) = %v, want %v", tc.pages, tc.gap, got, tc.want)
+		}
+	}
+}
+
+// TestLevelRanges: a level that lies among what it points to is read in
+// long runs with it; one spread among other pages is read page by page.
+func TestLevelRanges(t *testing.T) {
+	every := func(n, step, from uint32) []uint32 {
+		var ps []uint32
+		for i := range n {
+			ps = append(ps, from+i*step)
+		}
+		return ps
+	}
+	// 300 pages 34 apart, each with 33 leaves after it: one run.
+	dense := every(300, 34, 10)
+	if got, want := levelRanges(dense, 9), []pageRange{{10, 299*34 + 1}}; !slices.Equal(got, want) {
+		t.Errorf("a level among its leaves: %v, want %v", got, want)
+	}
+	// 300 pages 200 apart whose level above says they have 2 children
+	// each: the pages between are not theirs, so each is read alone.
+	sparse := every(300, 200, 10)
+	got := levelRanges(sparse, 150)
+	if len(got) != 300 {
+		t.Errorf("a level among other pages: %d ranges, want 300", len(got))
+	}
+	for _, r := range got {
+		if r.n != 1 {
+			t.Errorf("a level among other pages: range %v", r)
+			break
+		}
+	}
+}
