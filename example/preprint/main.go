@@ -199,7 +199,7 @@ func showDemo(w io.Writer, dir string) error {
 }
 
 // open opens the named file, or the bundled demo file.
-func (c *config) open(name, demoName string) (io.ReadCloser, error) {
+func (c *config) open(name, demoName string) (fs.File, error) {
 	if c.demo {
 		return demo.Open(demoName)
 	}
@@ -360,13 +360,12 @@ func (c *config) batchID() (string, error) {
 
 // batchSize is the size of the batch file.
 func (c *config) batchSize() (int64, error) {
-	var fi fs.FileInfo
-	var err error
-	if c.demo {
-		fi, err = fs.Stat(demo, "testdata/batch.csv")
-	} else {
-		fi, err = os.Stat(c.batch)
+	f, err := c.open(c.batch, "testdata/batch.csv")
+	if err != nil {
+		return 0, fmt.Errorf("batch: %w", err)
 	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return 0, fmt.Errorf("batch: %w", err)
 	}
