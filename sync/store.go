@@ -180,10 +180,12 @@ const driverName = "printgate_sqlite3"
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// Memory-map up to 2 GiB of the file (SQLite's default ceiling):
-		// reads of pages in the OS page cache then cost no system call
-		// and no copy.
-		_, err := c.Exec("PRAGMA mmap_size = 2147418112", nil)
+		// Memory-map the file, up to the ceiling SQLite was compiled
+		// with (SQLITE_MAX_MMAP_SIZE, 2 GiB by default; SQLite lowers a
+		// larger request to it): reads of pages in the OS page cache then
+		// cost no system call and no copy. Pages past the ceiling are
+		// read with pread(2); see the README on stores over 2 GiB.
+		_, err := c.Exec("PRAGMA mmap_size = 1099511627776", nil)
 		return err
 	}})
 }
