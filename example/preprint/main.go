@@ -259,25 +259,25 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
 
-	size, err := c.batchSize()
+	f, err := c.open(c.batch, "testdata/batch.csv")
 	if err != nil {
-		return address.Outcome{}, err
+		return address.Outcome{}, fmt.Errorf("batch: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("batch: %w", err)
 	}
 	// A batch that looks up many of the store's members reads the store
 	// faster in order than at random: have its histories read ahead.
 	t := time.Now()
-	if n, err := st.Prewarm(ctx, int(size/minPieceBytes)); err != nil {
+	if n, err := st.Prewarm(ctx, int(fi.Size()/minPieceBytes)); err != nil {
 		// Advice only: the lookups are slower without it, not wrong.
 		fmt.Fprintf(stderr, "preprint: reading the store ahead: %v\n", err)
 	} else if n > 0 {
 		fmt.Fprintf(stderr, "preprint: read %d MB of the store's histories ahead in %.1fs\n", n>>20, time.Since(t).Seconds())
 	}
 	timings["prewarm_seconds"] = time.Since(t).Seconds()
-	f, err := c.open(c.batch, "testdata/batch.csv")
-	if err != nil {
-		return address.Outcome{}, fmt.Errorf("batch: %w", err)
-	}
-	defer f.Close()
 	br := address.NewBatchReader(f)
 	br.KeepText = true
 
@@ -356,20 +356,6 @@ func (c *config) batchID() (string, error) {
 		return "", fmt.Errorf("batch: %w", err)
 	}
 	return "batch-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
-}
-
-// batchSize is the size of the batch file.
-func (c *config) batchSize() (int64, error) {
-	f, err := c.open(c.batch, "testdata/batch.csv")
-	if err != nil {
-		return 0, fmt.Errorf("batch: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("batch: %w", err)
-	}
-	return fi.Size(), nil
 }
 
 // progress reports pieces per second every few seconds.
