@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/writeback"
 )
 
 // The ledger records what the gate decided for every piece of every batch,
@@ -291,6 +294,20 @@ func (l *Ledger) fail(err error) {
 func (l *Ledger) write(ctx context.Context, st *ledgerStmts) {
 	defer close(l.done)
 	defer st.Close()
+	// Finish's commit waits for the write-ahead log to be durable: all of
+	// the batch's verdicts, megabytes of them. Each commit's are synced in
+	// the background as the batch goes (on a descriptor of our own, which
+	// only syncs: SQLite's own sync still sees any error), so that the
+	// last waits for the last commit's only. (Not on Windows, where a
+	// file must be open for writing to be synced.)
+	var wal *writeback.Syncer
+	if runtime.GOOS != "windows" {
+		if f, err := os.Open(l.st.path + "-wal"); err == nil {
+			wal = writeback.NewSyncer(f)
+			defer f.Close()
+			defer wal.Wait()
+		}
+	}
 	inTx, pending := false, 0
 	var buf []byte
 	for rows := range l.rows {
@@ -316,6 +333,9 @@ func (l *Ledger) write(ctx context.Context, st *ledgerStmts) {
 				pending, inTx = 0, false
 				if _, err := l.conn.ExecContext(ctx, "COMMIT"); err != nil {
 					return err
+				}
+				if wal != nil {
+					wal.Start()
 				}
 			}
 			return nil

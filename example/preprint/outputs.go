@@ -13,11 +13,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/writeback"
 )
 
 // outputs is the VerdictSink that writes the files a mail house acts on:
@@ -40,12 +42,30 @@ type outputs struct {
 	idCol   int      // the piece_id column's index in header
 	files   map[string]*outFile
 	started time.Time
+	synced  bool // sync has run, and nothing was written since
 }
 
 type outFile struct {
 	f    *os.File
+	w    *writeback.Writer // syncs f as it grows
 	b    *bufio.Writer
 	line []byte // scratch: the record being written
+}
+
+// newOutFile returns an outFile writing to f. The file is synced before it
+// is renamed into place; it is synced as it grows, so that the last sync
+// waits for the last few megabytes only.
+func newOutFile(f *os.File) *outFile {
+	w := writeback.NewWriter(f)
+	return &outFile{f: f, w: w, b: bufio.NewWriterSize(w, 256<<10)}
+}
+
+// sync flushes the file and makes it durable.
+func (of *outFile) sync() error {
+	if err := of.b.Flush(); err != nil {
+		return err
+	}
+	return of.w.Sync()
 }
 
 // write writes one CSV record, as encoding/csv's Writer does.
@@ -130,8 +150,7 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 			o.abort()
 			return nil, err
 		}
-		b := bufio.NewWriterSize(f, 256<<10)
-		of := &outFile{f: f, b: b}
+		of := newOutFile(f)
 		o.files[name] = of
 		if err := of.write(headers[name]...); err != nil {
 			o.abort()
@@ -212,14 +231,32 @@ func (o *outputs) Finish(_ context.Context, out address.Outcome) error {
 	return o.finish(out, "", nil)
 }
 
+// sync flushes every file and makes its data durable, the files at once.
+// It may run while the ledger commits: only the renames must wait for it.
+func (o *outputs) sync() error {
+	errs := make([]error, len(outNames))
+	var wg gosync.WaitGroup
+	for i, name := range outNames {
+		wg.Go(func() { errs[i] = o.files[name].sync() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// finish writes report.json and renames every file into place, after the
+// ledger has committed. The files' data is synced first unless sync was
+// called, and again after a halt has rewritten them.
 func (o *outputs) finish(out address.Outcome, batchID string, timings map[string]any) error {
-	for _, name := range outNames {
-		if err := o.files[name].b.Flush(); err != nil {
+	if !o.synced {
+		if err := o.sync(); err != nil {
 			return err
 		}
 	}
 	if out.Halted {
 		if err := o.hold(out.HaltReason); err != nil {
+			return err
+		}
+		if err := o.sync(); err != nil {
 			return err
 		}
 	}
@@ -239,14 +276,11 @@ func (o *outputs) finish(out address.Outcome, batchID string, timings map[string
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(o.dir, "report.json.tmp"), append(b, '\n'), 0o600); err != nil {
+	if err := writeSynced(filepath.Join(o.dir, "report.json.tmp"), append(b, '\n')); err != nil {
 		return err
 	}
 	for _, name := range append(outNames, "report.json") {
 		if of := o.files[name]; of != nil {
-			if err := of.f.Sync(); err != nil {
-				return err
-			}
 			if err := of.f.Close(); err != nil {
 				return err
 			}
@@ -327,7 +361,7 @@ func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error
 	}
 	r := csv.NewReader(bufio.NewReader(v.f))
 	r.ReuseRecord = true
-	w := &outFile{f: tmp, b: bufio.NewWriterSize(tmp, 256<<10)}
+	w := newOutFile(tmp)
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -350,18 +384,33 @@ func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error
 		tmp.Close()
 		return err
 	}
+	v.w.Wait()
 	v.f.Close()
 	if err := os.Rename(tmp.Name(), v.f.Name()); err != nil {
 		tmp.Close()
 		return err
 	}
-	v.f = tmp
+	*v = *w
 	return nil
+}
+
+// writeSynced writes b to a new file at path and syncs it.
+func writeSynced(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // abort removes the temporary files of a run that failed.
 func (o *outputs) abort() {
 	for _, of := range o.files {
+		of.w.Wait()
 		of.f.Close()
 		os.Remove(of.f.Name())
 	}
@@ -382,9 +431,20 @@ func (b both) Verdicts(ctx context.Context, vs []address.Verdict) error {
 	return b.files.Verdicts(ctx, vs)
 }
 
+// Finish finishes the ledger. The files are finished by run, with the
+// timings; their data is synced meanwhile, as the ledger's last commit is,
+// so that the two waits for the disk are one.
 func (b both) Finish(ctx context.Context, out address.Outcome) error {
-	if err := b.ledger.Finish(ctx, out); err != nil {
+	synced := make(chan error, 1)
+	go func() { synced <- b.files.sync() }()
+	err := b.ledger.Finish(ctx, out)
+	serr := <-synced
+	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	return nil // the files are finished by run, with the timings
+	if serr != nil {
+		return fmt.Errorf("outputs: %w", serr)
+	}
+	b.files.synced = true
+	return nil
 }
