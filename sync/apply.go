@@ -970,21 +970,44 @@ func (a *applier) applyChunks(ctx context.Context) error {
 		defer c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walAutocheckpoint), nil)
 		ch.ckpt = a.s.startCheckpointer(ctx)
 		defer ch.ckpt.stop()
-		rows := a.rows
-		lo, n := 0, 0
-		for i := range rows {
-			if rows[i].status == stApply {
-				n++
-			}
-			if n == a.chunk || i == len(rows)-1 {
-				if err := ch.apply(ctx, lo, i+1, i == len(rows)-1); err != nil {
-					return err
-				}
-				lo, n = i+1, 0
+		bounds, byEvent := a.chunks()
+		for k := range len(bounds) - 1 {
+			lo, hi := bounds[k], bounds[k+1]
+			if err := ch.apply(ctx, lo, hi, byEvent[lo:hi], hi == len(a.rows)); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// chunks cuts the staged rows, in history order, into chunks of a.chunk
+// rows to apply: chunk k is rows bounds[k] to bounds[k+1]. It also returns
+// each chunk's row indexes in event id order, chunk after chunk, taken from
+// a.byEvent: the order its events are inserted in.
+func (a *applier) chunks() (bounds []int, byEvent []int32) {
+	bounds = []int{0}
+	n := 0
+	for i := range a.rows {
+		if a.rows[i].status == stApply {
+			n++
+		}
+		if n == a.chunk || i == len(a.rows)-1 {
+			bounds = append(bounds, i+1)
+			n = 0
+		}
+	}
+	byEvent = make([]int32, len(a.rows))
+	next := slices.Clone(bounds[:len(bounds)-1]) // where each chunk's next index goes
+	for _, r := range a.byEvent {
+		k, found := slices.BinarySearch(bounds, int(r))
+		if !found {
+			k-- // bounds[k] < r < bounds[k+1]
+		}
+		byEvent[next[k]] = r
+		next[k]++
+	}
+	return bounds, byEvent
 }
 
 // A chunker applies chunks of the staged feed.
@@ -994,7 +1017,6 @@ type chunker struct {
 	versions, events *inserter
 	lastMember       string // the last member a chunk applied events of
 	ids              []string
-	idx              []int32
 	free             chan []driver.NamedValue // argument slices run, for build to reuse
 	ckpt             *checkpointer
 	chunks           int // chunks begun
@@ -1011,13 +1033,10 @@ type insertBatch struct {
 }
 
 // build sends the INSERT statements of the rows to apply on out: the
-// events in the order of idx, sorted by event id first unless sorted, then
-// the versions in the order of rows. It stops early when done is closed.
-func (ch *chunker) build(rows []stagedRow, idx []int32, sorted bool, out chan<- insertBatch, done <-chan struct{}) {
+// events in the order of idx (event id order), then the versions in the
+// order of rows. It stops early when done is closed.
+func (ch *chunker) build(rows []stagedRow, idx []int32, out chan<- insertBatch, done <-chan struct{}) {
 	a := ch.a
-	if !sorted {
-		slices.SortFunc(idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
-	}
 	var b insertBatch
 	add := func(ins *inserter, vals ...any) bool {
 		if b.ins != ins && b.args != nil {
@@ -1075,8 +1094,9 @@ func send(out chan<- insertBatch, done <-chan struct{}, b insertBatch) bool {
 }
 
 // apply applies the staged rows lo to hi (those to be applied) in one
-// transaction. The last chunk also sets the store's newest time.
-func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error) {
+// transaction; idx is their indexes in event id order. The last chunk also
+// sets the store's newest time.
+func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool) (err error) {
 	a, c := ch.a, ch.c
 	rows := a.rows[lo:hi]
 	if ch.chunks++; ch.chunks%walChunksAhead == 0 {
@@ -1101,13 +1121,8 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error)
 		a.recheck = true
 		a.dataVersion = dv
 	}
-	ch.idx = ch.idx[:0]
-	for i := range rows {
-		ch.idx = append(ch.idx, int32(lo+i))
-	}
 	if a.recheck {
-		slices.SortFunc(ch.idx, func(i, j int32) int { return a.cmpEvent(&a.rows[i], &a.rows[j]) })
-		if err := a.markKnown(ctx, c, ch.idx); err != nil {
+		if err := a.markKnown(ctx, c, idx); err != nil {
 			return err
 		}
 		a.recount()
@@ -1121,7 +1136,7 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, last bool) (err error)
 	done := make(chan struct{})
 	go func() {
 		defer close(stmts)
-		ch.build(rows, ch.idx, a.recheck, stmts, done)
+		ch.build(rows, idx, stmts, done)
 	}()
 	defer func() {
 		close(done)
