@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchRow is one address as a mailer's file holds it.
@@ -191,6 +192,31 @@ func BenchmarkCompareSimilar(b *testing.B) {
 		p := &pairs[i%len(pairs)]
 		if Compare(p[0], p[1]).Kind == Equivalent {
 			b.Fatal("equivalent")
+		}
+		i++
+	}
+}
+
+// BenchmarkClassify classifies a printed address against a history of a
+// former address and the one in force, as the gate does for each piece:
+// the printed address is a variant of the one in force.
+func BenchmarkClassify(b *testing.B) {
+	pairs := comparePairs(b, false)
+	asOf := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	hs := make([]History, len(pairs))
+	for i, p := range pairs {
+		former := pairs[(i+1)%len(pairs)][0]
+		hs[i] = History{MemberID: "M1", Versions: []Version{
+			{EventID: "E1", Effective: asOf.AddDate(-3, 0, 0), Recorded: asOf.AddDate(-3, 0, 0), Kind: Moved, Name: "A B", Address: former, Key: former.Key()},
+			{EventID: "E2", Effective: asOf.AddDate(-1, 0, 0), Recorded: asOf.AddDate(-1, 0, 0), Kind: Moved, Address: p[0], Key: p[0].Key()},
+		}}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := i % len(pairs)
+		if f := Classify(pairs[k][1], hs[k], asOf, DefaultRecent); f.Status != Current {
+			b.Fatalf("status %v, want current", f.Status)
 		}
 		i++
 	}

@@ -523,7 +523,8 @@ func (c *checker) verdict(p *Piece) Verdict {
 // version at or before t that has one.
 func nameAt(h History, t time.Time) string {
 	name := ""
-	for _, v := range h.Versions {
+	for i := range h.Versions {
+		v := &h.Versions[i]
 		if v.Effective.After(t) {
 			break
 		}

@@ -195,7 +195,8 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 		recent = DefaultRecent
 	}
 	cur, undeliverable := -1, -1
-	for i, v := range h.Versions {
+	for i := range h.Versions {
+		v := &h.Versions[i] // a Version is 344 bytes: not copied
 		if v.Effective.After(asOf) {
 			break
 		}
@@ -217,14 +218,13 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 		vc := &h.Versions[cur]
 		f.Match = Compare(printed, vc.Address)
 		if f.Match.Kind == Equivalent || vc.Address.IsZero() && vc.Key != "" && vc.Key == printed.Key() {
-			v := h.Versions[cur]
 			switch next := nextMove(h.Versions, cur); {
 			case undeliverable >= 0:
 				f.Status, f.Since = UndeliverableAddress, h.Versions[undeliverable].Effective
 			case next >= 0 && !h.Versions[next].Effective.After(asOf.Add(recent)):
 				f.Status, f.Since = PendingChange, h.Versions[next].Effective
-			case asOf.Sub(v.Effective) < recent:
-				f.Status, f.Since = RecentlyChanged, v.Effective
+			case asOf.Sub(vc.Effective) < recent:
+				f.Status, f.Since = RecentlyChanged, vc.Effective
 			default:
 				f.Status = Current
 			}
@@ -235,7 +235,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 	// A former address: the newest version with this key before the one
 	// in force; it went stale when the next address took effect.
 	for i := cur - 1; i >= 0; i-- {
-		if v := h.Versions[i]; v.Kind == Moved && v.key() == key {
+		if v := &h.Versions[i]; v.Kind == Moved && v.key() == key {
 			f.Status, f.Version = Stale, i
 			if next := nextMove(h.Versions, i); next >= 0 {
 				f.Since = h.Versions[next].Effective
@@ -244,7 +244,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 		}
 	}
 	for i := cur + 1; i < len(h.Versions); i++ {
-		if v := h.Versions[i]; v.Kind == Moved && v.Effective.After(asOf) && v.key() == key {
+		if v := &h.Versions[i]; v.Kind == Moved && v.Effective.After(asOf) && v.key() == key {
 			f.Status, f.Version, f.Since = PendingChange, i, v.Effective
 			return f
 		}
