@@ -232,6 +232,13 @@ func (a *applier) memberID(r *stagedRow) string {
 	return a.blocks[r.blk][o : o+uint32(r.memberLen)]
 }
 
+// span returns r's strings back to back: event id, member id, name,
+// address and key.
+func (a *applier) span(r *stagedRow) string {
+	n := uint32(r.idLen) + uint32(r.memberLen) + uint32(r.nameLen) + r.addrLen + r.keyLen
+	return a.blocks[r.blk][r.off : r.off+n]
+}
+
 // fields returns the name, address and key of r.
 func (a *applier) fields(r *stagedRow) (name, addr, key string) {
 	b := a.blocks[r.blk]
@@ -1032,55 +1039,98 @@ type insertBatch struct {
 	args []driver.NamedValue
 }
 
-// build sends the INSERT statements of the rows to apply on out: the
-// events in the order of idx (event id order), then the versions in the
-// order of rows. It stops early when done is closed.
-func (ch *chunker) build(rows []stagedRow, idx []int32, out chan<- insertBatch, done <-chan struct{}) {
+// build sends the INSERT statements of the rows lo to hi to apply on out:
+// the events in the order of idx (event id order), then the versions in
+// history order. It stops early when done is closed.
+//
+// A statement's strings are first copied, here, into one text in the
+// statement's order, of which its arguments are slices. The driver copies
+// every argument into SQLite's buffer on the writer's goroutine, the
+// load's critical path; from the rows' own blocks, all over the staged
+// feed, that copy waited on a cache miss a row. This goroutine, on the
+// other core, now takes those misses, and the writer's copy reads memory
+// in order.
+func (ch *chunker) build(lo, hi int, idx []int32, out chan<- insertBatch, done <-chan struct{}) {
 	a := ch.a
-	var b insertBatch
-	add := func(ins *inserter, vals ...any) bool {
-		if b.ins != ins && b.args != nil {
-			if !send(out, done, b) {
-				return false
+	var (
+		pack  []byte  // the batch's strings, as they are gathered
+		batch []int32 // the batch's rows
+	)
+	emit := func(ins *inserter) bool {
+		if len(batch) == 0 {
+			return true
+		}
+		var args []driver.NamedValue
+		select {
+		case args = <-ch.free:
+		default:
+			args = make([]driver.NamedValue, 0, insertRows*ins.cols)
+		}
+		arg := func(v any) {
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+		}
+		pack = pack[:0]
+		if ins == ch.events {
+			for _, k := range batch {
+				pack = append(pack, a.eventID(&a.rows[k])...)
 			}
-			b.args = nil
-		}
-		if b.args == nil {
-			select {
-			case b.args = <-ch.free:
-			default:
-				b.args = make([]driver.NamedValue, 0, insertRows*ins.cols)
+			text := string(pack)
+			// The digests are blobs: []byte, in a block of their own.
+			digests := make([]byte, 0, len(batch)*digestLen)
+			for _, k := range batch {
+				r := &a.rows[k]
+				id := text[:r.idLen]
+				text = text[r.idLen:]
+				digests = append(digests, r.digest[:]...)
+				arg(id)
+				arg(digests[len(digests)-digestLen : len(digests) : len(digests)])
+			}
+		} else {
+			for _, k := range batch {
+				pack = append(pack, a.span(&a.rows[k])...)
+			}
+			text := string(pack)
+			for _, k := range batch {
+				r := &a.rows[k]
+				var id, member, name, addr, key string
+				id, text = text[:r.idLen], text[r.idLen:]
+				member, text = text[:r.memberLen], text[r.memberLen:]
+				name, text = text[:r.nameLen], text[r.nameLen:]
+				addr, text = text[:r.addrLen], text[r.addrLen:]
+				key, text = text[:r.keyLen], text[r.keyLen:]
+				arg(member)
+				arg(r.effective)
+				arg(r.recorded)
+				arg(id)
+				arg(int64(r.kind))
+				arg(name)
+				arg(addr)
+				arg(key)
 			}
 		}
-		b.ins = ins
-		for _, v := range vals {
-			b.args = append(b.args, driver.NamedValue{Ordinal: len(b.args) + 1, Value: v})
-		}
-		if len(b.args) == insertRows*ins.cols {
-			ok := send(out, done, b)
-			b.args = nil
-			return ok
-		}
-		return true
+		batch = batch[:0]
+		return send(out, done, insertBatch{ins: ins, args: args})
 	}
 	for _, k := range idx {
-		if r := &a.rows[k]; r.status == stApply && !add(ch.events, a.eventID(r), r.digest[:]) {
-			return
-		}
-	}
-	for i := range rows {
-		r := &rows[i]
-		if r.status != stApply {
+		if a.rows[k].status != stApply {
 			continue
 		}
-		name, addr, key := a.fields(r)
-		if !add(ch.versions, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), name, addr, key) {
+		if batch = append(batch, k); len(batch) == insertRows && !emit(ch.events) {
 			return
 		}
 	}
-	if len(b.args) > 0 {
-		send(out, done, b)
+	if !emit(ch.events) {
+		return
 	}
+	for k := lo; k < hi; k++ {
+		if a.rows[k].status != stApply {
+			continue
+		}
+		if batch = append(batch, int32(k)); len(batch) == insertRows && !emit(ch.versions) {
+			return
+		}
+	}
+	emit(ch.versions)
 }
 
 // send sends b on out, unless done is closed first.
@@ -1136,7 +1186,7 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 	done := make(chan struct{})
 	go func() {
 		defer close(stmts)
-		ch.build(rows, idx, stmts, done)
+		ch.build(lo, hi, idx, stmts, done)
 	}()
 	defer func() {
 		close(done)
