@@ -1041,7 +1041,8 @@ type insertBatch struct {
 
 // build sends the INSERT statements of the rows lo to hi to apply on out:
 // the events in the order of idx (event id order), then the versions in
-// history order. It stops early when done is closed.
+// history order. It stops early when done is closed. It leaves the rows'
+// distinct member ids in ch.ids.
 //
 // A statement's strings are first copied, here, into one text in the
 // statement's order, of which its arguments are slices. The driver copies
@@ -1098,6 +1099,9 @@ func (ch *chunker) build(lo, hi int, idx []int32, out chan<- insertBatch, done <
 				name, text = text[:r.nameLen], text[r.nameLen:]
 				addr, text = text[:r.addrLen], text[r.addrLen:]
 				key, text = text[:r.keyLen], text[r.keyLen:]
+				if len(ch.ids) == 0 || ch.ids[len(ch.ids)-1] != member {
+					ch.ids = append(ch.ids, member)
+				}
 				arg(member)
 				arg(r.effective)
 				arg(r.recorded)
@@ -1122,6 +1126,7 @@ func (ch *chunker) build(lo, hi int, idx []int32, out chan<- insertBatch, done <
 	if !emit(ch.events) {
 		return
 	}
+	ch.ids = ch.ids[:0]
 	for k := lo; k < hi; k++ {
 		if a.rows[k].status != stApply {
 			continue
@@ -1194,32 +1199,27 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 		}
 	}()
 
-	// New members: those with events to apply that the store does not
-	// have yet.
-	ch.ids = ch.ids[:0]
-	applied := 0
-	for i := range rows {
-		if r := &rows[i]; r.status == stApply {
-			applied++
-			if id := a.memberID(r); len(ch.ids) == 0 || ch.ids[len(ch.ids)-1] != id {
-				ch.ids = append(ch.ids, id)
+	// New members: those with events to apply that the store did not
+	// have. When it may have some of the chunk's members, they are looked
+	// up before the chunk is written; otherwise they are all new, and
+	// build, which reads every row's member id anyway, lists them.
+	var known int64
+	if a.known || a.recheck {
+		var ids []string
+		for i := range rows {
+			if r := &rows[i]; r.status == stApply {
+				if id := a.memberID(r); len(ids) == 0 || ids[len(ids)-1] != id {
+					ids = append(ids, id)
+				}
 			}
 		}
-	}
-	newMembers := int64(len(ch.ids))
-	if a.known || a.recheck {
-		err := lookup(ctx, c, membersQuery, 1, ch.ids, func(int, []driver.Value) error {
-			newMembers--
+		err := lookup(ctx, c, membersQuery, 1, ids, func(int, []driver.Value) error {
+			known++
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-	} else if len(ch.ids) > 0 && ch.ids[0] == ch.lastMember {
-		newMembers-- // applied in the chunk before
-	}
-	if len(ch.ids) > 0 {
-		ch.lastMember = ch.ids[len(ch.ids)-1]
 	}
 
 	for b := range stmts {
@@ -1229,6 +1229,20 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 		select {
 		case ch.free <- b.args[:0]:
 		default:
+		}
+	}
+	// build has returned (stmts is closed): ch.ids is the chunk's members.
+	newMembers := int64(len(ch.ids)) - known
+	if !a.known && !a.recheck && len(ch.ids) > 0 && ch.ids[0] == ch.lastMember {
+		newMembers-- // applied in the chunk before
+	}
+	if len(ch.ids) > 0 {
+		ch.lastMember = ch.ids[len(ch.ids)-1]
+	}
+	applied := 0
+	for i := range rows {
+		if rows[i].status == stApply {
+			applied++
 		}
 	}
 	if _, err := c.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('members', ?1)
