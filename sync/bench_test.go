@@ -2,8 +2,11 @@ package sync_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,4 +182,48 @@ func benchHistories(b *testing.B, calls [][]string) {
 	}
 	b.ReportMetric(float64(want*b.N)/b.Elapsed().Seconds(), "members/s")
 	b.ReportMetric(perMillion, "MB/1M-members")
+}
+
+// BenchmarkCSVReader reads BenchmarkApply's feed of 1,000,000 events as
+// Apply does, with CSVReader: the feed's reading, of which the records are
+// most.
+func BenchmarkCSVReader(b *testing.B) {
+	benchReadFeed(b, func(r io.Reader) func() error {
+		cr := pgsync.NewCSVReader(r)
+		return func() error { _, err := cr.Read(); return err }
+	})
+}
+
+// BenchmarkEncodingCSV reads the same feed's records with encoding/csv, as
+// CSVReader did until 2026-12-02.
+func BenchmarkEncodingCSV(b *testing.B) {
+	benchReadFeed(b, func(r io.Reader) func() error {
+		cr := csv.NewReader(r)
+		cr.ReuseRecord = true
+		return func() error { _, err := cr.Read(); return err }
+	})
+}
+
+func benchReadFeed(b *testing.B, reader func(io.Reader) func() error) {
+	data, err := os.ReadFile(applyFeed(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		read := reader(bytes.NewReader(data))
+		for {
+			err := read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 }
