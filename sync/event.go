@@ -150,6 +150,14 @@ func validName(s string) bool {
 // parseTime reads RFC 3339 or YYYY-MM-DD (midnight UTC). The time must be
 // representable in Unix nanoseconds.
 func parseTime(s string) (time.Time, bool) {
+	if t, ok := parseCommonTime(s); ok {
+		return t, true
+	}
+	return parseAnyTime(s)
+}
+
+// parseAnyTime is parseTime, by time.Parse.
+func parseAnyTime(s string) (time.Time, bool) {
 	var t time.Time
 	var err error
 	if len(s) == len(time.DateOnly) {
@@ -161,6 +169,69 @@ func parseTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
+}
+
+// parseCommonTime reads the two forms of time a feed nearly always has,
+// YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ, from 1700 to 2199, as time.Parse
+// reads them and parseTime returns them, in a tenth of the time (two a
+// row, a million rows a load). It reports false for anything else, valid
+// or not, which is then time.Parse's to read. FuzzParseTime checks it
+// against time.Parse.
+func parseCommonTime(s string) (time.Time, bool) {
+	if len(s) != len(time.DateOnly) && len(s) != len("2006-01-02T15:04:05Z") {
+		return time.Time{}, false
+	}
+	digits := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := digits(0, 4)
+	m, ok2 := digits(5, 2)
+	d, ok3 := digits(8, 2)
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' || y < 1700 || y > 2199 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return time.Time{}, false
+	}
+	var hh, mm, ss int
+	if len(s) > len(time.DateOnly) {
+		var ok4, ok5, ok6 bool
+		hh, ok4 = digits(11, 2)
+		mm, ok5 = digits(14, 2)
+		ss, ok6 = digits(17, 2)
+		if !ok4 || !ok5 || !ok6 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' || hh > 23 || mm > 59 || ss > 59 {
+			return time.Time{}, false
+		}
+	}
+	// Days since 1970-01-01 of the civil date (H. Hinnant's days_from_civil).
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y >= 1699: no negative years
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era)*146097 + int64(doe) - 719468
+	return time.Unix(days*86400+int64(hh*3600+mm*60+ss), 0).UTC(), true
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 var (

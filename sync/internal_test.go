@@ -145,3 +145,64 @@ func TestDecoderSlabs(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCommonTime(t *testing.T) {
+	tests := []struct {
+		in     string
+		common bool // read by parseCommonTime, not left to time.Parse
+	}{
+		{"2024-01-01", true},
+		{"2024-02-29", true},
+		{"2023-02-29", false}, // not a date
+		{"1900-02-29", false},
+		{"2000-02-29", true},
+		{"2024-12-31T23:59:59Z", true},
+		{"1970-01-01T00:00:00Z", true},
+		{"1969-12-31T23:59:59Z", true},
+		{"1700-03-01T00:00:00Z", true},
+		{"2199-12-31T23:59:59Z", true},
+		{"1699-12-31", false}, // out of the fast path's range: time.Parse's
+		{"2262-01-01", false}, // and out of Unix nanoseconds
+		{"2024-01-01T24:00:00Z", false},
+		{"2024-01-01T12:60:00Z", false},
+		{"2024-01-01T12:00:60Z", false},
+		{"2024-01-01t12:00:00Z", false},
+		{"2024-01-01T12:00:00z", false},
+		{"2024-01-01T12:00:00+00:00", false},
+		{"2024-01-01T12:00:00.5Z", false},
+		{"2024-13-01", false},
+		{"2024-00-10", false},
+		{"2024-04-31", false},
+		{"+024-01-01", false},
+		{"2024-1-01x", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		got, ok := parseCommonTime(tt.in)
+		if ok != tt.common {
+			t.Errorf("parseCommonTime(%q) ok = %v, want %v", tt.in, ok, tt.common)
+		}
+		want, wantOK := parseAnyTime(tt.in)
+		if ok && (!wantOK || got != want) {
+			t.Errorf("parseCommonTime(%q) = %v, time.Parse's = %v, %v", tt.in, got, want, wantOK)
+		}
+		if all, allOK := parseTime(tt.in); allOK != wantOK || all != want {
+			t.Errorf("parseTime(%q) = %v, %v; time.Parse's %v, %v", tt.in, all, allOK, want, wantOK)
+		}
+	}
+}
+
+// FuzzParseTime checks that parseTime, with its fast path, reads every
+// input as time.Parse does.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2024-01-01", "2024-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "2024-01-01T12:00:00+01:00", "9999-12-31"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseTime(s)
+		want, wantOK := parseAnyTime(s)
+		if ok != wantOK || got != want {
+			t.Fatalf("parseTime(%q) = %v, %v; time.Parse's %v, %v", s, got, ok, want, wantOK)
+		}
+	})
+}
