@@ -12,7 +12,7 @@ import (
 	"testing/iotest"
 )
 
-// csvRecords reads every record of data with encoding/csv, as CSVReader
+// csvRecordsDiffer reads every record of data with encoding/csv, as CSVReader
 // used to, and with csvReader, and reports the first difference: records,
 // lines and errors must be the same.
 func csvRecordsDiffer(t *testing.T, in func() io.Reader) {
