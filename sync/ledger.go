@@ -133,7 +133,7 @@ const ledgerChunkRows = 8192
 // batch run again) replaces every chunk it overlaps.
 const (
 	deleteChunks = `DELETE FROM verdict_chunks WHERE batch = ?1 AND seq < ?2 + ?3 AND seq + n > ?2`
-	insertChunk  = `INSERT INTO verdict_chunks (batch, seq, n, released, quarantined, blocked, rows) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertChunk  = `INSERT INTO verdict_chunks (batch, seq, n, released, quarantined, blocked, rows) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`
 )
 
 type ledgerStmts struct{ del, ins *sql.Stmt }
@@ -165,10 +165,12 @@ func (st *ledgerStmts) writeChunk(ctx context.Context, batch, seq int64, rows []
 		return buf, err
 	}
 	buf = appendRows(buf[:0], rows)
-	// A string, not []byte: SQLite stores a blob as it is, and its JSON
-	// functions read a blob as JSONB.
+	// Bound as bytes, which the driver copies as it binds, and stored as
+	// text by the CAST: SQLite's JSON functions take a blob for JSONB. A
+	// Go string of buf would be a copy of its own, half a megabyte a
+	// chunk: 23 MB of the 202 MB a 337,755-piece batch allocated.
 	_, err := st.ins.ExecContext(ctx, batch, seq, len(rows), counts[address.Release], counts[address.Quarantine],
-		counts[address.Block], string(buf))
+		counts[address.Block], buf)
 	return buf, err
 }
 

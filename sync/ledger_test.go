@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -139,6 +140,31 @@ func TestLedgerRecordsEveryPiece(t *testing.T) {
 		if b.ByStatus[st] == 0 {
 			t.Errorf("the batch has no %s piece; the test means to cover one", st)
 		}
+	}
+}
+
+// TestLedgerChunksAreText: each chunk's verdicts are stored as JSON text,
+// not as a blob, which SQLite's JSON functions would take for JSONB.
+func TestLedgerChunksAreText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := mustOpenPath(t, path)
+	var evs []pgsync.Event
+	for i := range 20 {
+		evs = append(evs, move(fmt.Sprintf("E%d-0", i), fmt.Sprintf("L%d", i), "2020-01-01", uint64(i)))
+	}
+	mustApply(t, s, evs, pgsync.ApplyOptions{})
+	runLedger(t, s, "b1", address.Gate{HaltRate: 1}, ledgerBatch(20))
+	db, err := sql.Open("sqlite3", "file:"+path+"?_query_only=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var chunks, text int
+	if err := db.QueryRow("SELECT count(*), count(*) FILTER (WHERE typeof(rows) = 'text') FROM verdict_chunks").Scan(&chunks, &text); err != nil {
+		t.Fatal(err)
+	}
+	if chunks == 0 || text != chunks {
+		t.Errorf("%d of %d verdict chunks stored as text", text, chunks)
 	}
 }
 
