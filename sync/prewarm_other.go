@@ -7,24 +7,35 @@ import (
 	"os"
 )
 
-// readSpan reads n bytes of f at off, through buf, so that the system's
-// cache holds them.
-func readSpan(f *os.File, off, n int64, buf []byte) ([]byte, error) {
-	if len(buf) == 0 {
-		buf = make([]byte, 1<<20)
-	}
+// openDirect would open a file to read around the page cache; here none
+// is.
+func openDirect(path string) *os.File { return nil }
+
+// A spanReader reads spans of a file, through a buffer, so that the
+// system's cache holds them.
+type spanReader struct{ f *os.File }
+
+func newSpanReader(f *os.File) (*spanReader, error) { return &spanReader{f: f}, nil }
+
+// read reads n bytes of the file at off; the end of the file ends it.
+// It is called from several goroutines at once: each read has a buffer
+// of its own.
+func (sr *spanReader) read(off, n int64) error {
+	buf := make([]byte, min(n, 1<<20))
 	for n > 0 {
-		k, err := f.ReadAt(buf[:min(int64(len(buf)), n)], off)
+		k, err := sr.f.ReadAt(buf[:min(int64(len(buf)), n)], off)
 		off, n = off+int64(k), n-int64(k)
 		if err == io.EOF {
-			return buf, nil
+			return nil
 		}
 		if err != nil {
-			return buf, err
+			return err
 		}
 	}
-	return buf, nil
+	return nil
 }
+
+func (sr *spanReader) close() {}
 
 // A cacheProbe would tell which pages of a file are in the page cache; here
 // there is none.

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -72,7 +73,7 @@ func TestLeafPages(t *testing.T) {
 	path := prewarmStore(t, 20_000)
 	root, rows := versionsRoot(t, path)
 	f, pageSize, last := openSQLite(t, path)
-	leaves, err := leafPages(context.Background(), f, root, pageSize, last)
+	leaves, err := leafPages(context.Background(), newTestPageReader(t, f), root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +137,17 @@ func openSQLite(t *testing.T, path string) (f *os.File, pageSize int, pages uint
 	return f, pageSize, pages
 }
 
+// newTestPageReader returns a pageReader of f, closed when the test ends.
+func newTestPageReader(t *testing.T, f *os.File) *pageReader {
+	t.Helper()
+	pr, err := newPageReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pr.close)
+	return pr
+}
+
 func sortedDistinctPages(ps []uint32) bool {
 	return slices.IsSorted(ps) && len(slices.Compact(slices.Clone(ps))) == len(ps)
 }
@@ -191,6 +203,79 @@ func TestPrewarm(t *testing.T) {
 	}
 }
 
+// TestPageReader: a page reads the same whether it is in the page cache
+// or not (read around it, where the system can), and is reported as in the
+// cache only when it was.
+func TestPageReader(t *testing.T) {
+	path := prewarmStore(t, 2_000)
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropCache(t, path)
+	f, pageSize, last := openSQLite(t, path)
+	pr := newTestPageReader(t, f)
+	if pr.pageSize != pageSize || pr.last != last {
+		t.Fatalf("pageReader of %d pages of %d bytes; the file has %d of %d", pr.last, pr.pageSize, last, pageSize)
+	}
+	buf := pr.buffer()
+	for _, p := range []uint32{1, 100, last / 2, last} {
+		for _, pass := range []string{"first", "second"} {
+			in, err := pr.read(buf, p)
+			if err != nil {
+				t.Fatalf("%s read of page %d: %v", pass, p, err)
+			}
+			if off := pageOffset(p, pageSize); !bytes.Equal(buf, want[off:off+int64(pageSize)]) {
+				t.Errorf("%s read of page %d: not the page's bytes", pass, p)
+			}
+			// Page 1 is in the cache, and the pages after it may be: its
+			// header was read to open the file. Another, read around the
+			// cache, is not there after; read through it, it is.
+			if pr.probe == nil || p == 1 {
+				continue
+			}
+			if in {
+				t.Errorf("%s read of page %d: reported in the cache, which was dropped", pass, p)
+			}
+			around := pr.direct != nil && !pr.noDirect.Load()
+			if after, _ := pr.probe.cached(p); after == around {
+				t.Errorf("%s read of page %d (around the cache: %v): in the cache after: %v", pass, p, around, after)
+			}
+		}
+	}
+	if _, err := pr.read(buf, last+1); err == nil {
+		t.Errorf("read of page %d of %d: no error", last+1, last)
+	}
+}
+
+// TestReadAhead: the ranges read ahead are in the page cache after (where
+// the system tells), ranges past the end of the file are no error, and a
+// cancelled context stops the reads.
+func TestReadAhead(t *testing.T) {
+	path := prewarmStore(t, 2_000)
+	dropCache(t, path)
+	f, pageSize, last := openSQLite(t, path)
+	rs := []pageRange{{2, 3}, {last / 2, 40}, {last - 1, 2}, {last + 10, 600}}
+	if err := readAhead(context.Background(), f, rs, pageSize); err != nil {
+		t.Fatalf("readAhead: %v", err)
+	}
+	if probe, ok := newCacheProbe(f, pageSize); ok {
+		defer probe.close()
+		for _, r := range rs[:3] {
+			for p := r.first; p < r.first+r.n; p++ {
+				if in, ok := probe.cached(p); ok && !in {
+					t.Errorf("page %d, read ahead, is not in the page cache", p)
+				}
+			}
+		}
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := readAhead(cancelled, f, rs, pageSize); !errors.Is(err, context.Canceled) {
+		t.Errorf("readAhead with a cancelled context: %v", err)
+	}
+}
+
 // TestPrewarmEmpty: an empty store has nothing to read.
 func TestPrewarmEmpty(t *testing.T) {
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
@@ -239,11 +324,12 @@ func TestLeafPagesDamaged(t *testing.T) {
 			if err := os.WriteFile(p, bad, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			f, _, last := openSQLite(t, p)
-			if _, err := leafPages(context.Background(), f, root, pageSize, last); err == nil {
+			f, _, _ := openSQLite(t, p)
+			pr := newTestPageReader(t, f)
+			if _, err := leafPages(context.Background(), pr, root); err == nil {
 				t.Error("leafPages of a damaged B-tree: no error")
 			}
-			if _, err := leavesCached(f, root, pageSize, last); err == nil && runtime.GOOS == "linux" {
+			if _, err := leavesCached(pr, root); err == nil && runtime.GOOS == "linux" {
 				t.Error("leavesCached of a damaged B-tree: no error")
 			}
 		})
@@ -338,7 +424,7 @@ func TestPageRanges(t *testing.T) {
 }
 
 // TestLevelRanges: a level that lies among what it points to is read in
-// long runs with it; one spread among other pages is read page by page.
+// long runs with it; one spread among other pages is not.
 func TestLevelRanges(t *testing.T) {
 	every := func(n, step, from uint32) []uint32 {
 		var ps []uint32
@@ -347,22 +433,28 @@ func TestLevelRanges(t *testing.T) {
 		}
 		return ps
 	}
-	// 300 pages 34 apart, each with 33 leaves after it: one run.
-	dense := every(300, 34, 10)
-	if got, want := levelRanges(dense, 9), []pageRange{{10, 299*34 + 1}}; !slices.Equal(got, want) {
-		t.Errorf("a level among its leaves: %v, want %v", got, want)
+	tests := []struct {
+		name  string
+		level []uint32
+		above int
+		want  []pageRange // nil: not among what it points to
+	}{
+		// 300 pages 34 apart, each with 33 leaves after it: one run.
+		{"among its leaves", every(300, 34, 10), 9, []pageRange{{10, 299*34 + 1}}},
+		// 300 pages 200 apart whose level above says they have 2
+		// children each: the pages between are not theirs.
+		{"among other pages", every(300, 200, 10), 150, nil},
+		// 300 pages far apart, with 32 children each (the level above a
+		// table's lowest): a run of each page alone is not read ahead.
+		{"apart", every(300, 1500, 10), 9, nil},
 	}
-	// 300 pages 200 apart whose level above says they have 2 children
-	// each: the pages between are not theirs, so each is read alone.
-	sparse := every(300, 200, 10)
-	got := levelRanges(sparse, 150)
-	if len(got) != 300 {
-		t.Errorf("a level among other pages: %d ranges, want 300", len(got))
-	}
-	for _, r := range got {
-		if r.n != 1 {
-			t.Errorf("a level among other pages: range %v", r)
-			break
+	for _, tc := range tests {
+		got, ok := levelRanges(tc.level, tc.above)
+		if !ok {
+			got = nil
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: levelRanges = %v, %v; want %v", tc.name, got, ok, tc.want)
 		}
 	}
 }
