@@ -111,6 +111,7 @@ func benchPreprint(b *testing.B, cold bool) {
 		b.Skip("a cold page cache is made on Linux only")
 	}
 	defer tuneGC()() // as main does
+	adviseHugeHeap(memoryLimit)
 	members := benchMembers()
 	db := benchdata.Store(b, members)
 	batch := benchBatch(b, members, batchPieces)

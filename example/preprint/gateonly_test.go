@@ -24,6 +24,7 @@ func (nopSink) Finish(context.Context, address.Outcome) error     { return nil }
 //	go test ./example/preprint -run '^$' -bench 'GateOnly|Preprint$' -benchtime 5x
 func BenchmarkGateOnly(b *testing.B) {
 	defer tuneGC()()
+	adviseHugeHeap(memoryLimit)
 	members := benchMembers()
 	db := benchdata.Store(b, members)
 	batch := benchBatch(b, members, batchPieces)

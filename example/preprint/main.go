@@ -100,6 +100,7 @@ func tuneGC() (restore func()) {
 
 func main() {
 	tuneGC()
+	adviseHugeHeap(memoryLimit)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
