@@ -20,6 +20,19 @@ func openDirect(path string) *os.File {
 	return f
 }
 
+// dropFromCache asks Linux to drop the pages of the file at path from its
+// page cache (posix_fadvise DONTNEED): those that are clean and no process
+// maps.
+func dropFromCache(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	const posixFadvDontneed = 4
+	syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, posixFadvDontneed, 0, 0)
+}
+
 // A spanReader has spans of a file read into the page cache, through a
 // read-only map of the whole file marked MADV_HUGEPAGE and MADV_RANDOM:
 // populating a span of it (MADV_POPULATE_READ, Linux 5.14) reads each

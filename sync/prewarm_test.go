@@ -276,6 +276,36 @@ func TestReadAhead(t *testing.T) {
 	}
 }
 
+// TestBulkLoadLeavesCache: a load that wrote most of the store does not
+// leave its pages in the page cache as its writes left them: the next
+// Prewarm of a large batch reads them, where the system tells what is
+// cached. A small feed into the store leaves the cache as it is.
+func TestBulkLoadLeavesCache(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the page cache is looked at on Linux only")
+	}
+	ctx := context.Background()
+	path := prewarmStore(t, 20_000) // one load, then closed
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.Prewarm(ctx, 20_000); err != nil || n == 0 {
+		t.Fatalf("Prewarm after a bulk load = %d, %v; want its histories read", n, err)
+	}
+	// Now in the cache: a small feed leaves it there.
+	ev := Event{ID: "E-small", MemberID: "M000001", Effective: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Name: "Pat Doe",
+		Line1: "9 ELM ST", City: "SPRINGFIELD", State: "IL", ZIP: "62701"}
+	ev.Recorded = ev.Effective
+	if rep, err := s.Apply(ctx, func(yield func(Event, error) bool) { yield(ev, nil) }, ApplyOptions{}); err != nil || rep.Applied != 1 {
+		t.Fatalf("a small feed: %+v, %v", rep, err)
+	}
+	if n, err := s.Prewarm(ctx, 20_000); err != nil || n != 0 {
+		t.Errorf("Prewarm after a small feed = %d, %v; want 0, nil: the store is in the cache", n, err)
+	}
+}
+
 // TestPrewarmEmpty: an empty store has nothing to read.
 func TestPrewarmEmpty(t *testing.T) {
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
