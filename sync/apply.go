@@ -1401,7 +1401,6 @@ func queryInt(ctx context.Context, c *sqlite3.SQLiteConn, q string) (int64, erro
 	return n, nil
 }
 
-// finish marks the apply complete: no feed pending, and the time.
 // leaveCache has the pages of a bulk load leave the system's page cache.
 // A load that applied as many events as a tenth of the store's members
 // wrote new pages for much of the store (a first load, all of it), and
@@ -1430,6 +1429,7 @@ func (a *applier) leaveCache(ctx context.Context) {
 // events is a bulk load (see leaveCache).
 const bulkShare = 10
 
+// finish marks the apply complete: no feed pending, and the time.
 func (a *applier) finish(ctx context.Context) error {
 	_, err := a.conn.ExecContext(ctx, `
 DELETE FROM meta WHERE name = 'pending';
