@@ -3,24 +3,8 @@ package sync
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
-
-// dropCache asks Linux to drop the file's pages from its page cache
-// (posix_fadvise DONTNEED). Pages a process has mapped stay.
-func dropCache(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	const fadvDontNeed = 4
-	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0); errno != 0 {
-		t.Logf("fadvise: %v", errno)
-	}
-}
 
 // skipUnlessCacheDrops skips the test when the file system of dir keeps a
 // file's pages in memory however it is asked to drop them (tmpfs does):
@@ -40,7 +24,7 @@ func skipUnlessCacheDrops(t *testing.T, dir string) {
 	if err := f.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	dropCache(t, path)
+	dropFromCache(path)
 	probe, ok := newCacheProbe(f, 4096)
 	if !ok {
 		t.Skip("the page cache cannot be looked at here")

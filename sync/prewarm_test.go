@@ -176,7 +176,7 @@ func TestPrewarm(t *testing.T) {
 
 	// Pages a store has mapped stay in the cache: drop them with none
 	// open.
-	dropCache(t, path)
+	dropFromCache(path)
 	s = open()
 	n, err := s.Prewarm(ctx, 20_000)
 	if err != nil {
@@ -195,7 +195,7 @@ func TestPrewarm(t *testing.T) {
 	}
 	s.Close()
 
-	dropCache(t, path)
+	dropFromCache(path)
 	s = open()
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -214,7 +214,7 @@ func TestPageReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dropCache(t, path)
+	dropFromCache(path)
 	f, pageSize, last := openSQLite(t, path)
 	pr := newTestPageReader(t, f)
 	if pr.pageSize != pageSize || pr.last != last {
@@ -255,7 +255,7 @@ func TestPageReader(t *testing.T) {
 // cancelled context stops the reads.
 func TestReadAhead(t *testing.T) {
 	path := prewarmStore(t, 2_000)
-	dropCache(t, path)
+	dropFromCache(path)
 	f, pageSize, last := openSQLite(t, path)
 	rs := []pageRange{{2, 3}, {last / 2, 40}, {last - 1, 2}, {last + 10, 600}}
 	if err := readAhead(context.Background(), f, rs, pageSize); err != nil {
