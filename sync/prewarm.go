@@ -34,9 +34,8 @@ import (
 // 16 pages: on the virtual machine we measure on, the batch job ran in a
 // store so read in about half the time it took in one whose pages came
 // into the cache one by one, as a bulk load's writes leave them (see the
-// README's performance section). Prewarm returns the
-// number of bytes of leaves it asked to be read, once they are read. It
-// is advice: the store's contents and what readers see do not depend on
+// README's performance section). Prewarm returns the number of bytes of
+// leaves it asked to be read, once they are read. It is advice: the store's contents and what readers see do not depend on
 // it, and a store that changes meanwhile at worst makes it read pages it
 // need not have.
 func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
@@ -91,7 +90,9 @@ func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 	for _, r := range rs {
 		n += int64(r.n) * int64(pr.pageSize)
 	}
-	if err := readAhead(ctx, f, rs, pr.pageSize); err != nil {
+	// Most of them were read with the level above them; asking again for
+	// what is cached costs little.
+	if err := readAhead(ctx, pr, rs); err != nil {
 		return n, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
 	return n, nil
@@ -197,7 +198,7 @@ func leafPages(ctx context.Context, pr *pageReader, root uint32) ([]uint32, erro
 		// them in long reads, before its pages are read one by one from
 		// the cache; any other level, page by page.
 		if rs, ok := levelRanges(level, above); ok && len(level) >= walkReaders {
-			if err := readAhead(ctx, pr.f, rs, pr.pageSize); err != nil {
+			if err := readAhead(ctx, pr, rs); err != nil {
 				return nil, err
 			}
 		}
@@ -282,6 +283,7 @@ type pageReader struct {
 	last     uint32      // the number of pages of the file
 	probe    *cacheProbe // nil where the system cannot tell what is cached
 	direct   *os.File    // the file opened to read around the cache, or nil
+	spans    *spanReader // reads ranges of the file ahead (readAhead)
 	// noDirect is set when a read around the cache failed: a page size
 	// or offset the device cannot read so. Pages are then read through it.
 	noDirect atomic.Bool
@@ -294,7 +296,11 @@ func newPageReader(f *os.File) (*pageReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &pageReader{f: f, pageSize: pageSize, last: last}
+	spans, err := newSpanReader(f)
+	if err != nil {
+		return nil, err
+	}
+	pr := &pageReader{f: f, pageSize: pageSize, last: last, spans: spans}
 	if probe, ok := newCacheProbe(f, pageSize); ok {
 		pr.probe = probe
 		pr.direct = openDirect(f.Name())
@@ -303,6 +309,7 @@ func newPageReader(f *os.File) (*pageReader, error) {
 }
 
 func (pr *pageReader) close() {
+	pr.spans.close()
 	if pr.probe != nil {
 		pr.probe.close()
 	}
@@ -471,26 +478,21 @@ func eachInteriorCell(page []byte, p uint32, f func(off int) error) ([]byte, err
 	return h, nil
 }
 
-// readAhead has the ranges of pages rs, sorted and apart, of the SQLite
-// file f read into the system's cache: prewarmReaders spans of them at
+// readAhead has the ranges of pages rs, sorted and apart, of pr's file
+// read into the system's cache, by pr.spans: prewarmReaders spans of them at
 // once, each of at most prewarmChunk bytes and within one prewarmChunk of
 // the file, so that what is read is whole large folios (see pageReader).
-func readAhead(ctx context.Context, f *os.File, rs []pageRange, pageSize int) error {
+func readAhead(ctx context.Context, pr *pageReader, rs []pageRange) error {
 	type span struct{ off, n int64 }
 	var spans []span
 	for _, r := range rs {
-		off, end := pageOffset(r.first, pageSize), pageOffset(r.first+r.n, pageSize)
+		off, end := pageOffset(r.first, pr.pageSize), pageOffset(r.first+r.n, pr.pageSize)
 		for off < end {
 			next := min(end, (off/prewarmChunk+1)*prewarmChunk)
 			spans = append(spans, span{off, next - off})
 			off = next
 		}
 	}
-	sr, err := newSpanReader(f)
-	if err != nil {
-		return err
-	}
-	defer sr.close()
 	errs := make([]error, prewarmReaders)
 	var wg gosync.WaitGroup
 	for g := range prewarmReaders {
@@ -500,7 +502,7 @@ func readAhead(ctx context.Context, f *os.File, rs []pageRange, pageSize int) er
 					errs[g] = err
 					return
 				}
-				if err := sr.read(spans[i].off, spans[i].n); err != nil {
+				if err := pr.spans.read(spans[i].off, spans[i].n); err != nil {
 					errs[g] = err
 					return
 				}

@@ -257,8 +257,9 @@ func TestReadAhead(t *testing.T) {
 	path := prewarmStore(t, 2_000)
 	dropFromCache(path)
 	f, pageSize, last := openSQLite(t, path)
+	pr := newTestPageReader(t, f)
 	rs := []pageRange{{2, 3}, {last / 2, 40}, {last - 1, 2}, {last + 10, 600}}
-	if err := readAhead(context.Background(), f, rs, pageSize); err != nil {
+	if err := readAhead(context.Background(), pr, rs); err != nil {
 		t.Fatalf("readAhead: %v", err)
 	}
 	if probe, ok := newCacheProbe(f, pageSize); ok {
@@ -273,7 +274,7 @@ func TestReadAhead(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := readAhead(cancelled, f, rs, pageSize); !errors.Is(err, context.Canceled) {
+	if err := readAhead(cancelled, pr, rs); !errors.Is(err, context.Canceled) {
 		t.Errorf("readAhead with a cancelled context: %v", err)
 	}
 }
