@@ -20,6 +20,7 @@ import (
 
 	"github.com/printgate/printgate/address"
 	"github.com/printgate/printgate/internal/writeback"
+	pgsync "github.com/printgate/printgate/sync"
 )
 
 // outputs is the VerdictSink that writes the files a mail house acts on:
@@ -420,13 +421,13 @@ func (o *outputs) abort() {
 // both sends verdicts to the ledger first, then to the files: a piece is in
 // release.csv only once the ledger holds its row.
 type both struct {
-	ledger address.VerdictSink
+	ledger *lateLedger
 	files  *outputs
 }
 
 func (b both) Verdicts(ctx context.Context, vs []address.Verdict) error {
 	if err := b.ledger.Verdicts(ctx, vs); err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return err
 	}
 	return b.files.Verdicts(ctx, vs)
 }
@@ -440,11 +441,61 @@ func (b both) Finish(ctx context.Context, out address.Outcome) error {
 	err := b.ledger.Finish(ctx, out)
 	serr := <-synced
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return err
 	}
 	if serr != nil {
 		return fmt.Errorf("outputs: %w", serr)
 	}
 	b.files.synced = true
 	return nil
+}
+
+// A lateLedger is the batch's ledger, started while the gate begins: its
+// calls wait until the batch's id is known and the ledger has started,
+// and fail if either failed. Its errors say which ("batch: ...",
+// "ledger: ...").
+type lateLedger struct {
+	ready chan struct{} // closed when id, l and err are set
+	id    string        // the batch's id
+	l     *pgsync.Ledger
+	err   error
+}
+
+// wait waits until the ledger has started.
+func (l *lateLedger) wait(ctx context.Context) error {
+	select {
+	case <-l.ready:
+		return l.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *lateLedger) Verdicts(ctx context.Context, vs []address.Verdict) error {
+	if err := l.wait(ctx); err != nil {
+		return err
+	}
+	if err := l.l.Verdicts(ctx, vs); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil
+}
+
+func (l *lateLedger) Finish(ctx context.Context, out address.Outcome) error {
+	if err := l.wait(ctx); err != nil {
+		return err
+	}
+	if err := l.l.Finish(ctx, out); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil
+}
+
+// Close waits for the ledger to have started, and closes it.
+func (l *lateLedger) Close() error {
+	<-l.ready
+	if l.l == nil {
+		return nil
+	}
+	return l.l.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -100,5 +101,35 @@ func TestUnknownDecisionIsHeld(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestLateLedgerFailure: when the batch's id or the ledger could not be
+// had, the gate's calls of the sink fail with that error, naming which,
+// and Close does not wait forever; a call whose context ends while the
+// ledger starts returns.
+func TestLateLedgerFailure(t *testing.T) {
+	ctx := context.Background()
+	for _, msg := range []string{"batch: reading: i/o error", "ledger: database is locked"} {
+		l := &lateLedger{ready: make(chan struct{})}
+		go func() {
+			l.err = errors.New(msg)
+			close(l.ready)
+		}()
+		if err := l.Verdicts(ctx, []address.Verdict{{Piece: &address.Piece{ID: "P1"}}}); err == nil || err.Error() != msg {
+			t.Errorf("Verdicts: %v, want %q", err, msg)
+		}
+		if err := l.Finish(ctx, address.Outcome{}); err == nil || err.Error() != msg {
+			t.Errorf("Finish: %v, want %q", err, msg)
+		}
+		if err := l.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+	waiting := &lateLedger{ready: make(chan struct{})}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := waiting.Verdicts(cctx, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Verdicts with its context done: %v, want context.Canceled", err)
 	}
 }
