@@ -104,7 +104,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.w, err = sql.Open(driverName, dsn(abs, url.Values{
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"NORMAL"},
-		"_busy_timeout": {"30000"},
+		"_busy_timeout": {busyTimeoutMillis},
 		"_foreign_keys": {"1"},
 		"_txlock":       {"immediate"},
 		"_cache_size":   {strconv.Itoa(-writerCacheKiB)},
@@ -128,7 +128,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// the pool: a caller holding pooled connections while it reads
 	// histories never waits for itself.
 	readers := dsn(abs, url.Values{
-		"_busy_timeout": {"30000"},
+		"_busy_timeout": {busyTimeoutMillis},
 		"_foreign_keys": {"1"},
 		"_query_only":   {"1"},
 		"_cache_size":   {strconv.Itoa(-readerCacheKiB)},
@@ -158,6 +158,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// busyTimeoutMillis is how long a connection waits for a lock another
+// holds (SQLite's busy timeout): 30 seconds.
+const busyTimeoutMillis = "30000"
 
 // Close closes the store. It does not wait for an Apply in progress, which
 // fails; the store is consistent all the same.

@@ -100,20 +100,24 @@ func benchBatch(tb testing.TB, members, pieces int) string {
 	return path
 }
 
-func BenchmarkPreprint(b *testing.B) { benchPreprint(b, false) }
+func BenchmarkPreprint(b *testing.B) { benchPreprint(b, benchdata.Store, false) }
 
 // BenchmarkPreprintCold drops the store's and the batch's pages from the
 // page cache before each run (posix_fadvise DONTNEED).
-func BenchmarkPreprintCold(b *testing.B) { benchPreprint(b, true) }
+func BenchmarkPreprintCold(b *testing.B) { benchPreprint(b, benchdata.Store, true) }
 
-func benchPreprint(b *testing.B, cold bool) {
+// BenchmarkPreprintCompacted is BenchmarkPreprint on a copy of the store
+// compacted by pgsync.Store.Compact (made once, about a minute).
+func BenchmarkPreprintCompacted(b *testing.B) { benchPreprint(b, benchdata.CompactStore, false) }
+
+func benchPreprint(b *testing.B, store func(testing.TB, int) string, cold bool) {
 	if cold && runtime.GOOS != "linux" {
 		b.Skip("a cold page cache is made on Linux only")
 	}
 	defer tuneGC()() // as main does
 	adviseHugeHeap(memoryLimit)
 	members := benchMembers()
-	db := benchdata.Store(b, members)
+	db := store(b, members)
 	batch := benchBatch(b, members, batchPieces)
 	ctx := context.Background()
 	if !cold {

@@ -19,6 +19,7 @@ package benchdata
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -315,6 +316,77 @@ func Store(tb testing.TB, n int) string {
 	tb.Logf("built %s in %v: %d MB, %.0f MB per million members", filepath.Base(path),
 		time.Since(start).Round(time.Second), fi.Size()>>20, float64(fi.Size())/(1<<20)/(float64(n)/1e6))
 	return path
+}
+
+// CompactStore returns the path of a copy of [Store]'s store compacted with
+// [pgsync.Store.Compact], making it the first time (about a minute for
+// [Members]: a copy of the file, then the compaction) and reusing it
+// afterwards. It holds what the store held when it was copied, the
+// ledgers that benchmarks wrote into it included.
+func CompactStore(tb testing.TB, n int) string {
+	tb.Helper()
+	src := Store(tb, n)
+	path := filepath.Join(Dir(tb), fmt.Sprintf("store-%d-%s-compact.db", n, version))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
+	remove := func() {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp + suffix)
+		}
+	}
+	remove()
+	tb.Logf("compacting a copy of %s (once; it is cached)", filepath.Base(src))
+	start := time.Now()
+	if err := compactCopy(src, tmp); err != nil {
+		remove()
+		tb.Fatalf("compacting a copy of %s: %v", filepath.Base(src), err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		remove()
+		tb.Fatal(err)
+	}
+	tb.Logf("compacted %s in %v", filepath.Base(path), time.Since(start).Round(time.Second))
+	return path
+}
+
+// compactCopy copies the store at src, its write-ahead log checkpointed
+// first, to dst, and compacts the copy.
+func compactCopy(src, dst string) error {
+	ctx := context.Background()
+	s, err := pgsync.Open(ctx, src) // its Close checkpoints the log into the file
+	if err != nil {
+		return err
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	c, err := pgsync.Open(ctx, dst)
+	if err != nil {
+		return err
+	}
+	if err := c.Compact(ctx); err != nil {
+		c.Close()
+		return err
+	}
+	return c.Close()
 }
 
 // builtSuffix names the file beside a store that holds its size as built.
