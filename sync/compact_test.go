@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,4 +146,22 @@ func pageCounts(t *testing.T, path string) (pages, free int) {
 		t.Fatal(err)
 	}
 	return pages, free
+}
+
+// TestCompactCancelled: a compaction whose context has ended fails,
+// naming the reason, and the store is as it was.
+func TestCompactCancelled(t *testing.T) {
+	s, path := compactStore(t)
+	before := dump(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Compact(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Compact with its context done: %v, want context.Canceled", err)
+	}
+	if diff := cmp.Diff(before, dump(t, path)); diff != "" {
+		t.Errorf("the store changed (-before +after):\n%s", diff)
+	}
+	if err := s.Compact(context.Background()); err != nil {
+		t.Errorf("Compact after: %v", err)
+	}
 }
