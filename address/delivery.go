@@ -401,6 +401,12 @@ func (p *parser) putNumber(ts []token, n int) {
 //	number [predir] name [suffix] [postdir] [unit] [PMB]
 func (p *parser) street(ts []token) error {
 	if m := p.leadingUnit(ts); m > 0 {
+		if p.isRoute(ts[m:]) {
+			// # 4 RR 2 BOX 152: a route has no secondary unit (Pub 28
+			// section 24), and RR2 would be read back as the route, not
+			// a primary number.
+			return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
+		}
 		if err := p.putUnit(ts, m); err != nil {
 			return err
 		}
@@ -962,6 +968,10 @@ func (p *parser) routeEnd(ts []token) int {
 // military PSC 1650 BOX 10 (238). The route number of RR and HC loses its
 // leading zeros (RR03 is RR 3). Street words after the box are dropped
 // (sections 245, 254); a second box number after it is an error (285).
+// So is any other number after the route, with or without a box: RR 2 152
+// may mean box 152, and RR 2 BOX 15 2 box 15-2, but read without it they
+// would be RR 2 and RR 2 BOX 15, the same address as every other box of
+// the route, or of box 15.
 func (p *parser) route(ts []token) error {
 	std, n, num := p.routeStart(ts)
 	p.set(FieldRoute, std)
@@ -987,6 +997,9 @@ func (p *parser) route(ts []token) error {
 	if n < len(ts) {
 		if _, _, ok := p.unit(ts[n]); ok {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit)
+		}
+		if ts[n].digit {
+			return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 		}
 	}
 	return nil
