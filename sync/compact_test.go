@@ -102,17 +102,7 @@ func TestCompactWithReader(t *testing.T) {
 	ctx := context.Background()
 	s, _ := compactStore(t)
 	ids := []string{"L0", "L3", "L599"}
-	read := func(src address.HistorySource) []address.History {
-		var hs []address.History
-		for h, err := range src.Histories(ctx, ids) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs = append(hs, h)
-		}
-		return hs
-	}
-	want := read(s)
+	want := historiesOf(t, s, ids)
 	sn, err := s.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +112,7 @@ func TestCompactWithReader(t *testing.T) {
 		t.Fatalf("Compact with a snapshot open: %v", err)
 	}
 	mustApply(t, s, []pgsync.Event{move("E-new", "L3", "2024-01-01", 5000)}, pgsync.ApplyOptions{})
-	if diff := cmp.Diff(want, read(sn)); diff != "" {
+	if diff := cmp.Diff(want, historiesOf(t, sn, ids)); diff != "" {
 		t.Errorf("the snapshot's histories changed (-before +after):\n%s", diff)
 	}
 	if err := sn.Close(); err != nil {

@@ -192,8 +192,14 @@ func histories(tb testing.TB, s *pgsync.Store) []address.History {
 		}
 		ids = append(ids, id)
 	}
+	return historiesOf(tb, s, ids)
+}
+
+// historiesOf reads the histories of ids from src.
+func historiesOf(tb testing.TB, src address.HistorySource, ids []string) []address.History {
+	tb.Helper()
 	var hs []address.History
-	for h, err := range s.Histories(ctx, ids) {
+	for h, err := range src.Histories(context.Background(), ids) {
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -35,9 +35,9 @@ import (
 // store so read in about half the time it took in one whose pages came
 // into the cache one by one, as a bulk load's writes leave them (see the
 // README's performance section). Prewarm returns the number of bytes of
-// leaves it asked to be read, once they are read. It is advice: the store's contents and what readers see do not depend on
-// it, and a store that changes meanwhile at worst makes it read pages it
-// need not have.
+// leaves it asked to be read, once they are read. It is advice: the
+// store's contents and what readers see do not depend on it, and a store
+// that changes meanwhile at worst makes it read pages it need not have.
 func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 	var members int64
 	var root int64

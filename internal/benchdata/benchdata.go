@@ -282,27 +282,10 @@ const buildParts = 2_500_000
 func Store(tb testing.TB, n int) string {
 	tb.Helper()
 	path := filepath.Join(Dir(tb), fmt.Sprintf("store-%d-%s.db", n, version))
-	if _, err := os.Stat(path); err == nil {
+	made, took := cached(tb, path, fmt.Sprintf("building %s: %d members", filepath.Base(path), n),
+		func(tmp string) error { return build(tmp, n) })
+	if !made {
 		return path
-	}
-	// A name of this process's own: two builds at once waste time, never
-	// a store.
-	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
-	remove := func() {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(tmp + suffix)
-		}
-	}
-	remove()
-	tb.Logf("building %s: %d members (once; it is cached)", filepath.Base(path), n)
-	start := time.Now()
-	if err := build(tmp, n); err != nil {
-		remove()
-		tb.Fatalf("building %s: %v", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		remove()
-		tb.Fatal(err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -314,7 +297,7 @@ func Store(tb testing.TB, n int) string {
 		tb.Fatal(err)
 	}
 	tb.Logf("built %s in %v: %d MB, %.0f MB per million members", filepath.Base(path),
-		time.Since(start).Round(time.Second), fi.Size()>>20, float64(fi.Size())/(1<<20)/(float64(n)/1e6))
+		took.Round(time.Second), fi.Size()>>20, float64(fi.Size())/(1<<20)/(float64(n)/1e6))
 	return path
 }
 
@@ -327,8 +310,22 @@ func CompactStore(tb testing.TB, n int) string {
 	tb.Helper()
 	src := Store(tb, n)
 	path := filepath.Join(Dir(tb), fmt.Sprintf("store-%d-%s-compact.db", n, version))
+	if made, took := cached(tb, path, "compacting a copy of "+filepath.Base(src),
+		func(tmp string) error { return compactCopy(src, tmp) }); made {
+		tb.Logf("compacted %s in %v", filepath.Base(path), took.Round(time.Second))
+	}
+	return path
+}
+
+// cached makes the store at path with mk, into a temporary file renamed
+// when complete, unless the file is there already; it reports whether it
+// made it, and how long that took. what says what making it is, for the
+// log and a failure. A temporary file is of this process's own: two
+// benchmarks making one store at once waste time, never a store.
+func cached(tb testing.TB, path, what string, mk func(tmp string) error) (made bool, took time.Duration) {
+	tb.Helper()
 	if _, err := os.Stat(path); err == nil {
-		return path
+		return false, 0
 	}
 	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
 	remove := func() {
@@ -337,18 +334,17 @@ func CompactStore(tb testing.TB, n int) string {
 		}
 	}
 	remove()
-	tb.Logf("compacting a copy of %s (once; it is cached)", filepath.Base(src))
+	tb.Logf("%s (once; it is cached)", what)
 	start := time.Now()
-	if err := compactCopy(src, tmp); err != nil {
+	if err := mk(tmp); err != nil {
 		remove()
-		tb.Fatalf("compacting a copy of %s: %v", filepath.Base(src), err)
+		tb.Fatalf("%s: %v", what, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		remove()
 		tb.Fatal(err)
 	}
-	tb.Logf("compacted %s in %v", filepath.Base(path), time.Since(start).Round(time.Second))
-	return path
+	return true, time.Since(start)
 }
 
 // compactCopy copies the store at src, its write-ahead log checkpointed
