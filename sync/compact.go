@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 )
 
@@ -23,17 +24,17 @@ import (
 //
 // Run it after a first bulk load, and from time to time as feeds and
 // ledgers grow the file, when nothing else writes: it holds the store's
-// writer throughout (an Apply or a Ledger in this process waits for it,
-// one in another process fails after the busy timeout of 30 seconds),
-// while reads go on, each seeing the store as it was when it began. It takes about 35 seconds for 12.5 million members
-// on the machine the README measures. It needs free disk for two copies
-// of the file besides the store: SQLite builds the new one in a temporary
-// file (in SQLITE_TMPDIR or TMPDIR, else /var/tmp or /tmp, which must be
-// as private as the store: it holds the same names and addresses while it
-// exists), then writes it back through the write-ahead log. When it ends,
-// the log is emptied, and on Linux the file's pages are dropped from the
-// page cache, so that the next [Store.Prewarm] reads them in large
-// folios.
+// writer throughout (an Apply or a Ledger in this process waits for it, one
+// in another process fails after the busy timeout of 30 seconds), while
+// reads go on, each seeing the store as it was when it began. It takes
+// about 35 seconds for 12.5 million members on the machine the README
+// measures. It needs free disk for two copies of the file besides the
+// store: SQLite builds the new one in a temporary file (in SQLITE_TMPDIR or
+// TMPDIR, else /var/tmp or /tmp, which must be as private as the store: it
+// holds the same names and addresses while it exists), then writes it back
+// through the write-ahead log. When it ends, the log is emptied, and on
+// Linux the file's pages are dropped from the page cache, so that the next
+// [Store.Prewarm] reads them in large folios.
 func (s *Store) Compact(ctx context.Context) error {
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
@@ -52,8 +53,13 @@ func (s *Store) Compact(ctx context.Context) error {
 	}
 	var busy, logged, moved int64
 	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved)
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+busyTimeoutMillis); rerr != nil && err == nil {
-		err = rerr
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+busyTimeoutMillis); rerr != nil {
+		// A writer that would not wait for locks must not be used again:
+		// the pool closes it, and the next is opened with the timeout.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = rerr
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("pgsync: compact: checkpoint: %w", err)

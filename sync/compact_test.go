@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -93,6 +94,33 @@ func TestCompact(t *testing.T) {
 	runLedger(t, s, "after", address.Gate{HaltRate: 1}, ledgerBatch(600))
 	if h, err := s.History(ctx, "L1"); err != nil || len(h.Versions) != 2 {
 		t.Errorf("L1 after a feed on the compacted store: %d versions, %v; want 2", len(h.Versions), err)
+	}
+	// And its writer waits for another's lock again, as before Compact,
+	// which checkpointed without waiting.
+	other, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan error, 1)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_, err := lock.ExecContext(ctx, "ROLLBACK")
+		released <- err
+	}()
+	if _, err := s.Apply(ctx, seq([]pgsync.Event{move("E-wait", "L2", "2024-01-01", 5001)}), pgsync.ApplyOptions{}); err != nil {
+		t.Errorf("Apply while another connection held the write lock for 200 ms: %v; want it to wait", err)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
 	}
 }
 
