@@ -22,19 +22,19 @@ import (
 // batch of 337,755 pieces against 12.5 million members ran 5-10% faster
 // on the compacted store.
 //
-// Run it after a first bulk load, and from time to time as feeds and
-// ledgers grow the file, when nothing else writes: it holds the store's
-// writer throughout (an Apply or a Ledger in this process waits for it, one
-// in another process fails after the busy timeout of 30 seconds), while
-// reads go on, each seeing the store as it was when it began. It takes
-// about 35 seconds for 12.5 million members on the machine the README
-// measures. It needs free disk for two copies of the file besides the
-// store: SQLite builds the new one in a temporary file (in SQLITE_TMPDIR or
-// TMPDIR, else /var/tmp or /tmp, which must be as private as the store: it
-// holds the same names and addresses while it exists), then writes it back
-// through the write-ahead log. When it ends, the log is emptied, and on
-// Linux the file's pages are dropped from the page cache, so that the next
-// [Store.Prewarm] reads them in large folios.
+// Run it after a first bulk load, and when [Store.Layout] says it would
+// help as feeds and ledgers grow the file, when nothing else writes: it
+// holds the store's writer throughout (an Apply or a Ledger in this process
+// waits for it, one in another process fails after the busy timeout of 30
+// seconds), while reads go on, each seeing the store as it was when it
+// began. It takes about 35 seconds for 12.5 million members on the machine
+// the README measures. It needs free disk for two copies of the file
+// besides the store: SQLite builds the new one in a temporary file (in
+// SQLITE_TMPDIR or TMPDIR, else /var/tmp or /tmp, which must be as private
+// as the store: it holds the same names and addresses while it exists),
+// then writes it back through the write-ahead log. When it ends, the log is
+// emptied, and on Linux the file's pages are dropped from the page cache,
+// so that the next [Store.Prewarm] reads them in large folios.
 func (s *Store) Compact(ctx context.Context) error {
 	conn, err := s.w.Conn(ctx)
 	if err != nil {

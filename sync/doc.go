@@ -33,6 +33,9 @@
 // than 1 in 1,000), [Store.Prewarm] has the operating system read the
 // histories into its page cache in long sequential reads: on a store not in
 // the cache that is several times faster than the batch's random reads.
+// [Store.Compact] lays the histories out in order at the front of the file,
+// where lookups read them fastest; [Store.Layout] tells when that would
+// help.
 //
 // # Change events
 //

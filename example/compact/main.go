@@ -4,21 +4,27 @@
 // from time to time as feeds and ledgers grow the store, when nothing else
 // writes to it.
 //
-//	compact -db store.db
+//	compact -db store.db             compact it
+//	compact -db store.db -check      say whether compacting would help
+//	compact -db store.db -if-needed  compact it only if so (a nightly job)
+//
+// Whether compacting would help is read from where the histories lie in
+// the file (pgsync.Store.Layout): some past the part SQLite maps, spread
+// among other pages, or in pages far from full.
 //
 // It needs free disk for two copies of the store besides it (SQLite makes
 // the new file in the temporary directory, SQLITE_TMPDIR or TMPDIR, which
 // must be as private as the store), and takes about 35 seconds for 12.5
-// million members. It prints the file's size before and after, and the
-// time taken, on stderr.
+// million members. It prints the histories' layout, and when it compacts,
+// the file's size before and after and the time taken, on stderr: figures
+// only.
 //
-// Exit status: 0 done, 1 error (no such store, a store failure), 2 bad
-// flags.
+// Exit status: 0 done (compacted, or nothing to do), 1 error (no such
+// store, a store failure), 2 bad flags.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,11 +46,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compact", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the store `FILE`")
+	check := fs.Bool("check", false, "only say whether compacting would help")
+	ifNeeded := fs.Bool("if-needed", false, "compact only if that would help")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *db == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "compact: -db FILE is required, and nothing follows it")
+	if *db == "" || fs.NArg() > 0 || *check && *ifNeeded {
+		fmt.Fprintln(stderr, "compact: -db FILE is required, with -check or -if-needed or neither, and nothing follows it")
 		return 2
 	}
 	before, err := os.Stat(*db)
@@ -53,8 +61,35 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compact: %v\n", err)
 		return 1
 	}
+	st, err := pgsync.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "compact: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	l, err := st.Layout(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "compact: %v\n", err)
+		return 1
+	}
+	advice := "compacting would not help"
+	if l.ShouldCompact() {
+		advice = "compacting would help"
+	}
+	fmt.Fprintf(stderr, "compact: %s: histories in %v: %s\n", *db, l, advice)
+	if *check || *ifNeeded && !l.ShouldCompact() {
+		return 0
+	}
 	start := time.Now()
-	if err := compact(ctx, *db); err != nil {
+	if err := st.Compact(ctx); err != nil {
+		fmt.Fprintf(stderr, "compact: %v\n", err)
+		return 1
+	}
+	if l, err = st.Layout(ctx); err != nil {
+		fmt.Fprintf(stderr, "compact: %v\n", err)
+		return 1
+	}
+	if err := st.Close(); err != nil {
 		fmt.Fprintf(stderr, "compact: %v\n", err)
 		return 1
 	}
@@ -63,15 +98,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compact: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "compact: %s: %d MB before, %d MB after, in %.1fs\n",
-		*db, before.Size()>>20, after.Size()>>20, time.Since(start).Seconds())
+	fmt.Fprintf(stderr, "compact: %s: %d MB before, %d MB after, in %.1fs; histories now in %v\n",
+		*db, before.Size()>>20, after.Size()>>20, time.Since(start).Seconds(), l)
 	return 0
-}
-
-func compact(ctx context.Context, path string) error {
-	st, err := pgsync.Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	return errors.Join(st.Compact(ctx), st.Close())
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"iter"
 	"os"
 	"path/filepath"
@@ -44,8 +45,8 @@ func TestCompact(t *testing.T) {
 	if code := run(ctx, []string{"-db", path}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "MB before") {
-		t.Errorf("stderr does not report the sizes: %s", stderr.String())
+	if !strings.Contains(stderr.String(), "MB before") || !strings.Contains(stderr.String(), "histories in 1 leaves") {
+		t.Errorf("stderr does not report the sizes and the layout: %s", stderr.String())
 	}
 	st, err = pgsync.Open(ctx, path)
 	if err != nil {
@@ -55,6 +56,70 @@ func TestCompact(t *testing.T) {
 	h, err := st.History(ctx, "M1")
 	if err != nil || len(h.Versions) != 2 || h.Versions[1].Name != "Ana Lee" {
 		t.Errorf("M1 after compact: %+v, %v", h, err)
+	}
+}
+
+// TestCompactIfNeeded: -check and -if-needed leave a store that compacting
+// would not help as it is; -if-needed compacts one it would, after which
+// -check finds nothing to gain.
+func TestCompactIfNeeded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	st, err := pgsync.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12,000 members in four loads, each of members spread through the
+	// key space, then a feed that moves one in twenty: the histories'
+	// pages end up among the event log's, and split.
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	for load := range 5 {
+		var feed iter.Seq2[pgsync.Event, error] = func(yield func(pgsync.Event, error) bool) {
+			from, step, eff := load, 4, day
+			if load == 4 {
+				from, step, eff = 0, 20, day.AddDate(1, 0, 0)
+			}
+			for i := from; i < 12_000; i += step {
+				ev := pgsync.Event{ID: fmt.Sprintf("E%d-%d", i, load/4), MemberID: fmt.Sprintf("M%05d", i), Effective: eff, Recorded: eff,
+					Name: "Ana Lee", Line1: fmt.Sprintf("%d Main St", 1+i+load/4), City: "Springfield", State: "IL", ZIP: "62704"}
+				if !yield(ev, nil) {
+					return
+				}
+			}
+		}
+		if _, err := st.Apply(ctx, feed, pgsync.ApplyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := func(args ...string) string {
+		t.Helper()
+		var stderr bytes.Buffer
+		if code := run(ctx, append([]string{"-db", path}, args...), &stderr); code != 0 {
+			t.Fatalf("compact %q: exit %d: %s", args, code, stderr.String())
+		}
+		return stderr.String()
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := cmd("-check"); !strings.Contains(out, "compacting would help") || strings.Contains(out, "MB before") {
+		t.Fatalf("-check on a store loaded in parts: %s; want it to say compacting would help, and not compact", out)
+	}
+	if after, err := os.Stat(path); err != nil || after.Size() != fi.Size() {
+		t.Errorf("-check changed the file: %d bytes before, %v after", fi.Size(), after)
+	}
+	if out := cmd("-if-needed"); !strings.Contains(out, "MB before") {
+		t.Errorf("-if-needed on a store loaded in parts: %s; want it compacted", out)
+	}
+	if out := cmd("-check"); !strings.Contains(out, "compacting would not help") {
+		t.Errorf("-check after -if-needed: %s; want nothing to gain", out)
+	}
+	if out := cmd("-if-needed"); strings.Contains(out, "MB before") {
+		t.Errorf("-if-needed on a compacted store: %s; want it left as it is", out)
 	}
 }
 
@@ -71,6 +136,7 @@ func TestCompactFlags(t *testing.T) {
 		{[]string{"-db"}, 2},
 		{[]string{"-db", missing, "extra"}, 2},
 		{[]string{"-nope"}, 2},
+		{[]string{"-db", missing, "-check", "-if-needed"}, 2},
 		{[]string{"-db", missing}, 1},
 	} {
 		var stderr bytes.Buffer
