@@ -1,0 +1,5 @@
+//go:build !linux
+
+package benchdata
+
+func adviseHuge([]byte) {}
