@@ -14,32 +14,43 @@ import (
 	pgsync "github.com/printgate/printgate/sync"
 )
 
-// TestCompact: a store compacted by the command holds what it held.
-func TestCompact(t *testing.T) {
+// newStore returns the path of a closed store made by applying each of
+// loads in turn.
+func newStore(t *testing.T, loads ...[]pgsync.Event) string {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
 	st, err := pgsync.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	evs := []pgsync.Event{
-		{ID: "E1", MemberID: "M1", Effective: day, Recorded: day, Name: "Ana Lee", Line1: "12 Main St", City: "Springfield", State: "IL", ZIP: "62704"},
-		{ID: "E2", MemberID: "M1", Effective: day.AddDate(1, 0, 0), Recorded: day.AddDate(1, 0, 0), Line1: "9 Oak Ave Apt 4B", City: "Chicago", State: "IL", ZIP: "60611"},
-	}
-	var feed iter.Seq2[pgsync.Event, error] = func(yield func(pgsync.Event, error) bool) {
-		for _, ev := range evs {
-			if !yield(ev, nil) {
-				return
+	defer st.Close()
+	for _, evs := range loads {
+		var feed iter.Seq2[pgsync.Event, error] = func(yield func(pgsync.Event, error) bool) {
+			for _, ev := range evs {
+				if !yield(ev, nil) {
+					return
+				}
 			}
 		}
-	}
-	if _, err := st.Apply(ctx, feed, pgsync.ApplyOptions{}); err != nil {
-		t.Fatal(err)
+		if _, err := st.Apply(ctx, feed, pgsync.ApplyOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// TestCompact: a store compacted by the command holds what it held.
+func TestCompact(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	path := newStore(t, []pgsync.Event{
+		{ID: "E1", MemberID: "M1", Effective: day, Recorded: day, Name: "Ana Lee", Line1: "12 Main St", City: "Springfield", State: "IL", ZIP: "62704"},
+		{ID: "E2", MemberID: "M1", Effective: day.AddDate(1, 0, 0), Recorded: day.AddDate(1, 0, 0), Line1: "9 Oak Ave Apt 4B", City: "Chicago", State: "IL", ZIP: "60611"},
+	})
 
 	var stderr bytes.Buffer
 	if code := run(ctx, []string{"-db", path}, &stderr); code != 0 {
@@ -48,7 +59,7 @@ func TestCompact(t *testing.T) {
 	if !strings.Contains(stderr.String(), "MB before") || !strings.Contains(stderr.String(), "histories in 1 leaves") {
 		t.Errorf("stderr does not report the sizes and the layout: %s", stderr.String())
 	}
-	st, err = pgsync.Open(ctx, path)
+	st, err := pgsync.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,36 +75,22 @@ func TestCompact(t *testing.T) {
 // -check finds nothing to gain.
 func TestCompactIfNeeded(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	st, err := pgsync.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// 12,000 members in four loads, each of members spread through the
 	// key space, then a feed that moves one in twenty: the histories'
 	// pages end up among the event log's, and split.
 	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	for load := range 5 {
-		var feed iter.Seq2[pgsync.Event, error] = func(yield func(pgsync.Event, error) bool) {
-			from, step, eff := load, 4, day
-			if load == 4 {
-				from, step, eff = 0, 20, day.AddDate(1, 0, 0)
-			}
-			for i := from; i < 12_000; i += step {
-				ev := pgsync.Event{ID: fmt.Sprintf("E%d-%d", i, load/4), MemberID: fmt.Sprintf("M%05d", i), Effective: eff, Recorded: eff,
-					Name: "Ana Lee", Line1: fmt.Sprintf("%d Main St", 1+i+load/4), City: "Springfield", State: "IL", ZIP: "62704"}
-				if !yield(ev, nil) {
-					return
-				}
-			}
+	loads := make([][]pgsync.Event, 5)
+	for load := range loads {
+		from, step, eff := load, 4, day
+		if load == 4 {
+			from, step, eff = 0, 20, day.AddDate(1, 0, 0)
 		}
-		if _, err := st.Apply(ctx, feed, pgsync.ApplyOptions{}); err != nil {
-			t.Fatal(err)
+		for i := from; i < 12_000; i += step {
+			loads[load] = append(loads[load], pgsync.Event{ID: fmt.Sprintf("E%d-%d", i, load/4), MemberID: fmt.Sprintf("M%05d", i), Effective: eff, Recorded: eff,
+				Name: "Ana Lee", Line1: fmt.Sprintf("%d Main St", 1+i+load/4), City: "Springfield", State: "IL", ZIP: "62704"})
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := newStore(t, loads...)
 	cmd := func(args ...string) string {
 		t.Helper()
 		var stderr bytes.Buffer
