@@ -9,9 +9,9 @@ import (
 // BenchmarkMachine measures the machine, not printgate: how long a load
 // from memory waits when the next address depends on it, as a B-tree
 // lookup's loads do, in a buffer that a last-level cache of 32 MiB could
-// hold and in one far larger. The batch job waits on memory more than it
-// computes, and ParseFields, whose data stays in the CPU's caches, says
-// little of the machine's memory; the README's end-to-end figures give
+// hold and in one far larger. Part of the batch job's time is spent
+// waiting on memory, and ParseFields, whose data stays in the CPU's
+// caches, says little of the machine's memory; the README's end-to-end figures give
 // these beside each series, as a record of the machine's state, though
 // they do not track the batch job's minutes closely either.
 func BenchmarkMachine(b *testing.B) {
