@@ -125,13 +125,6 @@ func layoutOf(ctx context.Context, f *os.File, root uint32, mapBytes int64) (Lay
 		}
 	}
 	l.Spread = float64(leaves[len(leaves)-1]-leaves[0]+1) / float64(len(leaves))
-	// The bytes at the end of each page that an extension reserves
-	// (header offset 20; usually none) hold no cells.
-	var reserved [1]byte
-	if _, err := f.ReadAt(reserved[:], 20); err != nil {
-		return Layout{}, err
-	}
-	usable := pr.pageSize - int(reserved[0])
 	buf := pr.buffer()
 	n := min(len(leaves), layoutSample)
 	var used, room int
@@ -140,11 +133,11 @@ func layoutOf(ctx context.Context, f *os.File, root uint32, mapBytes int64) (Lay
 		if _, err := pr.read(buf, p); err != nil {
 			return Layout{}, err
 		}
-		u, err := leafUsed(buf[:usable], p)
+		u, err := leafUsed(buf[:pr.usable], p)
 		if err != nil {
 			return Layout{}, err
 		}
-		used, room = used+u, room+usable-btreeHeader(p)
+		used, room = used+u, room+pr.usable-btreeHeader(p)
 	}
 	l.Fill = float64(used) / float64(room)
 	return l, nil

@@ -148,7 +148,7 @@ func (s *Store) pivots(ctx context.Context, n int) []string {
 		return nil
 	}
 	defer f.Close()
-	pageSize, last, err := fileGeometry(f)
+	pageSize, _, last, err := fileGeometry(f)
 	if err != nil {
 		return nil
 	}

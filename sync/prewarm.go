@@ -155,28 +155,34 @@ func pageRanges(pages []uint32, gap uint32) []pageRange {
 // says it is.
 var errFormat = errors.New("not as the SQLite file format has it")
 
-// fileGeometry returns the page size of the SQLite file f and its number
-// of pages.
-func fileGeometry(f *os.File) (pageSize int, pages uint32, err error) {
+// fileGeometry returns the page size of the SQLite file f, the bytes of
+// each page that hold the B-tree (the page size less what an extension
+// reserves at the end of each, header offset 20; usually all), and its
+// number of pages.
+func fileGeometry(f *os.File) (pageSize, usable int, pages uint32, err error) {
 	var hdr [100]byte
 	if _, err := f.ReadAt(hdr[:], 0); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if !bytes.Equal(hdr[:16], []byte("SQLite format 3\x00")) {
-		return 0, 0, fmt.Errorf("file header: %w", errFormat)
+		return 0, 0, 0, fmt.Errorf("file header: %w", errFormat)
 	}
 	pageSize = int(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return 0, 0, fmt.Errorf("page size %d: %w", pageSize, errFormat)
+		return 0, 0, 0, fmt.Errorf("page size %d: %w", pageSize, errFormat)
+	}
+	usable = pageSize - int(hdr[20])
+	if usable < 480 { // the least SQLite allows
+		return 0, 0, 0, fmt.Errorf("%d bytes reserved a page: %w", hdr[20], errFormat)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return pageSize, uint32(fi.Size() / int64(pageSize)), nil
+	return pageSize, usable, uint32(fi.Size() / int64(pageSize)), nil
 }
 
 // maxDepth bounds the levels of a B-tree followed: a file whose pages
@@ -280,6 +286,7 @@ func leavesCached(pr *pageReader, root uint32) (float64, error) {
 type pageReader struct {
 	f        *os.File
 	pageSize int
+	usable   int         // the bytes of a page that hold the B-tree
 	last     uint32      // the number of pages of the file
 	probe    *cacheProbe // nil where the system cannot tell what is cached
 	direct   *os.File    // the file opened to read around the cache, or nil
@@ -292,7 +299,7 @@ type pageReader struct {
 // newPageReader returns a pageReader of the SQLite file f, which stays
 // f's.
 func newPageReader(f *os.File) (*pageReader, error) {
-	pageSize, last, err := fileGeometry(f)
+	pageSize, usable, last, err := fileGeometry(f)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +307,7 @@ func newPageReader(f *os.File) (*pageReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &pageReader{f: f, pageSize: pageSize, last: last, spans: spans}
+	pr := &pageReader{f: f, pageSize: pageSize, usable: usable, last: last, spans: spans}
 	if probe, ok := newCacheProbe(f, pageSize); ok {
 		pr.probe = probe
 		pr.direct = openDirect(f.Name())

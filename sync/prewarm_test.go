@@ -130,7 +130,7 @@ func openSQLite(t *testing.T, path string) (f *os.File, pageSize int, pages uint
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	pageSize, pages, err = fileGeometry(f)
+	pageSize, _, pages, err = fileGeometry(f)
 	if err != nil {
 		t.Fatal(err)
 	}
