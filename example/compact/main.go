@@ -55,50 +55,55 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "compact: -db FILE is required, with -check or -if-needed or neither, and nothing follows it")
 		return 2
 	}
-	before, err := os.Stat(*db)
-	if err != nil {
-		// pgsync.Open would make a new, empty store.
+	fail := func(err error) int {
 		fmt.Fprintf(stderr, "compact: %v\n", err)
 		return 1
+	}
+	before, err := os.Stat(*db)
+	if err != nil {
+		return fail(err) // pgsync.Open would make a new, empty store
 	}
 	st, err := pgsync.Open(ctx, *db)
 	if err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	defer st.Close()
+	// The layout decides for -check and -if-needed; otherwise it is only
+	// reported, and a store whose layout cannot be read is compacted all
+	// the same.
 	l, err := st.Layout(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
-	}
-	advice := "compacting would not help"
-	if l.ShouldCompact() {
-		advice = "compacting would help"
-	}
-	fmt.Fprintf(stderr, "compact: %s: histories in %v: %s\n", *db, l, advice)
-	if *check || *ifNeeded && !l.ShouldCompact() {
-		return 0
+	switch {
+	case err != nil && (*check || *ifNeeded):
+		return fail(err)
+	case err != nil:
+		fmt.Fprintf(stderr, "compact: %s: the histories' layout could not be read: %v\n", *db, err)
+	default:
+		advice := "compacting would not help"
+		if l.ShouldCompact() {
+			advice = "compacting would help"
+		}
+		fmt.Fprintf(stderr, "compact: %s: histories in %v: %s\n", *db, l, advice)
+		if *check || *ifNeeded && !l.ShouldCompact() {
+			return 0
+		}
 	}
 	start := time.Now()
 	if err := st.Compact(ctx); err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
+		return fail(err)
 	}
-	if l, err = st.Layout(ctx); err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
+	took := time.Since(start)
+	now := "a layout that could not be read"
+	if l, err := st.Layout(ctx); err == nil {
+		now = l.String()
 	}
 	if err := st.Close(); err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	after, err := os.Stat(*db)
 	if err != nil {
-		fmt.Fprintf(stderr, "compact: %v\n", err)
-		return 1
+		return fail(err)
 	}
-	fmt.Fprintf(stderr, "compact: %s: %d MB before, %d MB after, in %.1fs; histories now in %v\n",
-		*db, before.Size()>>20, after.Size()>>20, time.Since(start).Seconds(), l)
+	fmt.Fprintf(stderr, "compact: %s: %d MB before, %d MB after, in %.1fs; histories now in %s\n",
+		*db, before.Size()>>20, after.Size()>>20, took.Seconds(), now)
 	return 0
 }
