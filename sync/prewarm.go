@@ -29,15 +29,25 @@ import (
 // or the ledger, by following the table's B-tree from its root through its
 // interior pages. Where the system tells which pages of a file are in its
 // cache (Linux), a table whose leaves are almost all there (by a sample)
-// is left as it is. On Linux the pages are read in whole 2 MiB folios,
-// which the store's maps then take at a page fault each instead of one per
-// 16 pages: on the virtual machine we measure on, the batch job ran in a
-// store so read in about half the time it took in one whose pages came
-// into the cache one by one, as a bulk load's writes leave them (see the
-// README's performance section). Prewarm returns the number of bytes of
-// leaves it asked to be read, once they are read. It is advice: the
-// store's contents and what readers see do not depend on it, and a store
-// that changes meanwhile at worst makes it read pages it need not have.
+// is left as it is, unless it is held in small folios (below). On Linux
+// the pages are read in whole 2 MiB folios, which the store's maps then
+// take at a page fault each instead of one per 16 pages: on the virtual
+// machine we measure on, the batch job ran in a store so read in about
+// half the time it took in one whose pages came into the cache one by
+// one, as a bulk load's writes or a copy of the file leave them (see the
+// README's performance section). Since Linux makes a large folio only of
+// pages none of which is cached, Prewarm looks at how the cache holds the
+// histories (on Linux 6.7 and later, which can tell it): when a sample of
+// their leaves says in small folios, it drops the 2 MiB chunks of them so
+// held from the cache and reads them again, once it has seen on a few of
+// them that this system reads them back in large folios, and as long as it
+// goes on doing so (see readAgain). Pages that are dirty, or that a
+// process maps, are not dropped and stay as they are; another process
+// reading the store meanwhile reads what was dropped from disk. Prewarm
+// returns the number of bytes of leaves it asked to be read,
+// once they are read. It is advice: the store's contents and what readers
+// see do not depend on it, and a store that changes meanwhile at worst
+// makes it read pages it need not have.
 func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 	var members int64
 	var root int64
@@ -68,14 +78,27 @@ func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
 	defer pr.close()
-	cached, err := leavesCached(pr, uint32(root))
+	cached, sample, err := leavesCached(pr, uint32(root))
 	if notThere(err) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("pgsync: prewarm: %w", err)
 	}
-	if cached >= prewarmResident {
+	// Of the sample's leaves that are cached, how many are in large folios?
+	// If too few, and a few of the chunks that hold the others come back
+	// in large ones when read again, read again all the histories that
+	// are in small ones.
+	offs := make([]int64, len(sample))
+	for i, p := range sample {
+		offs[i] = pageOffset(p, pr.pageSize)
+	}
+	recache := false
+	if huge, small, ok := pr.spans.hugeShare(offs, pr.pageSize); ok && huge < prewarmHuge {
+		trials := small[:min(len(small), recacheTrials)]
+		recache = 2*pr.spans.refolio(trials) >= len(trials)
+	}
+	if cached >= prewarmResident && !recache {
 		return 0, nil
 	}
 	leaves, err := leafPages(ctx, pr, uint32(root))
@@ -89,6 +112,11 @@ func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 	var n int64
 	for _, r := range rs {
 		n += int64(r.n) * int64(pr.pageSize)
+	}
+	if recache {
+		if err := readAgain(ctx, pr, rs); err != nil {
+			return 0, fmt.Errorf("pgsync: prewarm: %w", err)
+		}
 	}
 	// Most of them were read with the level above them; asking again for
 	// what is cached costs little.
@@ -108,6 +136,17 @@ const (
 	// there, Prewarm has nothing to do.
 	prewarmSample   = 64
 	prewarmResident = 0.95
+	// prewarmHuge: when fewer than this share of the sample's cached
+	// leaves are held in 2 MiB folios, Prewarm reads the histories
+	// again (see Prewarm).
+	prewarmHuge = 0.9
+	// recacheTrials is the most chunks of the sample's leaves that
+	// Prewarm drops and reads back to see whether this system reads them
+	// back in large folios: half of them must.
+	recacheTrials = 8
+	// recacheRound is the chunks of 2 MiB read again at a time (see
+	// readAgain).
+	recacheRound = 64
 	// prewarmGap is the most pages between two leaves that are read
 	// through rather than skipped: one read costs less than two.
 	prewarmGap = 32
@@ -135,6 +174,78 @@ const (
 type pageRange struct {
 	first uint32
 	n     uint32
+}
+
+// readAgain drops from the page cache the 2 MiB chunks of the pages rs
+// that it holds in small folios, and reads them again, in rounds of
+// recacheRound chunks: it stops after a round of which fewer than half
+// came back in large folios (memory too fragmented to find 2 MiB in, as
+// a long-running system's can be), so that a system that cannot give them
+// does not have the chunks read from disk again by every Prewarm.
+func readAgain(ctx context.Context, pr *pageReader, rs []pageRange) error {
+	small := pr.spans.smallChunks(byteSpans(rs, pr.pageSize))
+	for len(small) > 0 {
+		round := small[:min(len(small), recacheRound)]
+		small = small[len(round):]
+		again := make([]pageRange, len(round))
+		for i, c := range round {
+			pr.spans.evict(c)
+			again[i] = pageRange{first: uint32(c/int64(pr.pageSize)) + 1, n: uint32(hugePage / pr.pageSize)}
+		}
+		if err := readAhead(ctx, pr, again); err != nil {
+			return err
+		}
+		if 2*pr.spans.hugeChunks(round) < len(round) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// hugePage is the size of the largest folio Prewarm reads in, a PMD's
+// worth on amd64 and arm64: the chunks it reads, and reads again, are of
+// it and aligned to it.
+const hugePage = 2 << 20
+
+// A span is n bytes of a file from offset off.
+type span struct{ off, n int64 }
+
+// byteSpans returns the bytes of the file that the ranges of pages rs
+// take, pages of pageSize bytes.
+func byteSpans(rs []pageRange, pageSize int) []span {
+	ss := make([]span, len(rs))
+	for i, r := range rs {
+		ss[i] = span{pageOffset(r.first, pageSize), int64(r.n) * int64(pageSize)}
+	}
+	return ss
+}
+
+// inSpans reports whether off lies in one of the sorted spans.
+func inSpans(ss []span, off int64) bool {
+	i, _ := slices.BinarySearchFunc(ss, off, func(s span, off int64) int {
+		switch {
+		case s.off+s.n <= off:
+			return -1
+		case s.off > off:
+			return 1
+		}
+		return 0
+	})
+	return i < len(ss) && ss[i].off <= off && off < ss[i].off+ss[i].n
+}
+
+// chunksOf returns the offsets of the 2 MiB chunks of a file of size bytes
+// that the sorted spans ss touch, in order.
+func chunksOf(ss []span, size int64) []int64 {
+	var cs []int64
+	for _, s := range ss {
+		for c := s.off &^ (hugePage - 1); c < s.off+s.n && c < size; c += hugePage {
+			if k := len(cs); k == 0 || cs[k-1] < c {
+				cs = append(cs, c)
+			}
+		}
+	}
+	return cs
 }
 
 // pageRanges returns the runs of the sorted, distinct pages, joining two
@@ -239,37 +350,37 @@ func levelRanges(level []uint32, above int) ([]pageRange, bool) {
 // leavesCached returns the share of the leaves of the B-tree whose root
 // page is root that are in the system's page cache, estimated from
 // prewarmSample leaves each reached from the root by a descent that takes
-// a child at random at each level, or 0 where it cannot tell.
-func leavesCached(pr *pageReader, root uint32) (float64, error) {
+// a child at random at each level, or 0 where it cannot tell; and the
+// leaves of the sample that are.
+func leavesCached(pr *pageReader, root uint32) (float64, []uint32, error) {
 	if pr.probe == nil {
-		return 0, nil
+		return 0, nil, nil
 	}
 	buf := pr.buffer()
-	var kids []uint32
-	cached := 0
+	var kids, cached []uint32
 	for range prewarmSample {
 		p := root
 		for depth := 0; ; depth++ {
 			if depth == maxDepth {
-				return 0, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
+				return 0, nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
 			}
 			in, err := pr.read(buf, p)
 			if err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			if leafType(buf[btreeHeader(p)]) {
 				if in {
-					cached++
+					cached = append(cached, p)
 				}
 				break
 			}
 			if kids, err = interiorChildren(kids[:0], buf, p, pr.last); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			p = kids[rand.IntN(len(kids))]
 		}
 	}
-	return float64(cached) / prewarmSample, nil
+	return float64(len(cached)) / prewarmSample, cached, nil
 }
 
 // A pageReader reads single pages of a SQLite file, to follow a B-tree.
@@ -490,11 +601,9 @@ func eachInteriorCell(page []byte, p uint32, f func(off int) error) ([]byte, err
 // once, each of at most prewarmChunk bytes and within one prewarmChunk of
 // the file, so that what is read is whole large folios (see pageReader).
 func readAhead(ctx context.Context, pr *pageReader, rs []pageRange) error {
-	type span struct{ off, n int64 }
 	var spans []span
-	for _, r := range rs {
-		off, end := pageOffset(r.first, pr.pageSize), pageOffset(r.first+r.n, pr.pageSize)
-		for off < end {
+	for _, s := range byteSpans(rs, pr.pageSize) {
+		for off, end := s.off, s.off+s.n; off < end; {
 			next := min(end, (off/prewarmChunk+1)*prewarmChunk)
 			spans = append(spans, span{off, next - off})
 			off = next

@@ -70,9 +70,6 @@ func newSpanReader(f *os.File) (*spanReader, error) {
 	return sr, nil
 }
 
-// hugePage is the size of the largest folio the reads above are made in.
-const hugePage = 2 << 20
-
 // read has n bytes of the file at off read into the page cache, and the
 // rest of the 2 MiB they lie in.
 func (sr *spanReader) read(off, n int64) error {

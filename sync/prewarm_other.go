@@ -48,3 +48,14 @@ type cacheProbe struct{}
 func newCacheProbe(f *os.File, pageSize int) (*cacheProbe, bool) { return nil, false }
 func (c *cacheProbe) cached(p uint32) (in, ok bool)              { return false, false }
 func (c *cacheProbe) close()                                     {}
+
+// hugeShare would tell the share of the pages at offs that the page cache
+// holds in large folios; here it cannot.
+func (sr *spanReader) hugeShare(offs []int64, pageSize int) (float64, []int64, bool) {
+	return 0, nil, false
+}
+
+func (sr *spanReader) refolio(cs []int64) int        { return 0 }
+func (sr *spanReader) smallChunks(ss []span) []int64 { return nil }
+func (sr *spanReader) evict(off int64)               {}
+func (sr *spanReader) hugeChunks(cs []int64) int     { return 0 }

@@ -363,7 +363,7 @@ func TestLeafPagesDamaged(t *testing.T) {
 			if _, err := leafPages(context.Background(), pr, root); err == nil {
 				t.Error("leafPages of a damaged B-tree: no error")
 			}
-			if _, err := leavesCached(pr, root); err == nil && runtime.GOOS == "linux" {
+			if _, _, err := leavesCached(pr, root); err == nil && runtime.GOOS == "linux" {
 				t.Error("leavesCached of a damaged B-tree: no error")
 			}
 		})
@@ -490,5 +490,38 @@ func TestLevelRanges(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: levelRanges = %v, %v; want %v", tc.name, got, ok, tc.want)
 		}
+	}
+}
+
+func TestChunksOf(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		spans []span
+		size  int64
+		want  []int64
+	}{
+		{nil, 10 * mib, nil},
+		{[]span{{0, 4096}}, 10 * mib, []int64{0}},
+		{[]span{{2*mib - 4096, 8192}}, 10 * mib, []int64{0, 2 * mib}},
+		{[]span{{mib, mib}}, 10 * mib, []int64{0}},
+		{[]span{{mib, mib}, {2 * mib, 4096}, {5 * mib, 4 * mib}}, 10 * mib, []int64{0, 2 * mib, 4 * mib, 6 * mib, 8 * mib}},
+		{[]span{{3 * mib, 8 * mib}}, 5 * mib, []int64{2 * mib, 4 * mib}}, // not past the end
+	}
+	for _, tc := range tests {
+		if got := chunksOf(tc.spans, tc.size); !slices.Equal(got, tc.want) {
+			t.Errorf("chunksOf(%v, %d) = %v, want %v", tc.spans, tc.size, got, tc.want)
+		}
+	}
+}
+
+func TestInSpans(t *testing.T) {
+	ss := []span{{0, 10}, {20, 5}, {100, 1}}
+	for off, want := range map[int64]bool{0: true, 9: true, 10: false, 19: false, 20: true, 24: true, 25: false, 99: false, 100: true, 101: false, -1: false} {
+		if got := inSpans(ss, off); got != want {
+			t.Errorf("inSpans(%v, %d) = %v, want %v", ss, off, got, want)
+		}
+	}
+	if inSpans(nil, 0) {
+		t.Error("inSpans(nil, 0) = true")
 	}
 }
