@@ -22,9 +22,10 @@ import (
 // none of which is cached; and Prewarm's own reads come out in small
 // folios where memory is too fragmented to find 2 MiB in, as it was on
 // the machine of 2026-12-06 after an hour of benchmarks (a third to a
-// half of the benchmarks' store). So Prewarm looks: it touches cached pages of
-// the histories through its own map, marked MADV_HUGEPAGE, and asks the
-// kernel which of them that map took whole (PAGEMAP_SCAN, Linux 6.7).
+// half of the benchmarks' store). So Prewarm looks: it touches cached
+// pages of the histories through its own map, marked MADV_HUGEPAGE, and
+// asks the kernel which of them that map took whole (PAGEMAP_SCAN, Linux
+// 6.7).
 // Those that were not it drops from the cache and reads again, once it has
 // seen, on a few of them, that this system does read them back in large
 // folios. Where the kernel cannot tell (before 6.7), nothing is dropped.
@@ -128,26 +129,19 @@ func (sr *spanReader) hugeShare(offs []int64, pageSize int) (float64, []int64, b
 	return 1 - float64(len(small))/float64(len(offs)), slices.Compact(small), true
 }
 
-// refolio drops the 2 MiB chunks at the offsets cs from the page cache,
-// reads each back, and returns how many of them came back in one folio.
+// refolio drops the 2 MiB chunks at the sorted offsets cs from the page
+// cache, reads each back, and returns how many of them came back in one folio.
 // A chunk may stay as it was for reasons of its own (dirty pages, pages
 // another map holds, as the connections' maps hold the file's first
 // pages), and a system may have no large folio to give (no transparent
 // huge pages for files, a file system without large folios, memory too
 // fragmented to find 2 MiB in).
 func (sr *spanReader) refolio(cs []int64) int {
-	back := 0
 	for _, c := range cs {
 		sr.evict(c)
-		n := min(int64(hugePage), int64(len(sr.m))-c)
-		if !sr.touch(c, n) {
-			continue
-		}
-		if huge, ok := sr.hugeSpans(c, c+n); ok && inSpans(huge, c) {
-			back++
-		}
+		sr.touch(c, min(int64(hugePage), int64(len(sr.m))-c))
 	}
-	return back
+	return sr.hugeChunks(cs)
 }
 
 // smallChunks returns the 2 MiB chunks of the file that the sorted spans
