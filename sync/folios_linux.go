@@ -147,40 +147,63 @@ func (sr *spanReader) refolio(cs []int64) int {
 // smallChunks returns the 2 MiB chunks of the file that the sorted spans
 // ss touch and that the page cache holds, some of it, in small folios.
 func (sr *spanReader) smallChunks(ss []span) []int64 {
-	if sr.m == nil || len(ss) == 0 {
+	if sr.m == nil {
 		return nil
 	}
+	var small []int64
 	chunks := chunksOf(ss, int64(len(sr.m)))
-	if len(chunks) == 0 {
-		return nil
+	// A window at a time, so that mincore's vector stays small however
+	// large the file.
+	const window = 512 // chunks: 1 GiB
+	for len(chunks) > 0 {
+		w := chunks
+		for i, c := range chunks {
+			if c-chunks[0] >= window*hugePage {
+				w = chunks[:i]
+				break
+			}
+		}
+		chunks = chunks[len(w):]
+		s, ok := sr.smallIn(w)
+		if !ok {
+			return nil
+		}
+		small = append(small, s...)
 	}
-	lo, hi := chunks[0], min(chunks[len(chunks)-1]+hugePage, int64(len(sr.m)))
+	return small
+}
+
+// smallIn returns those of the sorted chunks cs, which lie within 1 GiB,
+// that the page cache holds, some of it, in small folios, and false if
+// it cannot tell.
+func (sr *spanReader) smallIn(cs []int64) ([]int64, bool) {
+	lo, hi := cs[0], min(cs[len(cs)-1]+hugePage, int64(len(sr.m)))
 	pageSize := int64(os.Getpagesize())
 	vec := make([]byte, (hi-lo+pageSize-1)/pageSize)
 	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&sr.m[lo])), uintptr(hi-lo), uintptr(unsafe.Pointer(unsafe.SliceData(vec)))); errno != 0 {
-		return nil
+		return nil, false
 	}
 	// Touch a cached page of each chunk that has one: the map takes the
 	// chunk whole if it is one folio.
 	var cached []int64
-	for _, c := range chunks {
+	for _, c := range cs {
 		first := (c - lo) / pageSize
 		last := min(first+hugePage/pageSize, int64(len(vec)))
 		if i := slices.IndexFunc(vec[first:last], func(b byte) bool { return b&1 != 0 }); i >= 0 {
 			if !sr.touch(lo+(first+int64(i))*pageSize, pageSize) {
-				return nil
+				return nil, false
 			}
 			cached = append(cached, c)
 		}
 	}
 	if len(cached) == 0 {
-		return nil
+		return nil, true
 	}
 	huge, ok := sr.hugeSpans(lo, hi)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return slices.DeleteFunc(cached, func(c int64) bool { return inSpans(huge, c) })
+	return slices.DeleteFunc(cached, func(c int64) bool { return inSpans(huge, c) }), true
 }
 
 // hugeChunks returns how many of the 2 MiB chunks at the sorted offsets cs
