@@ -32,7 +32,9 @@
 // Before a batch that looks up a good share of the store's members (more
 // than 1 in 1,000), [Store.Prewarm] has the operating system read the
 // histories into its page cache in long sequential reads: on a store not in
-// the cache that is several times faster than the batch's random reads.
+// the cache that is several times faster than the batch's random reads; on
+// Linux, in large folios, which it also reads again where the cache holds
+// the histories in small ones (about twice as fast for the batch job).
 // [Store.Compact] lays the histories out in order at the front of the file,
 // where lookups read them fastest; [Store.Layout] tells when that would
 // help.
