@@ -11,20 +11,8 @@ import (
 // what the test checks of the page cache cannot be seen there.
 func skipUnlessCacheDrops(t *testing.T, dir string) {
 	t.Helper()
-	path := filepath.Join(dir, "cache-probe")
-	if err := os.WriteFile(path, make([]byte, 64<<10), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(path)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	dropFromCache(path)
+	f, done := droppedFile(t, filepath.Join(dir, "cache-probe"), 64<<10)
+	defer done()
 	probe, ok := newCacheProbe(f, 4096)
 	if !ok {
 		t.Skip("the page cache cannot be looked at here")
@@ -35,4 +23,26 @@ func skipUnlessCacheDrops(t *testing.T, dir string) {
 			t.Skipf("the file system of %s keeps pages in memory when asked to drop them (tmpfs?)", dir)
 		}
 	}
+}
+
+// droppedFile makes a file of size zero bytes at path, written to disk and
+// dropped from the page cache, and returns it open for reading, with a
+// func that closes and removes it.
+func droppedFile(t *testing.T, path string, size int) (*os.File, func()) {
+	t.Helper()
+	if err := os.WriteFile(path, make([]byte, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		os.Remove(path)
+		t.Fatal(err)
+	}
+	done := func() { f.Close(); os.Remove(path) }
+	if err := f.Sync(); err != nil {
+		done()
+		t.Fatal(err)
+	}
+	dropFromCache(path)
+	return f, done
 }

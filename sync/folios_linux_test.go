@@ -28,20 +28,8 @@ func skipUnlessLargeFolios(t *testing.T, dir string) {
 // is dropped from the cache and read back through a spanReader.
 func largeFolios(t *testing.T, dir string) string {
 	t.Helper()
-	path := filepath.Join(dir, "folio-probe")
-	if err := os.WriteFile(path, make([]byte, 3*hugePage), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(path)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	dropFromCache(path)
+	f, done := droppedFile(t, filepath.Join(dir, "folio-probe"), 3*hugePage)
+	defer done()
 	sr, err := newSpanReader(f)
 	if err != nil {
 		t.Fatal(err)
