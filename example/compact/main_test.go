@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"iter"
 	"os"
@@ -67,6 +68,90 @@ func TestCompact(t *testing.T) {
 	h, err := st.History(ctx, "M1")
 	if err != nil || len(h.Versions) != 2 || h.Versions[1].Name != "Ana Lee" {
 		t.Errorf("M1 after compact: %+v, %v", h, err)
+	}
+}
+
+// TestCompactLayoutUnreadable: a store none of whose histories are in its
+// file yet, all of them held in the write-ahead log by a read that began
+// before they were written (another process's, say), has a layout that
+// cannot be read: -check fails, and a plain compaction goes ahead without
+// it.
+func TestCompactLayoutUnreadable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		t.Fatal(err) // the read has begun, on a file with no table
+	}
+
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	var evs []pgsync.Event
+	for i := range 2000 {
+		evs = append(evs, pgsync.Event{ID: fmt.Sprintf("E%d", i), MemberID: fmt.Sprintf("M%04d", i), Effective: day, Recorded: day,
+			Name: "Ana Lee", Line1: fmt.Sprintf("%d Main St", 1+i), City: "Springfield", State: "IL", ZIP: "62704"})
+	}
+	st, err := pgsync.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(ctx, func(yield func(pgsync.Event, error) bool) {
+		for _, ev := range evs {
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}, pgsync.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	var stderr bytes.Buffer
+	if code := run(ctx, []string{"-db", path, "-check"}, &stderr); code != 1 || !strings.Contains(stderr.String(), "layout") {
+		t.Errorf("-check with the layout unreadable: exit %d, %s; want 1 and the layout's error", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run(ctx, []string{"-db", path}, &stderr); code != 0 {
+		t.Fatalf("compact with the layout unreadable: exit %d: %s", code, stderr.String())
+	}
+	if out := stderr.String(); !strings.Contains(out, "could not be read") || !strings.Contains(out, "MB before") {
+		t.Errorf("stderr: %s; want the layout's failure said, and the compaction done", out)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = pgsync.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got := 0
+	for _, err := range st.Members(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got++
+	}
+	if got != len(evs) {
+		t.Errorf("%d members after compacting, want %d", got, len(evs))
+	}
+	if l, err := st.Layout(ctx); err != nil || l.Leaves == 0 {
+		t.Errorf("Layout once the read has ended: %v, %v; want the histories' leaves", l, err)
 	}
 }
 
