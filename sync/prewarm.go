@@ -43,11 +43,12 @@ import (
 // them that this system reads them back in large folios, and as long as it
 // goes on doing so (see readAgain). Pages that are dirty, or that a
 // process maps, are not dropped and stay as they are; another process
-// reading the store meanwhile reads what was dropped from disk. Prewarm
-// returns the number of bytes of leaves it asked to be read,
-// once they are read. It is advice: the store's contents and what readers
-// see do not depend on it, and a store that changes meanwhile at worst
-// makes it read pages it need not have.
+// reading the store meanwhile reads what was dropped from disk.
+//
+// Prewarm returns the number of bytes of leaves it asked to be read, once
+// they are read. It is advice: the store's contents and what readers see
+// do not depend on it, and a store that changes meanwhile at worst makes
+// it read pages it need not have.
 func (s *Store) Prewarm(ctx context.Context, lookups int) (int64, error) {
 	var members int64
 	var root int64

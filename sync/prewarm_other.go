@@ -55,6 +55,8 @@ func (sr *spanReader) hugeShare(offs []int64, pageSize int) (float64, []int64, b
 	return 0, nil, false
 }
 
+// Nor can it drop chunks of a file from the cache, nor tell which a map
+// holds whole: Prewarm never reads a store again here.
 func (sr *spanReader) refolio(cs []int64) int        { return 0 }
 func (sr *spanReader) smallChunks(ss []span) []int64 { return nil }
 func (sr *spanReader) evict(off int64)               {}
