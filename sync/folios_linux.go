@@ -102,15 +102,28 @@ func (sr *spanReader) evict(off int64) {
 	syscall.Syscall6(syscall.SYS_FADVISE64, sr.f.Fd(), uintptr(off), uintptr(n), posixFadvDontneed, 0, 0)
 }
 
+// mayGrow reports whether the 2 MiB chunk of the file at c can be made one
+// folio by reading it again: not the file's first, whose first pages the
+// store's connections keep mapped, nor one the end of the file cuts.
+func (sr *spanReader) mayGrow(c int64) bool {
+	return c > 0 && c+hugePage <= int64(len(sr.m))
+}
+
 // hugeShare touches the pages at the offsets offs, which should be
 // cached, and returns the share of them that sr's map took in 2 MiB
 // folios, the 2 MiB chunks of the file that hold the others, and false if
-// the kernel cannot tell.
+// the kernel cannot tell. Offsets in chunks that cannot grow (mayGrow)
+// are left out.
 func (sr *spanReader) hugeShare(offs []int64, pageSize int) (float64, []int64, bool) {
-	if sr.m == nil || len(offs) == 0 {
+	if sr.m == nil {
 		return 0, nil, false
 	}
-	offs = slices.Sorted(slices.Values(offs))
+	offs = slices.DeleteFunc(slices.Sorted(slices.Values(offs)), func(off int64) bool {
+		return !sr.mayGrow(off &^ (hugePage - 1))
+	})
+	if len(offs) == 0 {
+		return 0, nil, false
+	}
 	for _, off := range offs {
 		if off+int64(pageSize) > int64(len(sr.m)) || !sr.touch(off, int64(pageSize)) {
 			return 0, nil, false
@@ -145,13 +158,14 @@ func (sr *spanReader) refolio(cs []int64) int {
 }
 
 // smallChunks returns the 2 MiB chunks of the file that the sorted spans
-// ss touch and that the page cache holds, some of it, in small folios.
+// ss touch, that can grow (mayGrow), and that the page cache holds, some
+// of it, in small folios.
 func (sr *spanReader) smallChunks(ss []span) []int64 {
 	if sr.m == nil {
 		return nil
 	}
 	var small []int64
-	chunks := chunksOf(ss, int64(len(sr.m)))
+	chunks := slices.DeleteFunc(chunksOf(ss, int64(len(sr.m))), func(c int64) bool { return !sr.mayGrow(c) })
 	// A window at a time, so that mincore's vector stays small however
 	// large the file.
 	const window = 512 // chunks: 1 GiB

@@ -150,3 +150,26 @@ func TestPrewarmReadsSmallFoliosAgain(t *testing.T) {
 		t.Errorf("histories after Prewarm (-before +after):\n%s", diff)
 	}
 }
+
+// TestHugeShareLeavesOut: pages in the file's first chunk of 2 MiB, which
+// the store's connections keep mapped, and in a last chunk that the end of
+// the file cuts, are not counted: reading them again could not make them
+// one folio.
+func TestHugeShareLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	skipUnlessLargeFolios(t, dir)
+	f, done := droppedFile(t, filepath.Join(dir, "file"), 2*hugePage+hugePage/2)
+	defer done()
+	sr, err := newSpanReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sr.close()
+	if _, _, ok := sr.hugeShare([]int64{0, 4096, 2*hugePage + 4096}, 4096); ok {
+		t.Error("hugeShare of pages in the first and the cut last chunk: ok; want nothing to tell")
+	}
+	share, small, ok := sr.hugeShare([]int64{0, hugePage + 4096}, 4096)
+	if !ok || (share == 1) != (len(small) == 0) || len(small) > 1 || len(small) == 1 && small[0] != hugePage {
+		t.Errorf("hugeShare of a page in the second chunk = %v, %v, %v; want it alone counted", share, small, ok)
+	}
+}
