@@ -20,9 +20,9 @@ import (
 // a store already in the cache in small folios (copied, restored, read at
 // random, written) stays so, since Linux makes a large folio only of pages
 // none of which is cached; and Prewarm's own reads come out in small
-// folios where memory is too fragmented to find 2 MiB in, as it was on
-// the machine of 2026-12-06 after an hour of benchmarks (a third to a
-// half of the benchmarks' store). So Prewarm looks: it touches cached
+// folios where memory is too fragmented to find 2 MiB in, as it most
+// likely was on the machine of 2026-12-06 after an hour of benchmarks (a
+// third to a half of the benchmarks' store was in small folios). So Prewarm looks: it touches cached
 // pages of the histories through its own map, marked MADV_HUGEPAGE, and
 // asks the kernel which of them that map took whole (PAGEMAP_SCAN, Linux
 // 6.7).
