@@ -143,12 +143,11 @@ func (sr *spanReader) hugeShare(offs []int64, pageSize int) (float64, []int64, b
 }
 
 // refolio drops the 2 MiB chunks at the sorted offsets cs from the page
-// cache, reads each back, and returns how many of them came back in one folio.
-// A chunk may stay as it was for reasons of its own (dirty pages, pages
-// another map holds, as the connections' maps hold the file's first
-// pages), and a system may have no large folio to give (no transparent
-// huge pages for files, a file system without large folios, memory too
-// fragmented to find 2 MiB in).
+// cache, reads each back, and returns how many of them came back in one
+// folio. A chunk may stay as it was for reasons of its own (dirty pages,
+// pages another process maps), and a system may have no large folio to
+// give (no transparent huge pages for files, a file system without large
+// folios, memory too fragmented to find 2 MiB in).
 func (sr *spanReader) refolio(cs []int64) int {
 	for _, c := range cs {
 		sr.evict(c)
