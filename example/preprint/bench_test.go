@@ -199,9 +199,8 @@ func BenchmarkProgram(b *testing.B) {
 					time.Sleep(pause)
 					b.StartTimer()
 					start := time.Now()
-					cmd := exec.Command(binary, "-db", db, "-batch", batch, "-out", out, "-asof", benchAsOf.Format(time.RFC3339))
-					if msg, err := cmd.CombinedOutput(); err != nil {
-						b.Fatalf("preprint: %v\n%s", err, msg)
+					if code, _, stderr := runBinary(b, "-db", db, "-batch", batch, "-out", out, "-asof", benchAsOf.Format(time.RFC3339)); code != 0 {
+						b.Fatalf("preprint: exit %d: %s", code, stderr)
 					}
 					return time.Since(start)
 				}
