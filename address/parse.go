@@ -500,6 +500,13 @@ func (p *parser) cityOK(ts []token) bool {
 	if len(ts) > 1 && ts[0].w.std && ts[0].w.expandUnit && p.idOK(ts[1]) {
 		return false
 	}
+	// Nor may a unit follow its leading directional: after a comma, SOUTH
+	// RM A A would be read back as the delivery line's S RM A and a city A.
+	if _, n := p.dirStart(ts); n > 0 && n < len(ts) {
+		if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
+			return false
+		}
+	}
 	return ts[0].letter && p.kind(ts) == lineOther && p.unitLen(ts, 0) == 0 && p.pmbLen(ts, 0) == 0
 }
 
