@@ -59,12 +59,21 @@ func (p *parser) continuationLen(ts []token) int {
 	if n > 0 && n == len(ts) {
 		return n
 	}
-	if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
-		n += m
+	if p.unitStarts(ts, n) {
+		n += p.unitLen(ts, n)
 	} else if n > 0 && !p.quadrant(ts[:n]) && !(n < len(ts) && ts[n].w.is&isPMB != 0) {
 		return 0 // a directional starts the city: N LAS VEGAS, WEST PALM BEACH
 	}
 	return n + p.pmbLen(ts, n)
+}
+
+// unitStarts reports whether a unit at ts[i] continues a delivery line:
+// one with its range (SUITE 2000), or one that needs none and ends ts
+// (REAR). A designator that needs no range and has words after it starts a
+// name instead: UPPER DARBY.
+func (p *parser) unitStarts(ts []token, i int) bool {
+	m := p.unitLen(ts, i)
+	return m >= 2 || m == 1 && i+1 == len(ts)
 }
 
 // quadrant reports whether ts is a diagonal directional written short, as

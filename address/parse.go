@@ -500,14 +500,37 @@ func (p *parser) cityOK(ts []token) bool {
 	if len(ts) > 1 && ts[0].w.std && ts[0].w.expandUnit && p.idOK(ts[1]) {
 		return false
 	}
-	// Nor may a unit follow its leading directional: after a comma, SOUTH
-	// RM A A would be read back as the delivery line's S RM A and a city A.
-	if _, n := p.dirStart(ts); n > 0 && n < len(ts) {
-		if m := p.unitLen(ts, n); m >= 2 || m == 1 && n+m == len(ts) {
-			return false
+	if p.directionalCity(ts) {
+		return true // WEST, TX; NORTH EAST, MD
+	}
+	// Nor may a unit start it, or follow its leading directional, where
+	// after a comma it would be read back as the delivery line's (SOUTH RM
+	// A A as S RM A and a city A). A designator that needs no range may
+	// start a longer name: UPPER DARBY, FRONT ROYAL, LOWER LAKE.
+	if p.unitStarts(ts, 0) {
+		return false
+	}
+	if _, n := p.dirStart(ts); n > 0 && n < len(ts) && p.unitStarts(ts, n) {
+		return false
+	}
+	return ts[0].letter && p.kind(ts) == lineOther && p.pmbLen(ts, 0) == 0
+}
+
+// directionalCity reports whether ts is a city named by a directional
+// spelled out and nothing else (WEST, TX; NORTH, SC; NORTH EAST, MD),
+// which in a part of its own before the state or ZIP code is the city, not
+// a post-directional: an address has a city.
+func (p *parser) directionalCity(ts []token) bool {
+	_, n := p.dirStart(ts)
+	if n == 0 || n != len(ts) {
+		return false
+	}
+	for _, t := range ts {
+		if t.b-t.a <= 2 {
+			return false // N, NW: a directional written short
 		}
 	}
-	return ts[0].letter && p.kind(ts) == lineOther && p.unitLen(ts, 0) == 0 && p.pmbLen(ts, 0) == 0
+	return true
 }
 
 // splitLastLine finds the ZIP code, state and city at the end of a one-line
@@ -588,6 +611,11 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 	part := head[k:]
 	lastLine := p.has(FieldState) || p.has(FieldZIP)
 	switch {
+	case k > 0 && lastLine && p.directionalCity(part):
+		// "..., WEST, TX 76691": the city, not a post-directional, as
+		// nothing else would be.
+		p.city(part)
+		head = head[:k]
 	case p.kind(part) != lineOther:
 		// Without a state or ZIP code, only a clear end of the street
 		// (a suffix, a unit) sets a city apart: 1020 W BRYN MAWR is a
