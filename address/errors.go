@@ -31,7 +31,7 @@ var (
 	ErrTooLong      = errors.New("too long")
 	ErrInvalidText  = errors.New("invalid text: not UTF-8, a control character, or a character no address holds")
 	ErrInvalidZIP   = errors.New("invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits")
-	ErrInvalidCity  = errors.New("invalid city: want words of letters, no digits")
+	ErrInvalidCity  = errors.New("invalid city: want words of letters, no digits, not read as a unit, box or state")
 	ErrUnknownState = errors.New("unknown state: not a Pub 28 Appendix B state, possession or military code")
 	ErrNoNumber     = errors.New("no primary number")
 	ErrNoStreet     = errors.New("no street name")
