@@ -461,16 +461,6 @@ func (p *parser) street(ts []token) error {
 				}
 			}
 		}
-		// A designator and a spelled-out directional of one letter
-		// (MAIN ST APT NORTH) is no unit and no post-directional: the
-		// standard form, APT N, would read as unit N.
-		if i == n-2 {
-			if _, ranged, ok := p.unit(ts[i]); ok && ranged {
-				if last := ts[n-1]; len(last.w.dir) == 1 && last.b-last.a > 1 {
-					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
-				}
-			}
-		}
 	}
 	p.putNumber(ts, start)
 	s := ts[start:n]
@@ -520,6 +510,15 @@ func (p *parser) checkStreet(s []token) error {
 	for j := range s {
 		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
+		}
+	}
+	// A designator and a spelled-out directional of one letter at the end
+	// (MAIN ST APT NORTH, also before a bare range: MAIN ST APT NORTH 4)
+	// is no unit and no post-directional: the standard form, APT N, would
+	// read as unit N.
+	if n := len(s); n >= 2 {
+		if d, last := &s[n-2], &s[n-1]; d.w.unit != "" && d.w.ranged && len(last.w.dir) == 1 && last.b-last.a > 1 {
+			return perr(d.src, int(d.off), ErrInvalidUnit)
 		}
 	}
 	return nil
