@@ -362,12 +362,14 @@ func (p *parser) fraction(t *token) bool {
 
 // numberLen returns how many words the primary number takes: 2 with a
 // fraction ("123 1/2") or a letter ("4922 B SOUTH CORNELL AVE", but not
-// "123 B ST" or "123 N MAIN ST"), else 1.
+// "123 B ST", "123 N MAIN ST", or "123 B MAIN" with nothing of the street
+// after it, not even when a unit or PMB follows, as it may on a line of
+// its own), else 1.
 func (p *parser) numberLen(ts []token) int {
 	if len(ts) > 1 && p.isFraction(ts[1]) {
 		return 2
 	}
-	if len(ts) > 3 && ts[3].w.unit == "" && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
+	if len(ts) > 3 && ts[3].w.unit == "" && ts[3].w.is&isPMB == 0 && allDigits(p.text(ts[0])) && ts[1].alpha && ts[1].b-ts[1].a == 1 && ts[1].w.dir == "" &&
 		ts[2].alpha && ts[2].b-ts[2].a >= 2 && ts[2].w.suffix == "" && ts[2].w.unit == "" && ts[2].w.is&isPMB == 0 &&
 		len(ts[1].w.phrases[highwayPhrases]) == 0 && !nameParticle[string(p.text(ts[2]))] {
 		return 2
