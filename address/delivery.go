@@ -254,10 +254,11 @@ func (p *parser) unitAt(ts []token, i int) int {
 		}
 		return 0
 	}
-	// After the pound sign itself, a range may be a short word (# AB);
-	// after NO, which stands for it, only a number or a letter (NO ST is a
-	// street).
-	if len(rest) >= 1 && (p.idOK(rest[0]) || abbr == "#" && ts[i].w.is&isNo == 0 && rest[0].alpha && rest[0].b-rest[0].a <= 4 && rest[0].w.is&isNo == 0) {
+	// After the pound sign itself, a range may be a short word (# AB) that
+	// is no designator (# STE is none at the end of a line, nor at its
+	// start); after NO, which stands for it, only a number or a letter (NO
+	// ST is a street).
+	if len(rest) >= 1 && (p.idOK(rest[0]) || abbr == "#" && ts[i].w.is&isNo == 0 && rest[0].alpha && rest[0].b-rest[0].a <= 4 && rest[0].w.is&isNo == 0 && rest[0].w.unit == "") {
 		return 2
 	}
 	if !ranged {
