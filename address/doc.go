@@ -49,7 +49,9 @@
 //     the ZIP+4 file may say 5TH AVE); the key makes them equivalent;
 //   - words of a city name are spelled out by rule (W STOCKBRIDGE is WEST
 //     STOCKBRIDGE, NEWBERRY SPGS is NEWBERRY SPRINGS, ST LOUIS is SAINT
-//     LOUIS), not looked up;
+//     LOUIS), not looked up; a spelled-out directional alone in a part
+//     before the state or ZIP code is the city (WEST, TX; NORTH EAST, MD),
+//     not the street's post-directional;
 //   - a delivery line holds one secondary unit. Two (BLDG 3 APT 4) are an
 //     error, [ErrInvalidUnit], as Pub 28 section 285 makes a second one on a
 //     CMRA address;
