@@ -92,7 +92,7 @@ func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
 			return Address{}, err
 		}
 	}
-	if err := p.city(p.toks[cityAt:stateAt]); err != nil {
+	if err := p.city(p.toks[cityAt:stateAt], true); err != nil {
 		return Address{}, err
 	}
 	// Without commas, a line is what an input holds.
@@ -430,12 +430,13 @@ func (p *parser) stateAt(ts []token, end int) (string, int) {
 // cityNames spells out the abbreviations a city name may carry, Pub 28
 // section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
 // the standard suffix abbreviations (NEWBERRY SPGS is NEWBERRY SPRINGS). ST
-// in a city is SAINT.
-func (p *parser) city(ts []token) error {
+// in a city is SAINT. own: ts is a field or comma-separated part of its
+// own, where a directional alone is a city (WEST, TX).
+func (p *parser) city(ts []token, own bool) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	if !p.cityOK(ts) {
+	if !p.cityOK(ts) && !(own && p.directionalCity(ts)) {
 		return perr(ts[0].src, int(ts[0].off), ErrInvalidCity)
 	}
 	p.begin(FieldCity)
@@ -500,9 +501,6 @@ func (p *parser) cityOK(ts []token) bool {
 	if len(ts) > 1 && ts[0].w.std && ts[0].w.expandUnit && p.idOK(ts[1]) {
 		return false
 	}
-	if p.directionalCity(ts) {
-		return true // WEST, TX; NORTH EAST, MD
-	}
 	// Nor may a unit start it, or follow its leading directional, where
 	// after a comma it would be read back as the delivery line's (SOUTH RM
 	// A A as S RM A and a city A). A designator that needs no range may
@@ -518,8 +516,10 @@ func (p *parser) cityOK(ts []token) bool {
 
 // directionalCity reports whether ts is a city named by a directional
 // spelled out and nothing else (WEST, TX; NORTH, SC; NORTH EAST, MD),
-// which in a part of its own before the state or ZIP code is the city, not
-// a post-directional: an address has a city.
+// which in a part of its own before the state or ZIP code, or in the city
+// field, is the city, not a post-directional: an address has a city. After
+// a delivery line in the same part, it is the line's (343 PARK AVE UNIT 2
+// EAST is no address in EAST).
 func (p *parser) directionalCity(ts []token) bool {
 	_, n := p.dirStart(ts)
 	if n == 0 || n != len(ts) {
@@ -614,21 +614,21 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 	case k > 0 && lastLine && p.directionalCity(part):
 		// "..., WEST, TX 76691": the city, not a post-directional, as
 		// nothing else would be.
-		p.city(part)
+		p.city(part, true)
 		head = head[:k]
 	case p.kind(part) != lineOther:
 		// Without a state or ZIP code, only a clear end of the street
 		// (a suffix, a unit) sets a city apart: 1020 W BRYN MAWR is a
 		// street.
 		if e := p.deliveryEnd(part); p.cityOK(part[e:]) && (lastLine || p.clearEnd(part[:e])) {
-			p.city(part[e:])
+			p.city(part[e:], false)
 			head = head[:k+e]
 		}
 	case k > 0 || lastLine:
 		// "..., SUITE 530 ATLANTA, GA": a unit or post-directional
 		// that goes with the delivery line, then the city.
 		c := p.continuationLen(part)
-		if err := p.city(part[c:]); err != nil {
+		if err := p.city(part[c:], false); err != nil {
 			return nil, err
 		}
 		head = head[:k+c]
