@@ -427,8 +427,8 @@ func (p *parser) stateAt(ts []token, end int) (string, int) {
 	return "", 0
 }
 
-// cityNames spells out the abbreviations a city name may carry, Pub 28
-// section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
+// city writes the city ts names, spelling out the abbreviations a city
+// name may carry, Pub 28 section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
 // the standard suffix abbreviations (NEWBERRY SPGS is NEWBERRY SPRINGS). ST
 // in a city is SAINT. own: ts is a field or comma-separated part of its
 // own, where a directional alone is a city (WEST, TX).
