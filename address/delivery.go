@@ -516,11 +516,12 @@ func (p *parser) checkStreet(s []token) error {
 		}
 	}
 	// A designator and a spelled-out directional of one letter at the end
-	// (MAIN ST APT NORTH, also before a bare range: MAIN ST APT NORTH 4)
-	// is no unit and no post-directional: the standard form, APT N, would
-	// read as unit N.
+	// (MAIN ST APT NORTH, also before a bare range: MAIN ST APT NORTH 4;
+	// PH NORTH, of a designator that may go without a range) is no unit and
+	// no post-directional: the standard form, APT N or PH N, would read as
+	// unit N.
 	if n := len(s); n >= 2 {
-		if d, last := &s[n-2], &s[n-1]; d.w.unit != "" && d.w.ranged && len(last.w.dir) == 1 && last.b-last.a > 1 {
+		if d, last := &s[n-2], &s[n-1]; d.w.unit != "" && len(last.w.dir) == 1 && last.b-last.a > 1 {
 			return perr(d.src, int(d.off), ErrInvalidUnit)
 		}
 	}
