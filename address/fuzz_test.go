@@ -79,6 +79,46 @@ func checkParsed(t *testing.T, inputs []string, a Address, err error) {
 	}
 }
 
+// TestStandardFormWithinLimits: ParseFields reads up to 256 bytes in each
+// input, more than Parse's 512 in all, and the standard form may add words
+// to what was read. An address whose standard form Parse would refuse is
+// refused as too long, naming the longest input; one just within the
+// limits parses back.
+func TestStandardFormWithinLimits(t *testing.T) {
+	word := strings.Repeat("Q", 40)
+	long := func(n int) string { // n bytes of 40-letter words
+		return strings.TrimSpace(strings.Repeat(word+" ", n/41) + strings.Repeat("Q", n%41))
+	}
+	amps := "1 " + strings.Repeat("A & ", 23) + "B" // 49 words
+	for _, tc := range []struct {
+		name                    string
+		line1, line2, city, zip string
+		err                     Field // FieldNumber: no error
+	}{
+		{"street of 255 bytes, city of 256", "1 " + long(250) + " ST", "", long(256), "62704", FieldCity},
+		{"street of 256 bytes, city of 250", "1 " + long(251) + " ST", "", long(250), "62704", FieldLine1},
+		{"street and city of 200 bytes", "1 " + long(195) + " ST", "", long(200), "62704", FieldNumber},
+		{"95 words, and the # of a bare range", amps + " ST 4", "", strings.Repeat("A ", 41) + "A", "62704", FieldLine1},
+		{"60 words and a bare range", amps + " ST 4", "", "A B C D E F G H", "62704", FieldNumber},
+	} {
+		a, err := ParseFields(tc.line1, tc.line2, tc.city, "IL", tc.zip)
+		if tc.err != FieldNumber {
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrTooLong) || pe.Field != tc.err {
+				t.Errorf("%s: ParseFields error %v, want ErrTooLong on %v", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: ParseFields: %v", tc.name, err)
+			continue
+		}
+		if b, err := Parse(a.String()); err != nil || b != a {
+			t.Errorf("%s: Parse(String()) = %v, %v; want the address again", tc.name, b, err)
+		}
+	}
+}
+
 // TestBinaryFormShape: the binary form has exactly one separator between
 // each two fields; anything else is an error, not a panic.
 func TestBinaryFormShape(t *testing.T) {

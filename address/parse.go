@@ -1,6 +1,7 @@
 package address
 
 import (
+	"bytes"
 	"sync"
 )
 
@@ -39,6 +40,9 @@ func parse(line string, complete bool) (Address, error) {
 	}
 	if err := p.delivery(lines); err != nil {
 		return Address{}, err
+	}
+	if !p.fitsLine() {
+		return Address{}, perr(FieldLine, 0, ErrTooLong)
 	}
 	var a Address
 	if err := p.finish(&a, complete); err != nil {
@@ -112,11 +116,57 @@ func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
 	if err := p.delivery(lines); err != nil {
 		return Address{}, err
 	}
+	if !p.fitsLine() {
+		// The longest input is the likeliest cause.
+		f, n := FieldLine1, len(line1)
+		if len(line2) > n {
+			f, n = FieldLine2, len(line2)
+		}
+		if len(city) > n {
+			f = FieldCity
+		}
+		return Address{}, perr(f, 0, ErrTooLong)
+	}
 	if err := p.finish(&a, true); err != nil {
 		return Address{}, err
 	}
 	return a, nil
 }
+
+// fitsLine reports whether the standard form of the address parsed, its
+// String(), is sure to be within what Parse reads (maxLineLen bytes,
+// maxTokens words), so that every address returned parses back from it:
+// the fields with a space, or a comma and a space, after each; a hyphen
+// before the ZIP+4; and the words the form adds (PO BOX, BOX, PMB).
+// ParseFields reads more than Parse in all, and the form may add words
+// (the # before a bare range), so this is checked on what is returned.
+func (p *parser) fitsLine() bool {
+	const addedBytes, addedWords = 32, 3
+	n, fields := 0, 0
+	for _, sp := range p.span {
+		if sp[1] > sp[0] {
+			n += int(sp[1] - sp[0])
+			fields++
+		}
+	}
+	if n+addedBytes > maxLineLen {
+		return false
+	}
+	// A field of n bytes holds at most (n+1)/2 words: only a long
+	// address needs its words counted.
+	if (n+fields)/2+addedWords <= maxTokens {
+		return true
+	}
+	words := addedWords
+	for _, sp := range p.span {
+		if sp[1] > sp[0] {
+			words += 1 + bytes.Count(p.out[sp[0]:sp[1]], space)
+		}
+	}
+	return words <= maxTokens
+}
+
+var space = []byte{' '}
 
 // A parser holds one parse's scratch space; parsers are pooled, so a parse
 // allocates only the string that backs the returned Address.
