@@ -544,24 +544,28 @@ func (p *parser) cityOK(ts []token) bool {
 	if last := ts[len(ts)-1]; len(ts) == 1 && last.b-last.a == 2 || last.w.code != "" && last.b-last.a == 2 {
 		return false // a state code, or what is written as one, would be read as the state
 	}
-	// Nor may it start as a unit or PMB would, to be read back as one (its
-	// leading directional is spelled out when printed, so may stay), nor
-	// with an abbreviation spelled out as a designator when printed (KY A
-	// prints as KEY A, a unit).
-	if len(ts) > 1 && ts[0].w.std && ts[0].w.expandUnit && p.idOK(ts[1]) {
-		return false
-	}
-	// Nor may a unit start it, or follow its leading directional, where
-	// after a comma it would be read back as the delivery line's (SOUTH RM
-	// A A as S RM A and a city A). A designator that needs no range may
+	// Nor may a unit start it, or follow its leading directional (which is
+	// spelled out when printed, so may stay), where after a comma it would
+	// be read back as the delivery line's (SOUTH RM A A as S RM A and a
+	// city A); nor an abbreviation spelled out as a designator when printed
+	// (KY A prints as KEY A, a unit). A designator that needs no range may
 	// start a longer name: UPPER DARBY, FRONT ROYAL, LOWER LAKE.
-	if p.unitStarts(ts, 0) {
+	if p.unitAhead(ts, 0) {
 		return false
 	}
-	if _, n := p.dirStart(ts); n > 0 && n < len(ts) && p.unitStarts(ts, n) {
+	if _, n := p.dirStart(ts); n > 0 && n < len(ts) && p.unitAhead(ts, n) {
 		return false
 	}
 	return ts[0].letter && p.kind(ts) == lineOther && p.pmbLen(ts, 0) == 0
+}
+
+// unitAhead reports whether ts[i:] starts with what would read as a unit
+// continuing a delivery line, as written or as printed (KY A as KEY A).
+func (p *parser) unitAhead(ts []token, i int) bool {
+	if i+1 < len(ts) && ts[i].w.std && ts[i].w.expandUnit && p.idOK(ts[i+1]) {
+		return true
+	}
+	return p.unitStarts(ts, i)
 }
 
 // directionalCity reports whether ts is a city named by a directional
