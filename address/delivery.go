@@ -458,8 +458,12 @@ func (p *parser) street(ts []token) error {
 			break
 		}
 		if i == n-1 {
+			// A designator that needs a range, at the end without one, is
+			// no word of the street after a suffix or two words of it
+			// (MAIN ST APT, N MAIN APT), nor after a highway written as
+			// one word (RT5 APT, printed ROUTE 5 APT).
 			if _, ranged, ok := p.unit(ts[i]); ok && ranged && i > start {
-				if ts[i-1].w.suffix != "" || i-1 > start {
+				if ts[i-1].w.suffix != "" || i-1 > start || p.gluedHighway(ts[i-1]) {
 					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
 				}
 			}
@@ -859,6 +863,13 @@ func (p *parser) highwayWord(t token) bool {
 		}
 	}
 	return false
+}
+
+// gluedHighway reports whether t is a highway written as one word (RT5,
+// I10), which the standard form prints as two.
+func (p *parser) gluedHighway(t token) bool {
+	_, n := p.highway([]token{t})
+	return n == 1
 }
 
 var gluedHighways = [...][2]string{
