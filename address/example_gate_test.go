@@ -47,8 +47,8 @@ func ExampleGate_Check() {
 
 // A batch file is read a line at a time. A row that cannot be read is still
 // a piece, with an error naming its line and field: the gate holds it as
-// invalid. Here the second row's ZIP code has a letter O for a zero and the third
-// row has a field too many.
+// invalid. Here the second row's ZIP code has a letter O for a zero, and
+// the third row has a field too many.
 func ExampleNewBatchReader() {
 	batch := `piece_id,member_id,name,line1,line2,city,state,zip,phi,contents
 P1,M1,Ada Lovelace,55 Park Ave Apt 12C,,New York,NY,10016,true,
