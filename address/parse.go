@@ -478,10 +478,11 @@ func (p *parser) stateAt(ts []token, end int) (string, int) {
 }
 
 // city writes the city ts names, spelling out the abbreviations a city
-// name may carry, Pub 28 section 223: a leading directional (W STOCKBRIDGE is WEST STOCKBRIDGE) and
-// the standard suffix abbreviations (NEWBERRY SPGS is NEWBERRY SPRINGS). ST
-// in a city is SAINT. own: ts is a field or comma-separated part of its
-// own, where a directional alone is a city (WEST, TX).
+// name may carry, Pub 28 section 223: a leading directional (W STOCKBRIDGE
+// is WEST STOCKBRIDGE) and the standard suffix abbreviations (NEWBERRY SPGS
+// is NEWBERRY SPRINGS). ST in a city is SAINT. own: ts is a field or
+// comma-separated part of its own, where a directional alone is a city
+// (WEST, TX).
 func (p *parser) city(ts []token, own bool) error {
 	if len(ts) == 0 {
 		return nil
