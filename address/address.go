@@ -20,7 +20,8 @@ import (
 //
 // Exactly one kind of delivery line is set:
 //   - a street address: Number, PreDir, Street, Suffix, PostDir, and
-//     optionally Unit and UnitNum;
+//     optionally a secondary unit, Unit and UnitNum, and a second one, Unit2
+//     and Unit2Num (BLDG 3 APT 4: BLDG 3 is the first, APT 4 the second);
 //   - a PO Box: Box, with Route empty;
 //   - a rural route, highway contract or military box: Route, RouteNum and Box
 //     (RR 2 BOX 152, HC 68 BOX 23A, PSC 1650 BOX 10);
@@ -37,6 +38,8 @@ type Address struct {
 	PostDir  string // post-directional
 	Unit     string // secondary unit designator, Pub 28 Appendix C2: "APT", "STE", "#"
 	UnitNum  string // secondary range: "4B"; empty for designators without one (REAR)
+	Unit2    string // a second secondary unit designator, as written after the first: "APT"
+	Unit2Num string // its secondary range
 	PMB      string // private mailbox number
 	Route    string // "RR", "HC", or a military "PSC", "CMR", "UNIT", "CPR", "OPC", "UPR"
 	RouteNum string
@@ -146,6 +149,10 @@ func (a Address) appendSecondary(b *strings.Builder) {
 		word(b, a.Unit)
 		word(b, a.UnitNum)
 	}
+	if a.Unit2 != "" {
+		word(b, a.Unit2)
+		word(b, a.Unit2Num)
+	}
 	if a.PMB != "" {
 		word(b, "PMB")
 		word(b, a.PMB)
@@ -168,7 +175,8 @@ func word(b *strings.Builder, s string) {
 // Do not reorder this list or remove any items.
 type Field uint8
 
-// The fields of an Address, in the order of the struct.
+// The fields of an Address, in the order of the struct but for the second
+// secondary unit, which came later and so comes after the inputs.
 const (
 	FieldNone Field = iota
 	FieldNumber
@@ -190,6 +198,11 @@ const (
 	FieldLine1
 	FieldLine2
 	FieldLine
+	// The second secondary unit: Unit2 and Unit2Num.
+	FieldUnit2
+	FieldUnit2Num
+
+	numFields = iota // the size of an array indexed by Field
 )
 
 var fieldNames = [...]string{
@@ -212,6 +225,8 @@ var fieldNames = [...]string{
 	FieldLine1:    "line1",
 	FieldLine2:    "line2",
 	FieldLine:     "line",
+	FieldUnit2:    "unit2",
+	FieldUnit2Num: "unit2_number",
 }
 
 // String returns the field's name as used in outputs: "unit_number".
@@ -236,10 +251,11 @@ func (f *Field) UnmarshalText(text []byte) error {
 	return errUnknownName("field", text)
 }
 
-// values returns the fields of a indexed by Field.
-func (a *Address) values() [FieldZIP4 + 1]string {
+// values returns the fields of a indexed by Field; the inputs' are empty.
+func (a *Address) values() [numFields]string {
 	return [...]string{FieldNone: "", a.Number, a.PreDir, a.Street, a.Suffix, a.PostDir, a.Unit, a.UnitNum,
-		a.PMB, a.Route, a.RouteNum, a.Box, a.City, a.State, a.ZIP, a.ZIP4}
+		a.PMB, a.Route, a.RouteNum, a.Box, a.City, a.State, a.ZIP, a.ZIP4,
+		FieldUnit2: a.Unit2, FieldUnit2Num: a.Unit2Num}
 }
 
 // get returns the value of field f of a; the empty string for input fields.
@@ -255,8 +271,11 @@ func (a *Address) get(f Field) string {
 const fieldSep = 0x1f
 
 // AppendBinary implements [encoding.BinaryAppender]: the fields of a in
-// Field order, separated by the ASCII unit separator. Stores keep an Address
-// in this form so that reading it back needs no parsing.
+// the order of Field up to the ZIP+4, separated by the ASCII unit
+// separator; then, only when a has a second secondary unit, a separator
+// and its designator and a separator and its range. An address with one
+// unit has the form it had before the second unit was added. Stores keep
+// an Address in this form so that reading it back needs no parsing.
 func (a Address) AppendBinary(b []byte) ([]byte, error) {
 	b = slices.Grow(b, len(a.Number)+len(a.PreDir)+len(a.Street)+len(a.Suffix)+len(a.PostDir)+
 		len(a.Unit)+len(a.UnitNum)+len(a.PMB)+len(a.Route)+len(a.RouteNum)+len(a.Box)+
@@ -275,7 +294,12 @@ func (a Address) AppendBinary(b []byte) ([]byte, error) {
 	b = append(append(b, a.City...), fieldSep)
 	b = append(append(b, a.State...), fieldSep)
 	b = append(append(b, a.ZIP...), fieldSep)
-	return append(b, a.ZIP4...), nil
+	b = append(b, a.ZIP4...)
+	if a.Unit2 != "" || a.Unit2Num != "" {
+		b = append(append(b, fieldSep), a.Unit2...)
+		b = append(append(b, fieldSep), a.Unit2Num...)
+	}
+	return b, nil
 }
 
 // MarshalBinary implements [encoding.BinaryMarshaler].
@@ -292,38 +316,46 @@ func (a *Address) UnmarshalBinary(data []byte) error {
 // UnmarshalBinaryString is [Address.UnmarshalBinary] for a binary form
 // held in a string: the fields are slices of s, and nothing is allocated.
 func (a *Address) UnmarshalBinaryString(s string) error {
-	// Where the separators are: exactly one between each two fields.
-	var end [FieldZIP4 + 1]int // end[f]: where field f ends in s
-	f := FieldNumber
+	// Where the separators are: exactly one between each two fields, and
+	// two more when the second unit follows the ZIP+4.
+	const last = int(FieldZIP4 - FieldNumber) // the ZIP+4's index in end
+	var end [last + 3]int                     // end[i]: where the i-th field from Number ends in s
+	n := 0
 	for i := range len(s) {
 		if s[i] == fieldSep {
-			if f == FieldZIP4 {
+			if n == last+2 {
 				return errBinary
 			}
-			end[f] = i
-			f++
+			end[n] = i
+			n++
 		}
 	}
-	if f != FieldZIP4 {
+	if n != last && n != last+2 {
 		return errBinary
 	}
-	end[FieldZIP4] = len(s)
+	end[n] = len(s)
 	*a = Address{
-		Number:   s[:end[FieldNumber]],
-		PreDir:   s[end[FieldNumber]+1 : end[FieldPreDir]],
-		Street:   s[end[FieldPreDir]+1 : end[FieldStreet]],
-		Suffix:   s[end[FieldStreet]+1 : end[FieldSuffix]],
-		PostDir:  s[end[FieldSuffix]+1 : end[FieldPostDir]],
-		Unit:     s[end[FieldPostDir]+1 : end[FieldUnit]],
-		UnitNum:  s[end[FieldUnit]+1 : end[FieldUnitNum]],
-		PMB:      s[end[FieldUnitNum]+1 : end[FieldPMB]],
-		Route:    s[end[FieldPMB]+1 : end[FieldRoute]],
-		RouteNum: s[end[FieldRoute]+1 : end[FieldRouteNum]],
-		Box:      s[end[FieldRouteNum]+1 : end[FieldBox]],
-		City:     s[end[FieldBox]+1 : end[FieldCity]],
-		State:    s[end[FieldCity]+1 : end[FieldState]],
-		ZIP:      s[end[FieldState]+1 : end[FieldZIP]],
-		ZIP4:     s[end[FieldZIP]+1:],
+		Number:   s[:end[0]],
+		PreDir:   s[end[0]+1 : end[1]],
+		Street:   s[end[1]+1 : end[2]],
+		Suffix:   s[end[2]+1 : end[3]],
+		PostDir:  s[end[3]+1 : end[4]],
+		Unit:     s[end[4]+1 : end[5]],
+		UnitNum:  s[end[5]+1 : end[6]],
+		PMB:      s[end[6]+1 : end[7]],
+		Route:    s[end[7]+1 : end[8]],
+		RouteNum: s[end[8]+1 : end[9]],
+		Box:      s[end[9]+1 : end[10]],
+		City:     s[end[10]+1 : end[11]],
+		State:    s[end[11]+1 : end[12]],
+		ZIP:      s[end[12]+1 : end[13]],
+		ZIP4:     s[end[13]+1 : end[14]],
+	}
+	if n > last {
+		a.Unit2, a.Unit2Num = s[end[14]+1:end[15]], s[end[15]+1:]
+		if a.Unit2 == "" && a.Unit2Num == "" {
+			return errBinary // AppendBinary writes no empty second unit
+		}
 	}
 	return nil
 }
@@ -347,6 +379,10 @@ func (a *Address) ptr(f Field) *string {
 		return &a.Unit
 	case FieldUnitNum:
 		return &a.UnitNum
+	case FieldUnit2:
+		return &a.Unit2
+	case FieldUnit2Num:
+		return &a.Unit2Num
 	case FieldPMB:
 		return &a.PMB
 	case FieldRoute:

@@ -54,8 +54,12 @@ type Match struct {
 	// names counted by their Jaro-Winkler similarity. It explains and
 	// ranks; it never decides.
 	Score float64
-	// Differs lists the fields that are not equivalent, in Field order;
-	// nil when Kind is Equivalent. The ZIP+4 is never listed.
+	// Differs lists the fields that are not equivalent, in the order of
+	// the Address struct; nil when Kind is Equivalent. The ZIP+4 is never
+	// listed. Secondary units are paired by what they are, not by which
+	// was written first, and a unit that only one side has is listed as
+	// the second: BLDG 3 APT 4 against APT 4 differs in unit2 and
+	// unit2_number.
 	Differs []Field
 }
 
@@ -75,12 +79,15 @@ func Compare(a, b Address) Match {
 	if a == b {
 		return Match{Kind: Equivalent, Score: 1}
 	}
+	if a.Unit2 != "" || a.Unit2Num != "" || b.Unit2 != "" || b.Unit2Num != "" {
+		a, b = alignUnits(a, b)
+	}
 	var diff uint32
 	var n int
 	var score float64
 	var streetJW, cityJW float64 // the similarity of names that differ
 	av, bv := a.values(), b.values()
-	for f := FieldNumber; f <= FieldZIP; f++ {
+	for _, f := range comparedFields {
 		x, y := av[f], bv[f]
 		if x == "" && y == "" {
 			continue
@@ -110,12 +117,77 @@ func Compare(a, b Address) Match {
 		m.Kind = Similar
 	}
 	m.Differs = make([]Field, 0, 4)
-	for f := FieldNumber; f <= FieldZIP; f++ {
+	for _, f := range comparedFields {
 		if diff&(1<<f) != 0 {
 			m.Differs = append(m.Differs, f)
 		}
 	}
 	return m
+}
+
+// comparedFields are the fields Compare and Key look at, in the order of
+// the Address struct: all but the ZIP+4.
+var comparedFields = [...]Field{FieldNumber, FieldPreDir, FieldStreet, FieldSuffix, FieldPostDir,
+	FieldUnit, FieldUnitNum, FieldUnit2, FieldUnit2Num, FieldPMB, FieldRoute, FieldRouteNum, FieldBox,
+	FieldCity, FieldState, FieldZIP}
+
+// A secondary unit as keys compare it: its designator's class and its range.
+type unitPair struct{ class, num string }
+
+func (u unitPair) empty() bool { return u.class == "" && u.num == "" }
+
+func (u unitPair) less(v unitPair) bool {
+	return u.class < v.class || u.class == v.class && u.num < v.num
+}
+
+// units returns a's secondary units as pairs, the first and the second.
+func (a *Address) units() (unitPair, unitPair) {
+	return unitPair{unitClass(a.Unit), a.UnitNum}, unitPair{unitClass(a.Unit2), a.Unit2Num}
+}
+
+// keyUnits returns a's secondary units in the order its key lists them: a
+// unit that is set before one that is not, and two that are set in order
+// of class and range. So the two units are a set: BLDG 3 APT 4 is the
+// delivery point APT 4 BLDG 3 is.
+func (a *Address) keyUnits() (unitPair, unitPair) {
+	u, v := a.units()
+	if u.empty() || !v.empty() && v.less(u) {
+		return v, u
+	}
+	return u, v
+}
+
+// alignUnits returns a and b with one side's two secondary units swapped
+// when that pairs more of them with the other side's, so that Compare finds
+// two addresses whose units are the same set equivalent, as Key does, and
+// lists as differing only what is not in both. Which side is swapped
+// depends on the two addresses, not on their order, so that Compare stays
+// symmetric: the side with two units when the other has one (a unit that
+// only one side has is listed as the second), else the side whose units
+// sort after the other's.
+func alignUnits(a, b Address) (Address, Address) {
+	a1, a2 := a.units()
+	b1, b2 := b.units()
+	same := func(u, v unitPair) int {
+		if u == v {
+			return 1
+		}
+		return 0
+	}
+	if same(a1, b2)+same(a2, b1) <= same(a1, b1)+same(a2, b2) {
+		return a, b
+	}
+	twoA, twoB := !a1.empty() && !a2.empty(), !b1.empty() && !b2.empty()
+	swapA := twoA && !twoB
+	if twoA == twoB {
+		swapA = b1.less(a1) || a1 == b1 && b2.less(a2)
+	}
+	if swapA {
+		a.Unit, a.UnitNum, a.Unit2, a.Unit2Num = a.Unit2, a.Unit2Num, a.Unit, a.UnitNum
+	} else {
+		b.Unit, b.UnitNum, b.Unit2, b.Unit2Num = b.Unit2, b.Unit2Num, b.Unit, b.UnitNum
+	}
+	return a, b
 }
 
 // typo reports whether two names are equal, or differ by what is likely a
@@ -141,7 +213,7 @@ func keyEqual(f Field, x, y string) bool {
 		return true
 	}
 	switch f {
-	case FieldUnit:
+	case FieldUnit, FieldUnit2:
 		return unitClass(x) == unitClass(y)
 	case FieldStreet, FieldCity:
 		for {
@@ -230,8 +302,9 @@ func (a Address) Key() string {
 	b = append(appendKeyName(b, a.Street), '|')
 	b = append(append(b, a.Suffix...), '|')
 	b = append(append(b, a.PostDir...), '|')
-	b = append(append(b, unitClass(a.Unit)...), '|')
-	b = append(append(b, a.UnitNum...), '|')
+	u, u2 := a.keyUnits()
+	b = append(append(b, u.class...), '|')
+	b = append(append(b, u.num...), '|')
 	b = append(append(b, a.PMB...), '|')
 	b = append(append(b, a.Route...), '|')
 	b = append(append(b, a.RouteNum...), '|')
@@ -239,6 +312,12 @@ func (a Address) Key() string {
 	b = append(appendKeyName(b, a.City), '|')
 	b = append(append(b, a.State...), '|')
 	b = append(b, a.ZIP...)
+	if !u2.empty() {
+		// Only an address with two units has these: the key of one with
+		// one unit is what it was before the second was added.
+		b = append(append(b, '|'), u2.class...)
+		b = append(append(b, '|'), u2.num...)
+	}
 	return string(b)
 }
 

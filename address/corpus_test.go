@@ -227,6 +227,9 @@ func countList(m map[string]int) string {
 // addressChecks returns the checks of every field of want against got; the
 // corpus speaks to every field, so an empty field of want means "absent".
 func addressChecks(want, got Address) []check {
+	// Two secondary units are a set, whichever was written first: the
+	// parser keeps a unit on a line of its own after the delivery line's.
+	want, got = alignUnits(want, got)
 	return []check{
 		eq("number", want.Number, got.Number),
 		eq("predir", want.PreDir, got.PreDir),
@@ -235,6 +238,8 @@ func addressChecks(want, got Address) []check {
 		eq("postdir", want.PostDir, got.PostDir),
 		eq("unit", want.Unit, got.Unit),
 		eq("unit_num", want.UnitNum, got.UnitNum),
+		eq("unit2", want.Unit2, got.Unit2),
+		eq("unit2_num", want.Unit2Num, got.Unit2Num),
 		eq("pmb", want.PMB, got.PMB),
 		eq("box", want.Box, got.Box),
 		eq("route", want.Route, got.Route),
@@ -764,42 +769,70 @@ func datamadeWant(gs []dmGroup) (Address, string) {
 		return Address{}, "suffix not in Pub 28 C1 (misspelt, or two words)"
 	}
 
-	// Secondary unit: at most one designator and identifier, Occupancy* or
-	// Subaddress*. An identifier with no designator is written with the
-	// pound sign (Pub 28 C2 footnote: "Blank, unable to determine").
-	occ := has("OccupancyType", "OccupancyIdentifier")
-	sub := has("SubaddressType", "SubaddressIdentifier")
-	if occ && sub || len(by["OccupancyType"]) > 1 || len(by["SubaddressType"]) > 1 ||
-		len(by["OccupancyIdentifier"]) > 1 || len(by["SubaddressIdentifier"]) > 1 {
-		return Address{}, "more than one secondary unit"
-	}
-	typTag, idTag := "OccupancyType", "OccupancyIdentifier"
-	if sub {
-		typTag, idTag = "SubaddressType", "SubaddressIdentifier"
-	}
-	if typ, id := by[typTag], by[idTag]; len(typ) > 0 {
-		if len(id) > 0 && id[0].pos < typ[0].pos {
+	// Secondary units: up to two, each a designator and an identifier,
+	// Occupancy* or Subaddress*, in the order written. An identifier with no
+	// designator is written with the pound sign (Pub 28 C2 footnote:
+	// "Blank, unable to determine").
+	var units [][2]*dmGroup // designator, identifier
+	for i := range gs {
+		g := &gs[i]
+		family, kind, ok := strings.Cut(strings.Replace(g.tag, "Type", "|Type", 1), "|")
+		if !ok {
+			family, kind, ok = strings.Cut(strings.Replace(g.tag, "Identifier", "|Identifier", 1), "|")
+		}
+		if !ok || family != "Occupancy" && family != "Subaddress" {
+			continue
+		}
+		n := len(units)
+		switch {
+		case kind == "Type" && n > 0 && units[n-1][0] == nil && units[n-1][1].tag == family+"Identifier":
 			return Address{}, "unit written identifier first (SECOND FLOOR)"
-		}
-		w := cleanText(typ[0].text)
-		switch u, _, ok := stdUnit(strings.TrimSuffix(w, "#")); {
-		case w == "PMB":
-			a.PMB = stdID(join(idTag))
-		case ok:
-			a.Unit, a.UnitNum = u, stdID(join(idTag))
+		case kind == "Type":
+			units = append(units, [2]*dmGroup{g, nil})
+		case n > 0 && units[n-1][1] == nil && units[n-1][0] != nil && units[n-1][0].tag == family+"Type":
+			units[n-1][1] = g
 		default:
-			return Address{}, "designator not in Pub 28 C2 (FLAT, LEVEL, DEPT as subaddress...)"
-		}
-	} else if len(id) > 0 {
-		// A lone identifier that is a designator without a range (REAR,
-		// LOBBY, FRNT) is that designator.
-		w := cleanText(join(idTag))
-		if u, ranged, ok := stdUnit(w); ok && !ranged {
-			a.Unit = u
-		} else {
-			a.Unit, a.UnitNum = "#", stdID(w)
+			units = append(units, [2]*dmGroup{nil, g})
 		}
 	}
+	var unit [2][2]string // designator and range of each unit
+	nu := 0
+	for _, u := range units {
+		typ, id := u[0], u[1]
+		idText := ""
+		if id != nil {
+			idText = stdID(id.text)
+		}
+		if typ != nil {
+			w := cleanText(typ.text)
+			switch d, _, ok := stdUnit(strings.TrimSuffix(w, "#")); {
+			case w == "PMB":
+				if a.PMB != "" {
+					return Address{}, "more than one PMB"
+				}
+				a.PMB = idText
+				continue
+			case ok:
+				unit[min(nu, 1)] = [2]string{d, idText}
+			default:
+				return Address{}, "designator not in Pub 28 C2 (FLAT, LEVEL, DEPT as subaddress...)"
+			}
+		} else {
+			// A lone identifier that is a designator without a range
+			// (REAR, LOBBY, FRNT) is that designator.
+			w := cleanText(id.text)
+			if d, ranged, ok := stdUnit(w); ok && !ranged {
+				unit[min(nu, 1)] = [2]string{d, ""}
+			} else {
+				unit[min(nu, 1)] = [2]string{"#", stdID(w)}
+			}
+		}
+		nu++
+	}
+	if nu > 2 {
+		return Address{}, "more than two secondary units"
+	}
+	a.Unit, a.UnitNum, a.Unit2, a.Unit2Num = unit[0][0], unit[0][1], unit[1][0], unit[1][1]
 
 	// PO Box, rural route, highway contract.
 	if has("USPSBoxType") && !isBoxWord(join("USPSBoxType")) {

@@ -284,29 +284,64 @@ func (p *parser) pmbLen(ts []token, i int) int {
 	return 0
 }
 
-// unitLineLen returns the length of a line that is only a secondary unit,
-// a PMB, or both; or a bare range ("4B"). Any other line gives less than its
-// length.
+// unitLineLen returns the length of a line that is only a secondary unit
+// or two ("BLDG 3 APT 4"), a PMB, or both; or a bare range ("4B"). Any
+// other line gives less than its length.
 func (p *parser) unitLineLen(ts []token) int {
 	if len(ts) == 1 && ts[0].digit && !p.isFraction(ts[0]) {
 		return 1
 	}
 	_, n := p.dirStart(ts) // a post-directional of its own: "1800 M ST, NW"
-	n += p.unitLen(ts, n)
+	if m := p.unitLen(ts, n); m > 0 {
+		n += m
+		n += p.unitLen(ts, n) // a second: BLDG 3 APT 4
+	}
 	return n + p.pmbLen(ts, n)
+}
+
+// unitEndingAt returns where a unit that ends right before ts[i] starts,
+// and its length (0: none), looking no further back than ts[start+1].
+func (p *parser) unitEndingAt(ts []token, start, i int) (int, int) {
+	for j := i - 1; j > start && j >= i-3; j-- {
+		if m := p.unitLen(ts[:i], j); m > 0 && j+m == i {
+			if j-1 > start && p.unitLen(ts[:i], j-1) == m+1 {
+				return j - 1, m + 1 // APT # 4B
+			}
+			return j, m
+		}
+	}
+	return 0, 0
 }
 
 // putUnit writes the unit of n words at ts[0].
 func (p *parser) putUnit(ts []token, n int) error {
-	if p.has(FieldUnit) {
-		return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
-	}
 	abbr, _, _ := p.unit(ts[0])
-	p.set(FieldUnit, abbr)
+	unit, num, err := p.unitFields(ts[0], abbr)
+	if err != nil {
+		return err
+	}
+	p.set(unit, abbr)
 	if n > 1 {
-		p.setTok(FieldUnitNum, ts[n-1])
+		p.setTok(num, ts[n-1])
 	}
 	return nil
+}
+
+// unitFields returns the fields the next secondary unit goes in, whose
+// designator is abbr: Unit and UnitNum, or Unit2 and Unit2Num once the first
+// is written (BLDG 3 APT 4). An error at t: a third unit; a second of the
+// first's class (STE 11 # 234: Pub 28 section 285 makes the second a PMB;
+// APT 4 UNIT 5); a pound sign after a unit with no range, which would
+// print as that unit's range (PH # 4 reads as PH 4).
+func (p *parser) unitFields(t token, abbr string) (Field, Field, error) {
+	if !p.has(FieldUnit) {
+		return FieldUnit, FieldUnitNum, nil
+	}
+	if p.has(FieldUnit2) || unitClass(string(p.field(FieldUnit))) == unitClass(abbr) ||
+		abbr == "#" && !p.has(FieldUnitNum) {
+		return 0, 0, perr(t.src, int(t.off), ErrInvalidUnit)
+	}
+	return FieldUnit2, FieldUnit2Num, nil
 }
 
 func (p *parser) putPMB(ts []token, n int) error {
@@ -317,14 +352,16 @@ func (p *parser) putPMB(ts []token, n int) error {
 	return nil
 }
 
-// unitLine writes a line that holds only a unit, a PMB, or a bare range.
+// unitLine writes a line that holds only a unit or two, a PMB, or a bare
+// range.
 func (p *parser) unitLine(ts []token) error {
 	if len(ts) == 1 && ts[0].digit {
-		if p.has(FieldUnit) {
-			return perr(ts[0].src, int(ts[0].off), ErrInvalidUnit)
+		unit, num, err := p.unitFields(ts[0], "#")
+		if err != nil {
+			return err
 		}
-		p.set(FieldUnit, "#")
-		p.setTok(FieldUnitNum, ts[0])
+		p.set(unit, "#")
+		p.setTok(num, ts[0])
 		return nil
 	}
 	dir, d := p.dirStart(ts)
@@ -340,6 +377,12 @@ func (p *parser) unitLine(ts []token) error {
 	if n > 0 {
 		if err := p.putUnit(ts[d:], n); err != nil {
 			return err
+		}
+		if m := p.unitLen(ts, d+n); m > 0 {
+			if err := p.putUnit(ts[d+n:], m); err != nil {
+				return err
+			}
+			n += m
 		}
 	}
 	if m := p.pmbLen(ts, d+n); m > 0 {
@@ -444,16 +487,25 @@ func (p *parser) street(ts []token) error {
 			if i-1 > start && p.unitLen(ts[:n], i-1) == m+1 {
 				i, m = i-1, m+1 // APT # 4B
 			}
+			// A unit right before it is the first of two (BLDG 3 APT
+			// 4), written first; putUnit refuses it if it is of the
+			// same class (STE 11 # 234, where Pub 28 section 285 makes
+			// the second a PMB). A third is an error. A designator with
+			// no range after a street name without a suffix is a word
+			// of the name: OCEAN FRONT APT 410.
+			if j, mj := p.unitEndingAt(ts, start, i); mj > 1 || mj == 1 && (ts[j-1].w.suffix != "" || ts[j-1].w.dir != "" && j-1 > start+1) {
+				if k, mk := p.unitEndingAt(ts, start, j); mk > 0 {
+					return perr(ts[k].src, int(ts[k].off), ErrInvalidUnit)
+				}
+				if err := p.putUnit(ts[j:], mj); err != nil {
+					return err
+				}
+				n = j
+			} else {
+				n = i
+			}
 			if err := p.putUnit(ts[i:], m); err != nil {
 				return err
-			}
-			n = i
-			// Pub 28 section 285: one secondary element; a second
-			// (STE 11 # 234) must be a PMB.
-			for j := n - 1; j > start; j-- {
-				if m := p.unitLen(ts[:n], j); m > 0 && j+m == n {
-					return perr(ts[j].src, int(ts[j].off), ErrInvalidUnit)
-				}
 			}
 			break
 		}
@@ -556,7 +608,8 @@ func (p *parser) streetEndAfter(ts []token) int {
 	// A unit with its range, or a PMB, ends the delivery line.
 	for k := i + 1; k < len(ts); k++ {
 		if m := p.unitLen(ts, k); m >= 2 || m == 1 && ts[k-1].w.suffix != "" {
-			return k + m + p.pmbLen(ts, k+m)
+			e := p.secondUnitEnd(ts, k+m)
+			return e + p.pmbLen(ts, e)
 		}
 		if m := p.pmbLen(ts, k); m > 0 {
 			return k + m
@@ -640,11 +693,22 @@ func (p *parser) afterStreet(ts []token, e int) int {
 		}
 	}
 	if m := p.unitLen(ts, e); m > 0 {
-		e += m
+		e = p.secondUnitEnd(ts, e+m)
 	} else if e < len(ts) && ts[e].digit && !p.isFraction(ts[e]) {
 		e++ // a bare range
 	}
 	return e + p.pmbLen(ts, e)
+}
+
+// secondUnitEnd returns where the delivery line ends when a unit ends at
+// ts[e]: after a second unit with its range (BLDG 3 APT 4), else at e. A
+// designator with no range after a unit starts the city (APT 4 FRONT
+// ROYAL).
+func (p *parser) secondUnitEnd(ts []token, e int) int {
+	if m := p.unitLen(ts, e); m >= 2 {
+		return e + m
+	}
+	return e
 }
 
 // dirStart returns the directional that starts ts and how many words it

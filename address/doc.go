@@ -20,12 +20,14 @@
 //   - the secondary unit designators APT, UNIT, STE and the pound sign (#)
 //     are one designator: APT 4B and # 4B are the same unit. Other
 //     designators are not interchangeable (BLDG 4 is not APT 4);
+//   - an address's two secondary units, when it has two, are a set: BLDG 3
+//     APT 4 and APT 4 BLDG 3 are the same delivery point;
 //   - in street and city names, SAINT and ST, FORT and FT, MOUNT and MT, and
 //     the spelled ordinals FIRST to TWENTIETH and 1ST to 20TH are the same
 //     word, and apostrophes are ignored.
 //
 // So a different primary number (123 and 132), unit number (APT 4B and APT
-// 5B), a unit on one side only, a different or missing directional (N MAIN
+// 5B), a unit on one side only (BLDG 3 APT 4 and APT 4), a different or missing directional (N MAIN
 // and S MAIN), suffix (MAIN ST and MAIN AVE), street name (MAPLE and
 // MAPLEWOOD), PO Box, route or box number, city, state or ZIP code makes two
 // addresses [Different] — however close the strings are.
@@ -52,9 +54,12 @@
 //     LOUIS), not looked up; a spelled-out directional alone in a part
 //     before the state or ZIP code is the city (WEST, TX; NORTH EAST, MD),
 //     not the street's post-directional;
-//   - a delivery line holds one secondary unit. Two (BLDG 3 APT 4) are an
-//     error, [ErrInvalidUnit], as Pub 28 section 285 makes a second one on a
-//     CMRA address;
+//   - a delivery line may hold two secondary units of different
+//     designators, a building of a complex and a unit in it (BLDG 3 APT 4),
+//     kept in the order written, in Unit and Unit2; Pub 28 gives one
+//     secondary element and has the ZIP+4 file say which. A second unit of
+//     the first's class (STE 11 # 234, which Pub 28 section 285 makes a
+//     PMB; APT 4 UNIT 5), or a third, is an error, [ErrInvalidUnit];
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);

@@ -27,7 +27,8 @@ package address_test
 //	different <field>...: <Parse input> | <Parse input>
 //	similar <field>...: <Parse input> | <Parse input>
 //
-// The fields are those Match.Differs must hold, in Field order.
+// The fields are those Match.Differs must hold, in the order of the Address
+// struct.
 
 import (
 	"bufio"
@@ -35,6 +36,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -361,17 +363,21 @@ func readCompare(t *testing.T) []compareCase {
 		if kind != address.Equivalent && len(c.differs) == 0 {
 			fail(n, "%s needs the fields that differ", words[0])
 		}
-		prev := address.FieldNone
+		prev := -1
 		for _, name := range c.differs {
 			var f address.Field
-			if err := f.UnmarshalText([]byte(name)); err != nil || f > address.FieldZIP4 {
+			i := -1
+			if err := f.UnmarshalText([]byte(name)); err == nil {
+				i = slices.Index(structOrder, f)
+			}
+			if i < 0 {
 				fail(n, "unknown address field %q", name)
 				continue
 			}
-			if f <= prev {
-				fail(n, "fields out of Field order at %q", name)
+			if i <= prev {
+				fail(n, "fields out of the Address struct's order at %q", name)
 			}
-			prev = f
+			prev = i
 		}
 		if reason == "" {
 			fail(n, "no '# reason:' above this pair")
@@ -465,3 +471,10 @@ func TestCompareTable(t *testing.T) {
 		})
 	}
 }
+
+// structOrder is the order of the Address struct's fields, which
+// Match.Differs follows.
+var structOrder = []address.Field{address.FieldNumber, address.FieldPreDir, address.FieldStreet,
+	address.FieldSuffix, address.FieldPostDir, address.FieldUnit, address.FieldUnitNum, address.FieldUnit2,
+	address.FieldUnit2Num, address.FieldPMB, address.FieldRoute, address.FieldRouteNum, address.FieldBox,
+	address.FieldCity, address.FieldState, address.FieldZIP, address.FieldZIP4}

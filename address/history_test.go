@@ -30,6 +30,9 @@ func TestClassify(t *testing.T) {
 		oak12 = "100 OAK ST APT 12C, SPRINGFIELD IL 62704"
 		elm   = "200 ELM AVE, SPRINGFIELD IL 62704"
 		pine  = "300 PINE RD, SPRINGFIELD IL 62704"
+		// Two secondary units: a building of a complex and a unit in it.
+		bldg3 = "400 CEDAR LN BLDG 3 APT 4, SPRINGFIELD IL 62704"
+		bldg5 = "400 CEDAR LN BLDG 5 APT 4, SPRINGFIELD IL 62704"
 	)
 	moved := history("M1",
 		version("e1", "2018-01-01", address.Moved, oak),
@@ -44,6 +47,9 @@ func TestClassify(t *testing.T) {
 	sameBuilding := history("M4",
 		version("e1", "2018-01-01", address.Moved, oak),
 		version("e2", "2019-10-03", address.Moved, oak12))
+	otherBuilding := history("M7",
+		version("e1", "2018-01-01", address.Moved, bldg3),
+		version("e2", "2019-10-03", address.Moved, bldg5))
 	movedBack := history("M5",
 		version("e1", "2018-01-01", address.Moved, oak),
 		version("e2", "2019-01-01", address.Moved, elm),
@@ -73,6 +79,10 @@ func TestClassify(t *testing.T) {
 		{"returned address after the move is stale", returnedThenMoved, oak, "2020-06-01", address.Stale, 0, "2020-01-01", address.Different},
 		{"a move within one building: old unit is stale", sameBuilding, oak, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
 		{"a move within one building: new unit is current", sameBuilding, oak12, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"a move to the same unit of another building: the old building is stale", otherBuilding, bldg3, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"a move to the same unit of another building: the new one is current", otherBuilding, bldg5, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"two units written in the other order are current", otherBuilding, "400 Cedar Lane, Apt 4, Building 5, Springfield IL 62704", "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"the unit without its building is unknown", otherBuilding, "400 CEDAR LN APT 4, SPRINGFIELD IL 62704", "2020-06-01", address.UnknownAddress, 1, "", address.Different},
 		{"moved back: current wins over former", movedBack, oak, "2020-06-01", address.Current, 2, "", address.Equivalent},
 		{"moved back: the between address is stale", movedBack, elm, "2020-06-01", address.Stale, 1, "2019-06-01", address.Different},
 		{"no versions at all", address.History{MemberID: "M6"}, oak, "2020-06-01", address.UnknownAddress, -1, "", noMatch},

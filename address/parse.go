@@ -175,7 +175,7 @@ type parser struct {
 	toks  []token
 	lines [][]token
 	out   []byte
-	span  [FieldZIP4 + 1][2]int32 // where each field of the result is in out
+	span  [numFields][2]int32 // where each field of the result is in out
 
 	src  Field // normalize: the input being read
 	seg  int16
@@ -203,7 +203,7 @@ func putParser(p *parser) {
 		return
 	}
 	p.buf, p.toks, p.lines, p.out = p.buf[:0], p.toks[:0], p.lines[:0], p.out[:0]
-	p.span = [FieldZIP4 + 1][2]int32{}
+	p.span = [numFields][2]int32{}
 	parserPool.Put(p)
 }
 
@@ -292,6 +292,12 @@ func (p *parser) finish(a *Address, complete bool) error {
 	}
 	if sp := p.span[FieldUnitNum]; sp[1] > sp[0] {
 		a.UnitNum = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldUnit2]; sp[1] > sp[0] {
+		a.Unit2 = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldUnit2Num]; sp[1] > sp[0] {
+		a.Unit2Num = s[sp[0]:sp[1]]
 	}
 	if sp := p.span[FieldPMB]; sp[1] > sp[0] {
 		a.PMB = s[sp[0]:sp[1]]

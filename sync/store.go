@@ -367,6 +367,15 @@ SELECT c.batch, c.seq + j.key, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.va
 	j.value ->> 7
 FROM verdict_chunks AS c JOIN batches AS b ON b.id = c.batch, json_each(c.rows) AS j;
 `,
+	// 4: no change to the tables. An address may hold a second secondary
+	// unit (BLDG 3 APT 4), which versions.addr and versions.key carry
+	// after their other fields; a printgate before it would not read
+	// them, and refuses a store of this version instead.
+	`
+-- versions.addr: address.Address.AppendBinary, which appends the second
+-- unit's designator and range only to an address that has one.
+-- versions.key: address.Address.Key, likewise.
+`,
 }
 
 // migrate brings the schema of the database to len(migrations), in one

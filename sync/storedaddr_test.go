@@ -23,6 +23,10 @@ func TestStoredAddr(t *testing.T) {
 		{"1 O'Hare Way", "", "Chicago", "IL", "60666", 60},           // the key drops the apostrophe
 		{"200 Main St", "PMB 12", "Boston", "MA", "02108", 1},
 		{"7 Ocean Dr", "Bldg C", "Miami", "FL", "33139", 1},
+		// Two units: the key lists them in its own order, so the address
+		// is stored whole.
+		{"7 Ocean Dr", "Bldg C Apt 4", "Miami", "FL", "33139", 60},
+		{"7 Ocean Dr Apt 4", "Bldg C", "Miami", "FL", "33139-1234", 60},
 	} {
 		a, err := address.ParseFields(tc.line1, tc.line2, tc.city, tc.state, tc.zip)
 		if err != nil {
@@ -66,6 +70,7 @@ func FuzzStoredAddr(f *testing.F) {
 	f.Add("12 N Main St", "Apt 4B", "Springfield", "IL", "62701-1234")
 	f.Add("500 First Ave", "Ste 3", "Saint Paul", "MN", "55101")
 	f.Add("PO Box 145", "", "Anchorage", "AK", "99501")
+	f.Add("7 Ocean Dr Bldg C", "Apt 4", "Miami", "FL", "33139")
 	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string) {
 		a, err := address.ParseFields(line1, line2, city, state, zip)
 		if err != nil {
