@@ -53,3 +53,21 @@ func TestTwoUnitsAreASet(t *testing.T) {
 		t.Fatalf("%d pairs", n)
 	}
 }
+
+// TestTwoUnitsOnALineOfTheirOwn: when the delivery line is too long, both
+// units (and a PMB) go on the line above it, and read back from there.
+func TestTwoUnitsOnALineOfTheirOwn(t *testing.T) {
+	a, err := ParseFields("1200 Fellowship of the Evergreen Meadows Boulevard", "Bldg 12 Apt 304 PMB 5", "Springfield", "IL", "62704")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := a.Lines()
+	want := []string{"BLDG 12 APT 304 PMB 5", "1200 FELLOWSHIP OF THE EVERGREEN MEADOWS BLVD", "SPRINGFIELD IL 62704"}
+	if !slices.Equal(lines, want) {
+		t.Fatalf("Lines() = %q, want %q", lines, want)
+	}
+	b, err := ParseFields(lines[0], lines[1], a.City, a.State, a.ZIP)
+	if err != nil || b != a {
+		t.Errorf("the lines read back as %#v, %v; want %#v", b, err, a)
+	}
+}
