@@ -27,10 +27,11 @@
 //     word, and apostrophes are ignored.
 //
 // So a different primary number (123 and 132), unit number (APT 4B and APT
-// 5B), a unit on one side only (BLDG 3 APT 4 and APT 4), a different or missing directional (N MAIN
-// and S MAIN), suffix (MAIN ST and MAIN AVE), street name (MAPLE and
-// MAPLEWOOD), PO Box, route or box number, city, state or ZIP code makes two
-// addresses [Different] — however close the strings are.
+// 5B), a unit on one side only (BLDG 3 APT 4 and APT 4), a different or
+// missing directional (N MAIN and S MAIN), suffix (MAIN ST and MAIN AVE),
+// street name (MAPLE and MAPLEWOOD), PO Box, route or box number, city,
+// state or ZIP code makes two addresses [Different] — however close the
+// strings are.
 //
 // Compare reports [Similar], not Different, when the only fields that differ
 // are the street name and the city, and each of those that differs looks
@@ -56,8 +57,9 @@
 //     not the street's post-directional;
 //   - a delivery line may hold two secondary units of different
 //     designators, a building of a complex and a unit in it (BLDG 3 APT 4),
-//     kept in the order written, in Unit and Unit2; Pub 28 gives one
-//     secondary element and has the ZIP+4 file say which. A second unit of
+//     kept in Unit and Unit2 in the order written (a unit on the delivery
+//     line before one on a line of its own), where Pub 28's examples show
+//     one secondary element to a delivery line. A second unit of
 //     the first's class (STE 11 # 234, which Pub 28 section 285 makes a
 //     PMB; APT 4 UNIT 5), or a third, is an error, [ErrInvalidUnit];
 //   - a directional word between the street name and suffix is kept as
