@@ -61,6 +61,28 @@ func ExampleCompare() {
 	// similar 0.998 [city]
 }
 
+// An address may name a building of a complex and a unit in it. The two
+// units are a set: written in either order they are one delivery point, and
+// the same unit number in another building is not.
+func ExampleCompare_twoUnits() {
+	onFile, _ := address.Parse("400 Cedar Ln Bldg 3 Apt 4, Springfield IL 62704")
+	fmt.Println(onFile.Unit, onFile.UnitNum, "|", onFile.Unit2, onFile.Unit2Num)
+	for _, printed := range []string{
+		"400 Cedar Lane, Apartment 4, Building 3, Springfield IL 62704",
+		"400 Cedar Ln Bldg 5 Apt 4, Springfield IL 62704",
+		"400 Cedar Ln Apt 4, Springfield IL 62704",
+	} {
+		b, _ := address.Parse(printed)
+		m := address.Compare(onFile, b)
+		fmt.Println(b, "|", m.Kind, m.Differs)
+	}
+	// Output:
+	// BLDG 3 | APT 4
+	// 400 CEDAR LN APT 4 BLDG 3, SPRINGFIELD IL 62704 | equivalent []
+	// 400 CEDAR LN BLDG 5 APT 4, SPRINGFIELD IL 62704 | different [unit_number]
+	// 400 CEDAR LN APT 4, SPRINGFIELD IL 62704 | different [unit2 unit2_number]
+}
+
 func ExampleAddress_Key() {
 	a, _ := address.Parse("100 Saint James Pl Unit 2, Brooklyn NY 11238")
 	b, _ := address.Parse("100 St. James Place #2, Brooklyn, NY 11238-1234")
