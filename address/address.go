@@ -251,13 +251,6 @@ func (f *Field) UnmarshalText(text []byte) error {
 	return errUnknownName("field", text)
 }
 
-// values returns the fields of a indexed by Field; the inputs' are empty.
-func (a *Address) values() [numFields]string {
-	return [...]string{FieldNone: "", a.Number, a.PreDir, a.Street, a.Suffix, a.PostDir, a.Unit, a.UnitNum,
-		a.PMB, a.Route, a.RouteNum, a.Box, a.City, a.State, a.ZIP, a.ZIP4,
-		FieldUnit2: a.Unit2, FieldUnit2Num: a.Unit2Num}
-}
-
 // get returns the value of field f of a; the empty string for input fields.
 func (a *Address) get(f Field) string {
 	if p := a.ptr(f); p != nil {

@@ -86,9 +86,9 @@ func Compare(a, b Address) Match {
 	var n int
 	var score float64
 	var streetJW, cityJW float64 // the similarity of names that differ
-	av, bv := a.values(), b.values()
-	for _, f := range comparedFields {
-		x, y := av[f], bv[f]
+	av, bv := a.compared(), b.compared()
+	for i, f := range comparedFields {
+		x, y := av[i], bv[i]
 		if x == "" && y == "" {
 			continue
 		}
@@ -130,6 +130,13 @@ func Compare(a, b Address) Match {
 var comparedFields = [...]Field{FieldNumber, FieldPreDir, FieldStreet, FieldSuffix, FieldPostDir,
 	FieldUnit, FieldUnitNum, FieldUnit2, FieldUnit2Num, FieldPMB, FieldRoute, FieldRouteNum, FieldBox,
 	FieldCity, FieldState, FieldZIP}
+
+// compared returns the fields of a that Compare looks at, in the order of
+// comparedFields.
+func (a *Address) compared() [len(comparedFields)]string {
+	return [...]string{a.Number, a.PreDir, a.Street, a.Suffix, a.PostDir, a.Unit, a.UnitNum, a.Unit2,
+		a.Unit2Num, a.PMB, a.Route, a.RouteNum, a.Box, a.City, a.State, a.ZIP}
+}
 
 // A secondary unit as keys compare it: its designator's class and its range.
 type unitPair struct{ class, num string }
