@@ -15,7 +15,9 @@ import (
 //	0x00 ZIP4 [0x00 unit]
 //
 // and read back from the key, a few bytes instead of the forty or so of
-// its fields. Any other address is stored whole, as
+// its fields. Any other address is stored whole (one with two secondary
+// units among them: its key has two more fields, which fromKey refuses,
+// and lists the units in an order of its own), as
 // address.Address.AppendBinary writes it, which never starts with 0x00:
 // the parser takes no control character into an address.
 // An undeliverable version stores nothing.
