@@ -52,15 +52,15 @@ func (p *parser) kind(ts []token) lineKind {
 }
 
 // continuationLen returns how many words at the start of ts continue the
-// delivery line of the part before: a post-directional, a unit, a PMB
-// ("..., NE SUITE 2000 ATLANTA").
+// delivery line of the part before: a post-directional, a unit or two, a
+// PMB ("..., NE SUITE 2000 ATLANTA", "..., BLDG 3 STE 200 ATLANTA").
 func (p *parser) continuationLen(ts []token) int {
 	_, n := p.dirStart(ts)
 	if n > 0 && n == len(ts) {
 		return n
 	}
 	if p.unitStarts(ts, n) {
-		n += p.unitLen(ts, n)
+		n = p.secondUnitEnd(ts, n+p.unitLen(ts, n))
 	} else if n > 0 && !p.quadrant(ts[:n]) && !(n < len(ts) && ts[n].w.is&isPMB != 0) {
 		return 0 // a directional starts the city: N LAS VEGAS, WEST PALM BEACH
 	}
