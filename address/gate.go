@@ -74,7 +74,7 @@ func (d *Decision) UnmarshalText(text []byte) error {
 	return errUnknownName("decision", text)
 }
 
-const numStatuses = int(Invalid) + 1
+const numStatuses = int(UnappliedChange) + 1
 
 // A Policy decides what happens to a piece of each status, for PHI pieces
 // and for others. A status the policy leaves zero is quarantined: the gate
@@ -98,18 +98,19 @@ type Policy struct {
 //	commingled        block        release
 //	duplicate_piece   block        quarantine
 //	invalid           quarantine   quarantine
+//	unapplied_change  quarantine   quarantine
 //
 // For a PHI piece only current is released.
 func DefaultPolicy() *Policy {
 	p := &Policy{}
-	for s := Current; s <= Invalid; s++ {
+	for s := Current; int(s) < numStatuses; s++ {
 		p.PHI[s], p.NonPHI[s] = Quarantine, Release
 	}
 	p.PHI[Current] = Release
 	for _, s := range []Status{Stale, Commingled, DuplicatePiece, WrongRecipient} {
 		p.PHI[s] = Block
 	}
-	for _, s := range []Status{Stale, UndeliverableAddress, UnknownMember, Invalid, DuplicatePiece} {
+	for _, s := range []Status{Stale, UndeliverableAddress, UnknownMember, Invalid, DuplicatePiece, UnappliedChange} {
 		p.NonPHI[s] = Quarantine
 	}
 	return p
@@ -219,7 +220,10 @@ type Gate struct {
 //   - a member the source does not know is an UnknownMember;
 //   - otherwise the printed address is classified against the member's
 //     history ([Classify]); a piece at the member's address under a name
-//     that is not the member's ([SameName]) is a WrongRecipient.
+//     that is not the member's ([SameName]) is a WrongRecipient, and one
+//     at the member's address while the source holds a change event for
+//     the member it could not apply ([History.Unapplied]) is an
+//     UnappliedChange.
 //
 // An error reading pieces that is not about one piece, or from the source
 // or the sink, stops the check and is returned: the batch is not finished,
@@ -506,6 +510,10 @@ func (c *checker) verdict(p *Piece) Verdict {
 			v.Status, v.Detail = WrongRecipient, "printed name is not the member's"
 			return v
 		}
+		if len(h.Unapplied) > 0 {
+			v.Status, v.Detail = UnappliedChange, unappliedDetail(h.Unapplied)
+			return v
+		}
 		switch f.Status {
 		case RecentlyChanged:
 			v.Detail = "address in force since " + date(f.Since)
@@ -529,6 +537,32 @@ func (c *checker) verdict(p *Piece) Verdict {
 		}
 	}
 	return v
+}
+
+// unappliedDetail names the first of a member's unapplied events, and how
+// many there are.
+func unappliedDetail(us []UnappliedEvent) string {
+	var b strings.Builder
+	b.WriteString("a change event for the member could not be applied")
+	u := us[0]
+	if u.EventID != "" {
+		b.WriteString(": event ")
+		b.WriteString(u.EventID)
+	}
+	if u.Field != "" {
+		b.WriteString(", field ")
+		b.WriteString(u.Field)
+	}
+	if !u.Received.IsZero() {
+		b.WriteString(", received ")
+		b.WriteString(u.Received.UTC().Format(time.DateOnly))
+	}
+	if len(us) > 1 {
+		b.WriteString(" (and ")
+		b.WriteString(strconv.Itoa(len(us) - 1))
+		b.WriteString(" more)")
+	}
+	return b.String()
 }
 
 // nameAt returns the member's name in force at t: that of the newest

@@ -39,7 +39,17 @@ func gateSource() *addresstest.Source {
 		history("edsger", // mail came back
 			named(version("d1", "2018-01-01", address.Moved, pineAddr), "Edsger Dijkstra"),
 			version("d2", "2020-03-01", address.Undeliverable, "")),
+		withUnapplied(history("barbara", // a move the store could not apply
+			named(version("e1", "2018-01-01", address.Moved, oakAddr), "Barbara Liskov"),
+			version("e2", "2020-05-20", address.Moved, elmAddr)),
+			address.UnappliedEvent{EventID: "e3", Field: "line1", Received: day("2020-05-30")},
+			address.UnappliedEvent{Field: "zip", Received: day("2020-05-31")}),
 	)
+}
+
+func withUnapplied(h address.History, us ...address.UnappliedEvent) address.History {
+	h.Unapplied = us
+	return h
 }
 
 func piece(id, member, name, addr string, phi bool, contents ...string) address.Piece {
@@ -81,6 +91,13 @@ func TestGateStatuses(t *testing.T) {
 		{"unparsable address", piece("p18", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
 		{"a piece id seen before", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.DuplicatePiece, address.Block, "piece id seen before in this batch"},
 		{"no piece id", piece("", "ada", "Ada Lovelace", elmAddr, true), address.Invalid, address.Quarantine, "no piece id"},
+		{"address in force, a move not applied", piece("p19", "barbara", "Barbara Liskov", elmAddr, true), address.UnappliedChange, address.Quarantine,
+			"a change event for the member could not be applied: event e3, field line1, received 2020-05-30 (and 1 more)"},
+		{"address in force, a move not applied, not PHI", piece("p20", "barbara", "Barbara Liskov", elmAddr, false), address.UnappliedChange, address.Quarantine,
+			"a change event for the member could not be applied: event e3, field line1, received 2020-05-30 (and 1 more)"},
+		{"former address, a move not applied", piece("p21", "barbara", "Barbara Liskov", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-20"},
+		{"someone else's name, a move not applied", piece("p22", "barbara", "Ada Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
+		{"never the member's, a move not applied", piece("p23", "barbara", "Barbara Liskov", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix"},
 	}
 	var pieces []address.Piece
 	for _, tt := range tests {
@@ -198,7 +215,7 @@ func TestGatePolicy(t *testing.T) {
 
 func TestDefaultPolicyOnlyReleasesCurrentPHI(t *testing.T) {
 	p := address.DefaultPolicy()
-	for s := address.Current; s <= address.Invalid; s++ {
+	for s := address.Current; s <= address.UnappliedChange; s++ {
 		if d := p.Decide(s, true); (d == address.Release) != (s == address.Current) {
 			t.Errorf("PHI %s: %s", s, d)
 		}

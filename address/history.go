@@ -64,6 +64,21 @@ func (k *VersionKind) UnmarshalText(text []byte) error {
 type History struct {
 	MemberID string
 	Versions []Version
+	// Unapplied lists the member's change events the source of truth
+	// received and could not apply (a bad row of a feed), and no one has
+	// cleared since. Versions may then be missing the member's latest
+	// move: the gate finds a piece that would be current, recently changed
+	// or pending an UnappliedChange, not releasable as current.
+	Unapplied []UnappliedEvent
+}
+
+// An UnappliedEvent is a change event for a member that the source of truth
+// received and could not apply. It names the event and the field at fault,
+// never their text.
+type UnappliedEvent struct {
+	EventID  string    // the event's id; "" when the row had no readable one
+	Field    string    // the column at fault ("line1", "effective"), or ""
+	Received time.Time // when the source of truth received it
 }
 
 // HistorySource is where the gate reads members' address histories: the
@@ -121,11 +136,16 @@ const (
 	DuplicatePiece
 	// Invalid: the address or the row cannot be read.
 	Invalid
+	// UnappliedChange: the piece would be current, recently changed or
+	// pending a change, but the source of truth holds a change event for
+	// the member that it could not apply ([History.Unapplied]): the
+	// member may have moved.
+	UnappliedChange
 )
 
 var statusNames = [...]string{"", "current", "recently_changed", "pending_change", "stale",
 	"unknown_address", "undeliverable", "unknown_member", "wrong_recipient", "commingled",
-	"duplicate_piece", "invalid"}
+	"duplicate_piece", "invalid", "unapplied_change"}
 
 // String returns the status's name as used in outputs: "recently_changed".
 func (s Status) String() string {

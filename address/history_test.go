@@ -111,7 +111,7 @@ func history(id string, vs ...address.Version) address.History {
 }
 
 func TestStatusText(t *testing.T) {
-	for s := address.Current; s <= address.Invalid; s++ {
+	for s := address.Current; s <= address.UnappliedChange; s++ {
 		b, _ := s.MarshalText()
 		var back address.Status
 		if err := back.UnmarshalText(b); err != nil || back != s {

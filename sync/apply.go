@@ -59,6 +59,14 @@ type ApplyReport struct {
 	Conflicts int // events not applied: their id is known with other content
 	Bad       int // rows not applied: a bad time, id, kind, name or address, or a malformed record
 
+	// Held counts the holds the bad rows placed: members held, by event,
+	// until the event is applied or a reviewer clears the hold ([Hold]).
+	// A bad row whose member and event hold already, or that names no
+	// member, places none. HoldsEnded counts the holds the feed ended by
+	// applying their events.
+	Held       int
+	HoldsEnded int
+
 	// Errors holds the first MaxErrors bad rows and conflicts, in line
 	// order. Errors.Err() is nil when there are none.
 	Errors ErrorList
@@ -150,6 +158,8 @@ type applier struct {
 	parts   [][]stagedRow // the rows while the feed is read
 	staged  int           // rows in parts
 	fp      fingerprint
+
+	holds map[holdKey]*RowError // the bad rows that hold a member, by member and event
 
 	known       bool  // the store held events when the feed was staged
 	dataVersion int64 // PRAGMA data_version after the statuses were set
@@ -462,6 +472,7 @@ func (a *applier) gather(b *stageBatch) error {
 	a.rep.Read += len(b.items)
 	for _, re := range b.errs {
 		a.addError(re)
+		a.addHold(re)
 		if a.opt.StopOnError {
 			return re
 		}
@@ -1429,13 +1440,24 @@ func (a *applier) leaveCache(ctx context.Context) {
 // events is a bulk load (see leaveCache).
 const bulkShare = 10
 
-// finish marks the apply complete: no feed pending, and the time.
+// finish marks the apply complete: the holds of its bad rows placed and
+// those of the events it applied ended, no feed pending, and the time.
 func (a *applier) finish(ctx context.Context) error {
-	_, err := a.conn.ExecContext(ctx, `
+	tx, err := a.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := a.writeHolds(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
 DELETE FROM meta WHERE name = 'pending';
 INSERT INTO meta (name, value) VALUES ('last_apply', ?1)
-ON CONFLICT (name) DO UPDATE SET value = excluded.value`, a.s.now().UnixNano())
-	return err
+ON CONFLICT (name) DO UPDATE SET value = excluded.value`, a.s.now().UnixNano()); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func closeRows(rows *sql.Rows) error {

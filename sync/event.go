@@ -42,10 +42,11 @@ type Event struct {
 // holds name or address text. Reading and applying go on with the next row
 // unless the caller stops.
 type RowError struct {
-	Line    int    // 1-based input line; 0 if unknown
-	Field   string // the column at fault ("effective", "line1"), or ""
-	EventID string // the row's event id if it is well-formed, else ""
-	Err     error  // the reason: one of the errors below, or an *address.ParseError
+	Line     int    // 1-based input line; 0 if unknown
+	Field    string // the column at fault ("effective", "line1"), or ""
+	EventID  string // the row's event id if it is well-formed, else ""
+	MemberID string // the row's member id if it is well-formed, else "": Apply holds the member ([Hold])
+	Err      error  // the reason: one of the errors below, or an *address.ParseError
 }
 
 func (e *RowError) Error() string {
@@ -276,6 +277,9 @@ func prepare(ev *Event, r *row) *RowError {
 		re := &RowError{Line: ev.Line, Field: field, Err: err}
 		if validID(ev.ID) {
 			re.EventID = ev.ID
+		}
+		if validID(ev.MemberID) {
+			re.MemberID = ev.MemberID
 		}
 		return re
 	}

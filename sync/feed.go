@@ -59,6 +59,9 @@ func event(f *[nCols]string, line int) (Event, error) {
 		if validID(ev.ID) {
 			re.EventID = ev.ID
 		}
+		if validID(ev.MemberID) {
+			re.MemberID = ev.MemberID
+		}
 		return Event{}, re
 	}
 	switch {
@@ -312,6 +315,9 @@ func (r *JSONLReader) decode(line []byte) (Event, error) {
 		}
 		if validID(je.EventID) {
 			re.EventID = je.EventID
+		}
+		if validID(je.MemberID) {
+			re.MemberID = je.MemberID
 		}
 		return Event{}, re
 	}

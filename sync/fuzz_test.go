@@ -251,7 +251,7 @@ var staticText = func() string {
 	for f := address.FieldNone; f <= address.FieldLine; f++ {
 		b.WriteString(f.String() + " ")
 	}
-	for s := address.Current; s <= address.Invalid; s++ {
+	for s := address.Current; s <= address.UnappliedChange; s++ {
 		b.WriteString(s.String() + " ")
 	}
 	b.WriteString("event_id member_id effective recorded name line1 line2 city state zip kind record " +

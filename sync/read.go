@@ -75,6 +75,15 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 		if len(ids) == 0 {
 			return
 		}
+		// Read before the histories, on a connection apart from the read
+		// pool, which the caller may hold: a hold that ends in between is
+		// still given, which holds a piece that need not be.
+		holds, err := standingHolds(ctx, s.parts.db)
+		if err != nil {
+			yield(address.History{}, fmt.Errorf("pgsync: histories: %w", err))
+			return
+		}
+		yield = withHolds(holds, yield)
 		if len(ids) >= splitMin {
 			if pivots, parts := s.split(ctx); len(pivots) > 0 {
 				s.historiesInParts(ctx, ids, pivots, parts, yield)
@@ -82,7 +91,7 @@ func (s *Store) Histories(ctx context.Context, ids []string) iter.Seq2[address.H
 			}
 		}
 		stopped := false
-		err := s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
+		err = s.readRaw(ctx, func(c *sqlite3.SQLiteConn) error {
 			st, err := c.PrepareContext(ctx, historiesQuery)
 			if err != nil {
 				return err

@@ -42,6 +42,7 @@ type Snapshot struct {
 	s      *Store
 	pivots []string
 	parts  []readPart // pinned, each with the snapshot's read transaction open
+	holds  map[string][]address.UnappliedEvent
 
 	closeOnce gosync.Once
 	closeErr  error
@@ -108,6 +109,14 @@ func (s *Store) trySnapshot(ctx context.Context, pivots []string) (*Snapshot, er
 		sn.Close()
 		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
 	}
+	if after == before {
+		// In the first part's transaction: the holds of the snapshot's
+		// moment.
+		if sn.holds, err = standingHolds(ctx, sn.parts[0].conn); err != nil {
+			sn.Close()
+			return nil, fmt.Errorf("pgsync: snapshot: %w", err)
+		}
+	}
 	if after != before {
 		sn.Close()
 		return nil, errMoved
@@ -155,7 +164,7 @@ func (sn *Snapshot) Histories(ctx context.Context, ids []string) iter.Seq2[addre
 			ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 		}
 		if len(ids) > 0 {
-			sn.s.historiesInParts(ctx, ids, sn.pivots, sn.parts, yield)
+			sn.s.historiesInParts(ctx, ids, sn.pivots, sn.parts, withHolds(sn.holds, yield))
 		}
 	}
 }

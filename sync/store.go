@@ -376,6 +376,30 @@ FROM verdict_chunks AS c JOIN batches AS b ON b.id = c.batch, json_each(c.rows) 
 -- unit's designator and range only to an address that has one.
 -- versions.key: address.Address.Key, likewise.
 `,
+	// 5: holds: change events received and not applied.
+	`
+-- A change event the store received and could not apply (a bad row of a
+-- feed) whose member id could be read: while it stands (cleared is NULL)
+-- the member's history lists it, and the gate releases no piece of the
+-- member's as current. It ends when the same event is applied, or when a
+-- reviewer clears it (cleared_by and cleared_why; '' when an apply ended
+-- it). event_id is '' when the row had no readable one. No name, no
+-- address: reason names the field and what is wrong with it.
+CREATE TABLE holds (
+	member_id   TEXT NOT NULL,
+	event_id    TEXT NOT NULL,
+	line        INTEGER NOT NULL,  -- the row's line in its feed
+	field       TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	received    INTEGER NOT NULL,  -- Unix nanoseconds, UTC: when the apply that read it ran
+	cleared     INTEGER,
+	cleared_by  TEXT NOT NULL DEFAULT '',
+	cleared_why TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (member_id, event_id)
+) WITHOUT ROWID;
+
+CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
+`,
 }
 
 // migrate brings the schema of the database to len(migrations), in one

@@ -258,8 +258,11 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
 		}
-		if n := len(rep.Errors); n > 0 {
+		if n := rep.Bad + rep.Conflicts; n > 0 {
 			fmt.Fprintf(stderr, "preprint: feed: %d rows not applied, the first: %v\n", n, rep.Errors[0])
+		}
+		if rep.Held > 0 {
+			fmt.Fprintf(stderr, "preprint: feed: %d new holds on members whose events could not be applied: their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)
 		}
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
@@ -383,7 +386,7 @@ func summary(w io.Writer, out address.Outcome, batchID, dir string, took time.Du
 	fmt.Fprintf(w, "preprint: batch %s %s as of %s: %d pieces, %d released, %d quarantined, %d blocked",
 		batchID, verb, out.AsOf.UTC().Format(time.RFC3339), out.Pieces, out.Released, out.Quarantined, out.Blocked)
 	for _, s := range []address.Status{address.Stale, address.UnknownAddress, address.UnknownMember, address.WrongRecipient,
-		address.Commingled, address.DuplicatePiece, address.Invalid, address.UndeliverableAddress, address.RecentlyChanged, address.PendingChange} {
+		address.Commingled, address.DuplicatePiece, address.Invalid, address.UndeliverableAddress, address.UnappliedChange, address.RecentlyChanged, address.PendingChange} {
 		if n := out.ByStatus[s]; n > 0 {
 			fmt.Fprintf(w, ", %d %s", n, s)
 		}

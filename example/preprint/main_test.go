@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -250,6 +251,76 @@ func TestHalt(t *testing.T) {
 		t.Errorf("-halt-rate 1: %d released; want 180", n-1)
 	}
 }
+
+// TestBadMoveInFeed: a move in the feed that cannot be applied holds its
+// member. Until the move comes again corrected, a PHI piece to the address
+// the store still has in force is quarantined as unapplied_change, in this
+// run and the runs after it; once it is applied, the piece is stale.
+func TestBadMoveInFeed(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 200, 1, 1000) // member 0 moved: its piece is stale
+	db, out := filepath.Join(dir, "store.db"), filepath.Join(dir, "out")
+	run := func(feed string) (map[string]string, string) {
+		t.Helper()
+		args := []string{"-db", db, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out}
+		if feed != "" {
+			args = append(args, "-feed", feed)
+		}
+		code, _, stderr := runBinary(t, args...)
+		if code != exitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		verdicts := map[string]string{}
+		for _, r := range readCSV(t, filepath.Join(out, "verdicts.csv"))[1:] {
+			if r[3] != "current" {
+				verdicts[r[0]] = receivedOn.ReplaceAllString(r[3]+" "+r[4]+": "+r[5], "received DAY")
+			}
+		}
+		return verdicts, stderr
+	}
+	move := func(zip string) string {
+		path := filepath.Join(dir, "move-"+zip+".csv")
+		body := "event_id,member_id,effective,recorded,name,line1,line2,city,state,zip\n" +
+			"E5-2,M000005,2020-05-01,2020-05-02,,12 Lake Shore Dr,,Springfield,IL," + zip + "\n"
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	if got, _ := run(feed); len(got) != 1 || got["P0-0"] == "" {
+		t.Fatalf("before the move: %v", got)
+	}
+
+	got, stderr := run(move("627")) // a ZIP code of three digits
+	want := map[string]string{
+		"P0-0": "stale block: stale since 2020-01-01",
+		"P5-0": "unapplied_change quarantine: a change event for the member could not be applied: event E5-2, field zip, received DAY",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("with the move held (-want +got):\n%s", d)
+	}
+	for _, w := range []string{"1 rows not applied", "line 2: event E5-2", "1 new holds", "1 unapplied_change"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	for _, w := range []string{"Lake Shore", "LAKE SHORE"} {
+		if strings.Contains(stderr, w) {
+			t.Errorf("stderr holds %q:\n%s", w, stderr)
+		}
+	}
+	if got, _ := run(""); cmp.Diff(want, got) != "" {
+		t.Errorf("the next run, with no feed: %v", got)
+	}
+
+	got, _ = run(move("62704"))
+	want = map[string]string{"P0-0": "stale block: stale since 2020-01-01", "P5-0": "stale block: stale since 2020-05-01"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("with the move applied (-want +got):\n%s", d)
+	}
+}
+
+var receivedOn = regexp.MustCompile(`received \d{4}-\d{2}-\d{2}`)
 
 // TestMaxSourceAge: a store whose newest change is older than the maximum
 // age halts the batch.

@@ -1,0 +1,229 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/printgate/printgate/address"
+)
+
+// A Hold is a change event for a member that the store received and could
+// not apply: a bad row of a feed (a time, a kind, a name or an address that
+// cannot be read) whose member id could be. A bad row applies nothing, so
+// the member's history may be missing a move: a piece printed to the
+// address the store has in force may be going to a former one. So while
+// the hold stands, the member's history lists it
+// ([address.History.Unapplied]) and the gate finds a piece that would be
+// current an [address.UnappliedChange], which it does not release.
+//
+// A hold ends when a later [Store.Apply] applies the same event (the same
+// event id for the same member), as upstream sends it again corrected, or
+// when a reviewer clears it ([Store.ClearHold]). A row with no readable
+// event id holds its member until a reviewer clears it. A row with no
+// readable member id holds no one; the report still counts it.
+type Hold struct {
+	MemberID string
+	EventID  string    // "" when the row had no readable event id
+	Line     int       // the row's line in the feed it came in
+	Field    string    // the column at fault, or ""
+	Reason   string    // what is wrong with it; no name or address text
+	Received time.Time // when the apply that read it ran (by the store's Now)
+}
+
+// Errors of [Store.ClearHold].
+var (
+	ErrNoHold          = errors.New("no hold stands for the member and event")
+	ErrClearIncomplete = errors.New("clearing a hold needs a reviewer and a reason")
+)
+
+type holdKey struct{ member, event string }
+
+// addHold records that the bad row re holds its member, if it names one.
+// The first bad row of a member and event in a feed is the one kept.
+func (a *applier) addHold(re *RowError) {
+	if re.MemberID == "" {
+		return
+	}
+	k := holdKey{strings.Clone(re.MemberID), strings.Clone(re.EventID)}
+	if a.holds == nil {
+		a.holds = map[holdKey]*RowError{}
+	}
+	if _, ok := a.holds[k]; !ok {
+		a.holds[k] = re
+	}
+}
+
+// writeHolds, in the transaction that ends an apply, places the holds of
+// the feed's bad rows, and ends those whose event the feed held good
+// (applied now, or applied before): a bad row and a good one of the same
+// event and member in one feed hold nothing.
+func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
+	// The holds standing that an event can end, and the feed's.
+	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
+	rows, err := tx.QueryContext(ctx, `SELECT member_id, event_id FROM holds WHERE cleared IS NULL AND event_id <> ''`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k holdKey
+		if err := rows.Scan(&k.member, &k.event); err != nil {
+			rows.Close()
+			return err
+		}
+		watch[k] = false
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	for k := range a.holds {
+		if k.event != "" {
+			watch[k] = false
+		}
+	}
+	if len(watch) > 0 {
+		for i := range a.rows {
+			r := &a.rows[i]
+			if r.status == stConflict {
+				continue
+			}
+			k := holdKey{a.memberID(r), a.eventID(r)}
+			if _, ok := watch[k]; ok {
+				watch[k] = true
+			}
+		}
+	}
+
+	now := a.s.now().UnixNano()
+	for k, re := range a.holds {
+		if watch[k] {
+			continue
+		}
+		// A hold that stands already keeps when it was received.
+		res, err := tx.ExecContext(ctx, `INSERT INTO holds (member_id, event_id, line, field, reason, received)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (member_id, event_id) DO UPDATE SET line = excluded.line, field = excluded.field,
+	reason = excluded.reason, received = excluded.received, cleared = NULL, cleared_by = '', cleared_why = ''
+WHERE cleared IS NOT NULL`, k.member, k.event, re.Line, re.Field, re.Err.Error(), now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			a.rep.Held++
+		}
+	}
+	for k, applied := range watch {
+		if !applied {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE holds SET cleared = ?3, cleared_why = 'event applied'
+WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, k.member, k.event, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			a.rep.HoldsEnded++
+		}
+	}
+	return nil
+}
+
+// standingHolds reads the holds standing, by member, each member's in the
+// order they were received; nil when there are none.
+func standingHolds(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string][]address.UnappliedEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, field, received FROM holds
+WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
+	if err != nil {
+		return nil, err
+	}
+	var holds map[string][]address.UnappliedEvent
+	for rows.Next() {
+		var member string
+		var u address.UnappliedEvent
+		var received int64
+		if err := rows.Scan(&member, &u.EventID, &u.Field, &received); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Received = time.Unix(0, received).UTC()
+		if holds == nil {
+			holds = map[string][]address.UnappliedEvent{}
+		}
+		holds[member] = append(holds[member], u)
+	}
+	return holds, closeRows(rows)
+}
+
+// withHolds returns yield, which is given histories, giving each the holds
+// standing for its member.
+func withHolds(holds map[string][]address.UnappliedEvent, yield func(address.History, error) bool) func(address.History, error) bool {
+	if len(holds) == 0 {
+		return yield
+	}
+	return func(h address.History, err error) bool {
+		if err == nil {
+			h.Unapplied = holds[h.MemberID]
+		}
+		return yield(h, err)
+	}
+}
+
+// Holds yields the holds standing, by member id and then as received.
+func (s *Store) Holds(ctx context.Context) iter.Seq2[Hold, error] {
+	return func(yield func(Hold, error) bool) {
+		rows, err := s.r.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received FROM holds
+WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
+		if err != nil {
+			yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h Hold
+			var received int64
+			if err := rows.Scan(&h.MemberID, &h.EventID, &h.Line, &h.Field, &h.Reason, &received); err != nil {
+				yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
+				return
+			}
+			h.Received = time.Unix(0, received).UTC()
+			if !yield(h, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
+		}
+	}
+}
+
+// ClearHold ends the hold of a member's event ("" for a row that had no
+// readable event id), as a reviewer decides once the member's address is
+// known to be right in the store: the reviewer and the reason are kept with
+// it. It returns an error wrapping [ErrNoHold] when no such hold stands,
+// and [ErrClearIncomplete] without a reviewer or a reason.
+func (s *Store) ClearHold(ctx context.Context, memberID, eventID, reviewer, reason string) error {
+	wrap := func(err error) error {
+		return fmt.Errorf("pgsync: hold of member %s, event %s: %w", strconv.Quote(memberID), strconv.Quote(eventID), err)
+	}
+	if strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
+		return wrap(ErrClearIncomplete)
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE holds SET cleared = ?3, cleared_by = ?4, cleared_why = ?5
+WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, memberID, eventID, s.now().UnixNano(), reviewer, reason)
+	if err != nil {
+		return wrap(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(err)
+	} else if n == 0 {
+		return wrap(ErrNoHold)
+	}
+	return nil
+}

@@ -1,0 +1,290 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/address/addresstest"
+	pgsync "github.com/printgate/printgate/sync"
+)
+
+// holdsFeed is a CSV feed in the standard columns, as upstream sends it.
+func holdsFeed(t *testing.T, s *pgsync.Store, rows ...string) *pgsync.ApplyReport {
+	t.Helper()
+	feed := "event_id,member_id,effective,recorded,name,line1,line2,city,state,zip\n" + strings.Join(rows, "\n") + "\n"
+	rep, err := s.Apply(context.Background(), pgsync.NewCSVReader(strings.NewReader(feed)).All(), pgsync.ApplyOptions{})
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return rep
+}
+
+func standing(t *testing.T, s *pgsync.Store) []pgsync.Hold {
+	t.Helper()
+	var hs []pgsync.Hold
+	for h, err := range s.Holds(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, h)
+	}
+	return hs
+}
+
+// judge judges one PHI piece printed to addr for member through a
+// snapshot of s, as the batch job does.
+func judge(t *testing.T, s *pgsync.Store, member, name, addr string) address.Verdict {
+	t.Helper()
+	a, err := address.Parse(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	vs, _, err := addresstest.Check(sn, day("2024-01-01"), []address.Piece{{ID: "P1", MemberID: member, Name: name, Address: a, PHI: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs[0]
+}
+
+const (
+	parkAve = "55 PARK AVE APT 4B, NEW YORK NY 10016"
+	elmSt   = "9 ELM ST, SPRINGFIELD IL 62704"
+)
+
+// TestBadMoveHoldsMember: a move that cannot be applied leaves the member's
+// former address in force in the store. The member is held until the same
+// event comes again, corrected: a piece printed to that former address is
+// not released as current in between, and is stale after.
+func TestBadMoveHoldsMember(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := mustOpenPath(t, path)
+	clock := day("2023-12-01")
+	s.Now = func() time.Time { return clock }
+	holdsFeed(t, s, "E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016",
+		"E9,M9,2018-01-01,2018-01-02,Alan Turing,9 Elm St,,Springfield,IL,62704")
+	if v := judge(t, s, "M1", "Ada Lovelace", parkAve); v.Status != address.Current {
+		t.Fatalf("before the move: %s %q", v.Status, v.Detail)
+	}
+
+	// The move, with a ZIP code of four digits.
+	clock = day("2023-12-15")
+	rep := holdsFeed(t, s, "E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627")
+	if rep.Bad != 1 || rep.Held != 1 || rep.Applied != 0 {
+		t.Fatalf("bad move: %+v", rep)
+	}
+	want := []pgsync.Hold{{MemberID: "M1", EventID: "E2", Line: 2, Field: "zip", Reason: rep.Errors[0].Err.Error(), Received: clock}}
+	if d := cmp.Diff(want, standing(t, s)); d != "" {
+		t.Errorf("holds (-want +got):\n%s", d)
+	}
+	noPHI(t, want[0].Reason, "Elm", "ELM", "Springfield", "627")
+	unapplied := []address.UnappliedEvent{{EventID: "E2", Field: "zip", Received: clock}}
+	for h, err := range s.Histories(ctx, []string{"M1", "M9"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []address.UnappliedEvent
+		if h.MemberID == "M1" {
+			want = unapplied
+		}
+		if d := cmp.Diff(want, h.Unapplied); d != "" {
+			t.Errorf("%s: Unapplied (-want +got):\n%s", h.MemberID, d)
+		}
+	}
+	v := judge(t, s, "M1", "Ada Lovelace", parkAve)
+	if v.Status != address.UnappliedChange || v.Decision != address.Quarantine || v.VersionID != "E1" ||
+		v.Detail != "a change event for the member could not be applied: event E2, field zip, received 2023-12-15" {
+		t.Errorf("piece to the address in force while the move is held: %s %s %q %s", v.Status, v.Decision, v.Detail, v.VersionID)
+	}
+	if v := judge(t, s, "M9", "Alan Turing", elmSt); v.Status != address.Current {
+		t.Errorf("another member: %s %q", v.Status, v.Detail)
+	}
+
+	// The same bad feed again places nothing new, and the hold keeps when
+	// it was received; the holds are in the file.
+	clock = day("2023-12-16")
+	if rep := holdsFeed(t, s, "E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627"); rep.Bad != 1 || rep.Held != 0 {
+		t.Errorf("bad move again: %+v", rep)
+	}
+	s.Close()
+	s = mustOpenPath(t, path)
+	s.Now = func() time.Time { return clock }
+	if d := cmp.Diff(want, standing(t, s)); d != "" {
+		t.Errorf("holds after a repeat and a reopen (-want +got):\n%s", d)
+	}
+
+	// Upstream sends the move again, corrected.
+	rep = holdsFeed(t, s, "E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704")
+	if rep.Applied != 1 || rep.HoldsEnded != 1 || rep.Held != 0 {
+		t.Errorf("corrected move: %+v", rep)
+	}
+	if hs := standing(t, s); len(hs) != 0 {
+		t.Errorf("holds after the move was applied: %+v", hs)
+	}
+	if v := judge(t, s, "M1", "Ada Lovelace", parkAve); v.Status != address.Stale {
+		t.Errorf("piece to the former address: %s %q", v.Status, v.Detail)
+	}
+	if v := judge(t, s, "M1", "Ada Lovelace", elmSt); v.Status != address.RecentlyChanged {
+		t.Errorf("piece to the new address: %s %q", v.Status, v.Detail)
+	}
+}
+
+// TestHoldRules: which bad rows hold whom, and how holds end.
+func TestHoldRules(t *testing.T) {
+	ctx := context.Background()
+	const base = "E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016"
+	tests := []struct {
+		name      string
+		rows      []string
+		held      []string // member/event of the holds standing after
+		heldCount int
+	}{
+		{"a bad time", []string{"E2,M1,2023-13-40,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, []string{"M1/E2"}, 1},
+		{"a bad address", []string{"E2,M1,2023-12-10,2023-12-11,,PO Box,,Springfield,IL,62704"}, []string{"M1/E2"}, 1},
+		{"no event id", []string{",M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, []string{"M1/"}, 1},
+		{"no member id", []string{"E2,,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, nil, 0},
+		{"a record with a field too few", []string{"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL"}, nil, 0},
+		{"a new member's first event", []string{"E5,M5,2023-12-10,2023-12-11,Grace Hopper,9 Elm St,,Springfield,IL,627"}, []string{"M5/E5"}, 1},
+		{"bad, then good in the same feed", []string{
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, nil, 0},
+		{"good, then bad in the same feed", []string{
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704",
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627"}, nil, 0},
+		{"the event applied before", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,100"}, []string{"M1/E1"}, 1},
+		{"a good event of the same id for another member", []string{
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+			"E2,M2,2023-12-10,2023-12-11,Alan Turing,9 Elm St,,Springfield,IL,62704"}, []string{"M1/E2"}, 1},
+		{"two bad rows of one event", []string{
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+			"E2,M1,2023-12-10,2023-12-11,,PO Box,,Springfield,IL,62704"}, []string{"M1/E2"}, 1},
+		{"a conflict", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,9 Elm St,,Springfield,IL,62704"}, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := MustOpen(t)
+			holdsFeed(t, s, base)
+			rep := holdsFeed(t, s, tt.rows...)
+			var got []string
+			for _, h := range standing(t, s) {
+				got = append(got, h.MemberID+"/"+h.EventID)
+			}
+			if d := cmp.Diff(tt.held, got); d != "" || rep.Held != tt.heldCount {
+				t.Errorf("holds (-want +got):\n%s\nreport %+v", d, rep)
+			}
+		})
+	}
+
+	t.Run("a stopped apply places none", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base)
+		feed := "event_id,member_id,effective,recorded,name,line1,line2,city,state,zip\n" +
+			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627\n"
+		_, err := s.Apply(ctx, pgsync.NewCSVReader(strings.NewReader(feed)).All(), pgsync.ApplyOptions{StopOnError: true})
+		var re *pgsync.RowError
+		if !errors.As(err, &re) || re.MemberID != "M1" || re.EventID != "E2" {
+			t.Fatalf("StopOnError: %v", err)
+		}
+		if hs := standing(t, s); len(hs) != 0 {
+			t.Errorf("holds after a stopped apply: %+v", hs)
+		}
+	})
+
+	t.Run("a reviewer clears", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base)
+		holdsFeed(t, s, ",M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704")
+		if err := s.ClearHold(ctx, "M1", "", "ann", ""); !errors.Is(err, pgsync.ErrClearIncomplete) {
+			t.Errorf("clear with no reason: %v", err)
+		}
+		if err := s.ClearHold(ctx, "M1", "E2", "ann", "checked"); !errors.Is(err, pgsync.ErrNoHold) {
+			t.Errorf("clear of a hold that is not there: %v", err)
+		}
+		if err := s.ClearHold(ctx, "M1", "", "ann", "called the member: no move"); err != nil {
+			t.Fatal(err)
+		}
+		if hs := standing(t, s); len(hs) != 0 {
+			t.Errorf("holds after the clear: %+v", hs)
+		}
+		if v := judge(t, s, "M1", "Ada Lovelace", parkAve); v.Status != address.Current {
+			t.Errorf("piece after the clear: %s %q", v.Status, v.Detail)
+		}
+		if err := s.ClearHold(ctx, "M1", "", "ann", "again"); !errors.Is(err, pgsync.ErrNoHold) {
+			t.Errorf("second clear: %v", err)
+		}
+		// The same bad row again holds the member again.
+		if rep := holdsFeed(t, s, ",M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"); rep.Held != 1 {
+			t.Errorf("the bad row again: %+v", rep)
+		}
+		if v := judge(t, s, "M1", "Ada Lovelace", parkAve); v.Status != address.UnappliedChange {
+			t.Errorf("piece after the bad row came again: %s %q", v.Status, v.Detail)
+		}
+	})
+}
+
+// TestHoldsOfManyMembers: histories read in parts, through the store and a
+// snapshot, each carry their own member's holds and no other's.
+func TestHoldsOfManyMembers(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	var evs []pgsync.Event
+	for m := range 3000 {
+		evs = append(evs, move(idf("E", m), idf("M", m), "2018-01-01", uint64(m)))
+	}
+	mustApply(t, s, evs, pgsync.ApplyOptions{})
+	var bad []pgsync.Event
+	for m := 0; m < 3000; m += 7 {
+		ev := move(idf("F", m), idf("M", m), "2023-01-01", uint64(m+5000))
+		ev.ZIP = "123"
+		bad = append(bad, ev)
+	}
+	rep, err := s.Apply(ctx, seq(bad), pgsync.ApplyOptions{})
+	if err != nil || rep.Held != len(bad) {
+		t.Fatalf("Apply: %v %+v", err, rep)
+	}
+	var ids []string
+	for m := range 3000 {
+		ids = append(ids, idf("M", m))
+	}
+	sn, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	for name, src := range map[string]address.HistorySource{"store": s, "snapshot": sn} {
+		n := 0
+		for h, err := range src.Histories(ctx, ids) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := slices.Index(ids, h.MemberID)
+			want := 0
+			if m%7 == 0 {
+				want = 1
+			}
+			if len(h.Unapplied) != want || want == 1 && h.Unapplied[0].EventID != idf("F", m) {
+				t.Errorf("%s: %s: Unapplied %+v", name, h.MemberID, h.Unapplied)
+			}
+			n++
+		}
+		if n != len(ids) {
+			t.Errorf("%s: %d histories", name, n)
+		}
+	}
+}
+
+func idf(prefix string, n int) string { return fmt.Sprintf("%s%05d", prefix, n) }
