@@ -133,6 +133,16 @@ func TestGateStatuses(t *testing.T) {
 	}
 }
 
+// heldPieces returns n PHI pieces to the address in force of a member whose
+// move the source could not apply.
+func heldPieces(n int) []address.Piece {
+	var ps []address.Piece
+	for i := range n {
+		ps = append(ps, piece(fmt.Sprintf("h%d", i), "barbara", "Barbara Liskov", elmAddr, true))
+	}
+	return ps
+}
+
 func TestGateHalt(t *testing.T) {
 	asOf := day("2020-06-01")
 	batch := func(stale, current int, phi bool) []address.Piece {
@@ -159,6 +169,7 @@ func TestGateHalt(t *testing.T) {
 		{"a rate of 1 never halts", address.Gate{HaltRate: 1}, batch(500, 500, true), false, 500, ""},
 		{"non-PHI pieces do not count", address.Gate{}, batch(50, 50, false), false, 50, ""},
 		{"a lower minimum", address.Gate{HaltMin: 2, HaltRate: 0.5}, batch(2, 1, true), true, 0, "2 of 3 PHI pieces (66.67%) are neither current nor recently changed, over the halt rate of 50.00%"},
+		{"held members count", address.Gate{}, append(batch(0, 989, true), heldPieces(11)...), true, 0, "11 of 1000 PHI pieces (1.10%) are neither current nor recently changed, over the halt rate of 1.00%"},
 		{"a stale source halts", address.Gate{MaxSourceAge: 30 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 30 days"},
 		{"a fresh enough source does not", address.Gate{MaxSourceAge: 365 * 24 * time.Hour}, batch(0, 10, true), false, 10, ""},
 	}

@@ -64,7 +64,9 @@
 //     a missing or malformed id, an unparsable address) is a [*RowError]
 //     naming its line, field, event id and reason, and applies nothing. The
 //     caller stops at the first ([ApplyOptions.StopOnError]) or collects them
-//     and goes on.
+//     and goes on; then a bad row whose member id can be read holds that
+//     member ([Hold]): the gate releases no piece of theirs as current until
+//     the event is applied or a reviewer clears the hold.
 //   - Apply reads and parses the whole feed, in memory, before it changes
 //     the store, then commits in chunks. A process killed in the middle leaves a
 //     consistent store, and re-running the same feed converges to exactly the
