@@ -202,7 +202,13 @@ func checkRowError(t *testing.T, in string, re *pgsync.RowError, wholeRow func(e
 		t.Fatalf("error %v names no field", re)
 	}
 	checkNoText(t, in, re.Error(), re.EventID)
+	// A member id, which places a hold, is a well-formed one.
+	if re.MemberID != "" && (len(re.MemberID) > 64 || strings.TrimLeft(re.MemberID, idChars) != "") {
+		t.Fatalf("error %v names member %q", re, re.MemberID)
+	}
 }
+
+const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:/"
 
 // feedWholeRow reports the reasons for which the feed readers name no
 // field: a CSV record that is not well-formed, a JSON line that is not

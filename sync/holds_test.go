@@ -288,3 +288,30 @@ func TestHoldsOfManyMembers(t *testing.T) {
 }
 
 func idf(prefix string, n int) string { return fmt.Sprintf("%s%05d", prefix, n) }
+
+// TestSnapshotKeepsItsHolds: a snapshot gives the holds of its moment, and
+// the store the holds of now.
+func TestSnapshotKeepsItsHolds(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	holdsFeed(t, s, "E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016",
+		"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627")
+	sn, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	if err := s.ClearHold(ctx, "M1", "E2", "ann", "the member has not moved"); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]address.HistorySource{"snapshot": sn, "store": s} {
+		for h, err := range src.Histories(ctx, []string{"M1"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held := len(h.Unapplied) > 0; held != (name == "snapshot") {
+				t.Errorf("%s: Unapplied %+v", name, h.Unapplied)
+			}
+		}
+	}
+}

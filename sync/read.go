@@ -57,9 +57,10 @@ ORDER BY member_id, effective, recorded, event_id`
 // ids should be sorted and distinct; if they are not, Histories sorts and
 // deduplicates a copy.
 //
-// The store is read a few hundred members per query, and each version's
-// address is read from its stored form and its stored key: nothing is
-// parsed. Each member's history comes from one read transaction, consistent
+// Each history lists the member's standing holds
+// ([address.History.Unapplied], see [Hold]). The store is read a few
+// hundred members per query, and each version's address is read from its
+// stored form and its stored key: nothing is parsed. Each member's history comes from one read transaction, consistent
 // even while an apply commits. A call on fewer than a few hundred ids is
 // read in one transaction; a larger one is cut by ranges of member ids into
 // parts read at once, on as many connections as there are CPUs (at most

@@ -13,8 +13,8 @@ import (
 	"github.com/printgate/printgate/address"
 )
 
-// A Snapshot reads the store as it was at one moment: its histories and
-// freshness stay those of the moment it was taken, whatever commits after
+// A Snapshot reads the store as it was at one moment: its histories, holds
+// and freshness stay those of the moment it was taken, whatever commits after
 // (an apply, in this process or another, or a ledger's verdicts). It is
 // the [address.HistorySource] for judging a whole batch: every piece is
 // judged against the same source of truth, and the freshness the gate
