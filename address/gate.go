@@ -553,10 +553,6 @@ func unappliedDetail(us []UnappliedEvent) string {
 		b.WriteString(", field ")
 		b.WriteString(u.Field)
 	}
-	if !u.Received.IsZero() {
-		b.WriteString(", received ")
-		b.WriteString(u.Received.UTC().Format(time.DateOnly))
-	}
 	if len(us) > 1 {
 		b.WriteString(" (and ")
 		b.WriteString(strconv.Itoa(len(us) - 1))

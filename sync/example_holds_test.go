@@ -76,7 +76,7 @@ func ExampleHold() {
 	// applied 1, bad 0, holds placed 0, ended 0
 	// applied 0, bad 1, holds placed 1, ended 0
 	// hold: member M1, event E2, field zip: address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits
-	// piece P1: unapplied_change, quarantine: a change event for the member could not be applied: event E2, field zip, received 2024-03-04
+	// piece P1: unapplied_change, quarantine: a change event for the member could not be applied: event E2, field zip
 	// applied 1, bad 0, holds placed 0, ended 1
 	// piece P1: stale, block: stale since 2024-03-01
 }

@@ -262,7 +262,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 			fmt.Fprintf(stderr, "preprint: feed: %d rows not applied, the first: %v\n", n, rep.Errors[0])
 		}
 		if rep.Held > 0 {
-			fmt.Fprintf(stderr, "preprint: feed: %d new holds on members whose events could not be applied: their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)
+			fmt.Fprintf(stderr, "preprint: feed: members held for events that could not be applied: %d new; their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)
 		}
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
