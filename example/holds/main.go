@@ -1,0 +1,93 @@
+// Command holds lists and clears the holds of a printgate store
+// (pgsync.Hold): members whose change events a feed brought and the store
+// could not apply, and whose pieces the pre-print gate therefore does not
+// release as current.
+//
+//	holds -db store.db                                   list the holds standing, as CSV
+//	holds -db store.db -clear M123 -event E9 -by ann -why "member called: no move"
+//
+// A hold ends by itself when a later feed brings the same event, corrected.
+// Clear one by hand only once the store's address for the member is known
+// to be right: who cleared it and why are kept with it. A hold whose row had
+// no readable event id is cleared with -event "".
+//
+// The list goes to stdout: member_id,event_id,line,field,reason,received
+// (ids, a line number, a field name, what is wrong with it and when the
+// store received it; no name or address). Exit status: 0 done, 1 error (no
+// such store or hold, a store failure), 2 bad flags.
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"time"
+
+	pgsync "github.com/printgate/printgate/sync"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("holds", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "the store `FILE`")
+	member := fs.String("clear", "", "clear the hold of member `ID`")
+	event := fs.String("event", "", "the `ID` of the event whose hold -clear ends (\"\" for a row that had none)")
+	by := fs.String("by", "", "who clears the hold")
+	why := fs.String("why", "", "why the hold is cleared")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	clearing := *member != ""
+	if *db == "" || fs.NArg() > 0 || !clearing && (*event != "" || *by != "" || *why != "") || clearing && (*by == "" || *why == "") {
+		fmt.Fprintln(stderr, "holds: -db FILE is required; -clear MEMBER needs -by and -why (and -event, unless the row had no event id)")
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "holds: %v\n", err)
+		return 1
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fail(err) // pgsync.Open would make a new, empty store
+	}
+	st, err := pgsync.Open(ctx, *db)
+	if err != nil {
+		return fail(err)
+	}
+	defer st.Close()
+
+	if clearing {
+		if err := st.ClearHold(ctx, *member, *event, *by, *why); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stderr, "holds: cleared the hold of member %s, event %s\n", strconv.Quote(*member), strconv.Quote(*event))
+		return 0
+	}
+	w := csv.NewWriter(stdout)
+	w.Write([]string{"member_id", "event_id", "line", "field", "reason", "received"})
+	n := 0
+	for h, err := range st.Holds(ctx) {
+		if err != nil {
+			return fail(err)
+		}
+		w.Write([]string{h.MemberID, h.EventID, strconv.Itoa(h.Line), h.Field, h.Reason, h.Received.Format(time.RFC3339)})
+		n++
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stderr, "holds: %d standing\n", n)
+	return 0
+}

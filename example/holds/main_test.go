@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	pgsync "github.com/printgate/printgate/sync"
+)
+
+// newStore returns the path of a closed store with member M1 at an address
+// and two holds: M1's move with a bad ZIP code, and M2's first event with
+// no event id.
+func newStore(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	st, err := pgsync.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.Now = func() time.Time { return time.Date(2024, 3, 4, 5, 0, 0, 0, time.UTC) }
+	feed := `event_id,member_id,effective,recorded,name,line1,line2,city,state,zip
+E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016
+E2,M1,2024-03-01,2024-03-02,,9 Elm St,,Springfield,IL,627
+,M2,2024-03-01,2024-03-02,Alan Turing,9 Elm St,,Springfield,IL,62704
+`
+	if _, err := st.Apply(ctx, pgsync.NewCSVReader(strings.NewReader(feed)).All(), pgsync.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestListAndClear lists the holds, clears them one by one, and lists
+// none.
+func TestListAndClear(t *testing.T) {
+	ctx := context.Background()
+	path := newStore(t)
+	list := func() string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, []string{"-db", path}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		return stdout.String()
+	}
+	want := `member_id,event_id,line,field,reason,received
+M1,E2,3,zip,"address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits",2024-03-04T05:00:00Z
+M2,,4,event_id,missing,2024-03-04T05:00:00Z
+`
+	if d := cmp.Diff(want, list()); d != "" {
+		t.Errorf("list (-want +got):\n%s", d)
+	}
+	for _, args := range [][]string{
+		{"-clear", "M1", "-event", "E2", "-by", "ann", "-why", "member called: no move"},
+		{"-clear", "M2", "-by", "ann", "-why", "the event came again with its id"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, append([]string{"-db", path}, args...), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+	}
+	if got := list(); got != "member_id,event_id,line,field,reason,received\n" {
+		t.Errorf("list after clearing:\n%s", got)
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	ctx := context.Background()
+	path := newStore(t)
+	tests := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{nil, 2, "-db FILE is required"},
+		{[]string{"-db", path, "-clear", "M1", "-event", "E2"}, 2, "needs -by and -why"},
+		{[]string{"-db", path, "-event", "E2"}, 2, "-clear MEMBER"},
+		{[]string{"-db", path, "extra"}, 2, "-db FILE is required"},
+		{[]string{"-db", filepath.Join(t.TempDir(), "none.db")}, 1, "no such file"},
+		{[]string{"-db", path, "-clear", "M1", "-event", "E9", "-by", "ann", "-why", "checked"}, 1, pgsync.ErrNoHold.Error()},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.says)
+		}
+	}
+}
