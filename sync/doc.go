@@ -87,6 +87,21 @@
 // is set. A first load into an empty store, events already applied, and the
 // re-run of an interrupted apply of the same feed are not measured.
 //
+// # Holds
+//
+// A bad row applies nothing, so a member whose move came in one keeps the
+// former address in force in the store: a piece printed there would look
+// current. When the row's member id can be read, Apply keeps a [Hold] on
+// the member and event instead. The histories the store and a [Snapshot]
+// give list the holds standing ([address.History.Unapplied]), and the gate
+// finds a piece that would be current an [address.UnappliedChange], which
+// its default policy quarantines. A hold ends when a later apply brings the
+// same event for the same member and it applies (upstream sent it again,
+// corrected), or when a reviewer clears it ([Store.ClearHold], with who and
+// why). [Store.Holds] lists those standing; the program example/holds lists
+// and clears them. A conflict (an event id known with other content) holds
+// no one: the store keeps the content it applied.
+//
 // # Drift
 //
 // [Store.Drift] compares another system's copy of member addresses (CSV
