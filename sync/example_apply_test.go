@@ -12,9 +12,9 @@ import (
 
 // A feed of change events, as upstream systems send them: a move (E2) that
 // arrives after a later one (E3), an event sent twice, and a row that cannot
-// be applied (a PO Box with no number). Apply accounts for every row, and
-// the member's history comes out in the order the moves took effect,
-// whatever order they came in.
+// be applied (a PO Box with no number), which holds its member (see
+// [Hold]). Apply accounts for every row, and the member's history comes out
+// in the order the moves took effect, whatever order they came in.
 func ExampleStore_Apply() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "printgate-example-")
@@ -42,7 +42,7 @@ E4,M2,2020-01-01,2020-01-02,Alan Turing,PO Box,,Springfield,IL,62704
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("read %d: applied %d, skipped %d, bad %d\n", rep.Read, rep.Applied, rep.Skipped, rep.Bad)
+	fmt.Printf("read %d: applied %d, skipped %d, bad %d, holds placed %d\n", rep.Read, rep.Applied, rep.Skipped, rep.Bad, rep.Held)
 	for _, e := range rep.Errors {
 		fmt.Println(e) // names the line, field and reason, never the text
 	}
@@ -56,7 +56,7 @@ E4,M2,2020-01-01,2020-01-02,Alan Turing,PO Box,,Springfield,IL,62704
 		}
 	}
 	// Output:
-	// read 5: applied 3, skipped 1, bad 1
+	// read 5: applied 3, skipped 1, bad 1, holds placed 1
 	// pgsync: line 6: event E4: address: line1: invalid box number
 	// 2018-01-01 E1 55 PARK AVE APT 4B, NEW YORK NY 10016
 	// 2019-10-03 E2 55 PARK AVE APT 12C, NEW YORK NY 10016
