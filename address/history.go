@@ -209,7 +209,9 @@ const DefaultRecent = 30 * 24 * time.Hour
 //
 // A member with no address in force has only former or future ones, so
 // Classify never finds Current for them. Classify does not parse: it uses
-// each version's Key.
+// each version's Key. It judges the versions alone: h.Unapplied is the
+// gate's to weigh (a piece Classify finds current is an UnappliedChange
+// to the gate when the member has unapplied events).
 func Classify(printed Address, h History, asOf time.Time, recent time.Duration) Finding {
 	if recent <= 0 {
 		recent = DefaultRecent
