@@ -86,10 +86,10 @@ const (
 
 // Apply applies a feed of change events to the store, as the package
 // documentation describes: idempotently, in any order, bad rows reported by
-// line (and their members held, see [Hold]), suspicious feeds held. events is ranged over on a goroutine of
-// Apply's own while other goroutines check and parse what it yields; a pair
-// with a *RowError is a bad row, any other error ends the feed and Apply
-// applies nothing.
+// line (and their members held, see [Hold]), suspicious feeds held. events
+// is ranged over on a goroutine of Apply's own while other goroutines check
+// and parse what it yields; a pair with a *RowError is a bad row, any other
+// error ends the feed and Apply applies nothing.
 //
 // Apply holds the whole feed in memory, checked and parsed, before it
 // changes the store: about 100 bytes per event plus its ids, name and

@@ -60,11 +60,12 @@ ORDER BY member_id, effective, recorded, event_id`
 // Each history lists the member's standing holds
 // ([address.History.Unapplied], see [Hold]). The store is read a few
 // hundred members per query, and each version's address is read from its
-// stored form and its stored key: nothing is parsed. Each member's history comes from one read transaction, consistent
-// even while an apply commits. A call on fewer than a few hundred ids is
-// read in one transaction; a larger one is cut by ranges of member ids into
-// parts read at once, on as many connections as there are CPUs (at most
-// four), each in a transaction of its own, a few thousand ids at a time.
+// stored form and its stored key: nothing is parsed. Each member's history
+// comes from one read transaction, consistent even while an apply commits.
+// A call on fewer than a few hundred ids is read in one transaction; a
+// larger one is cut by ranges of member ids into parts read at once, on as
+// many connections as there are CPUs (at most four), each in a transaction
+// of its own, a few thousand ids at a time.
 //
 // To judge a batch, read through a [Snapshot] instead: one state of the
 // store for every piece, and faster while anything commits.
