@@ -20,11 +20,13 @@ import (
 // address the store has in force may be going to a former one. So while
 // the hold stands, the member's history lists it
 // ([address.History.Unapplied]) and the gate finds a piece that would be
-// current an [address.UnappliedChange], which it does not release.
+// current an [address.UnappliedChange], which its default policy
+// quarantines.
 //
-// A hold ends when a later [Store.Apply] applies the same event (the same
-// event id for the same member), as upstream sends it again corrected, or
-// when a reviewer clears it ([Store.ClearHold]). A row with no readable
+// A hold ends when a later [Store.Apply] brings the same event (the same
+// event id for the same member) in a good row, as upstream sends it again
+// corrected, and applies it or finds it applied already; or when a
+// reviewer clears it ([Store.ClearHold]). A row with no readable
 // event id holds its member until a reviewer clears it. A row with no
 // readable member id holds no one; the report still counts it.
 type Hold struct {
