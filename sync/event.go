@@ -49,6 +49,19 @@ type RowError struct {
 	Err      error  // the reason: one of the errors below, or an *address.ParseError
 }
 
+// rowError is the error of a bad row: its line, the field at fault and the
+// reason, and the row's event and member ids where they are well-formed.
+func rowError(line int, field, eventID, memberID string, err error) *RowError {
+	re := &RowError{Line: line, Field: field, Err: err}
+	if validID(eventID) {
+		re.EventID = eventID
+	}
+	if validID(memberID) {
+		re.MemberID = memberID
+	}
+	return re
+}
+
 func (e *RowError) Error() string {
 	var b strings.Builder
 	b.WriteString("pgsync: line ")
@@ -274,14 +287,7 @@ const digestLen = 16
 // storage. A bad event is a *RowError.
 func prepare(ev *Event, r *row) *RowError {
 	bad := func(field string, err error) *RowError {
-		re := &RowError{Line: ev.Line, Field: field, Err: err}
-		if validID(ev.ID) {
-			re.EventID = ev.ID
-		}
-		if validID(ev.MemberID) {
-			re.MemberID = ev.MemberID
-		}
-		return re
+		return rowError(ev.Line, field, ev.ID, ev.MemberID, err)
 	}
 	switch {
 	case ev.ID == "":

@@ -55,14 +55,7 @@ func event(f *[nCols]string, line int) (Event, error) {
 		Line:     line,
 	}
 	bad := func(col int, err error) (Event, error) {
-		re := &RowError{Line: line, Field: colNames[col], Err: err}
-		if validID(ev.ID) {
-			re.EventID = ev.ID
-		}
-		if validID(ev.MemberID) {
-			re.MemberID = ev.MemberID
-		}
-		return Event{}, re
+		return Event{}, rowError(line, colNames[col], ev.ID, ev.MemberID, err)
 	}
 	switch {
 	case ev.ID == "":
@@ -304,7 +297,7 @@ func (r *JSONLReader) decode(line []byte) (Event, error) {
 		err = errors.New("trailing data")
 	}
 	if err != nil {
-		re := &RowError{Line: r.line, Err: ErrInvalidJSON}
+		re := rowError(r.line, "", je.EventID, je.MemberID, ErrInvalidJSON)
 		// encoding/json's messages quote the input; keep only what is ours.
 		var te *json.UnmarshalTypeError
 		switch {
@@ -312,12 +305,6 @@ func (r *JSONLReader) decode(line []byte) (Event, error) {
 			re.Field, re.Err = jsonField(te.Field), ErrNotString
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			re.Err = ErrUnknownField
-		}
-		if validID(je.EventID) {
-			re.EventID = je.EventID
-		}
-		if validID(je.MemberID) {
-			re.MemberID = je.MemberID
 		}
 		return Event{}, re
 	}

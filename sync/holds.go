@@ -68,19 +68,13 @@ func (a *applier) addHold(re *RowError) {
 func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
 	// The holds standing that an event can end, and the feed's.
 	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
-	rows, err := tx.QueryContext(ctx, `SELECT member_id, event_id FROM holds WHERE cleared IS NULL AND event_id <> ''`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var k holdKey
-		if err := rows.Scan(&k.member, &k.event); err != nil {
-			rows.Close()
-			return err
+	err := scanHolds(ctx, tx, func(h Hold) bool {
+		if h.EventID != "" {
+			watch[holdKey{h.MemberID, h.EventID}] = false
 		}
-		watch[k] = false
-	}
-	if err := closeRows(rows); err != nil {
+		return true
+	})
+	if err != nil {
 		return err
 	}
 	for k := range a.holds {
@@ -135,32 +129,47 @@ WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, k.member, k.event, 
 	return nil
 }
 
-// standingHolds reads the holds standing, by member, each member's in the
-// order they were received; nil when there are none.
-func standingHolds(ctx context.Context, q interface {
+// queryer is what the holds are read with: the store's pools, a
+// snapshot's connection.
+type queryer interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) (map[string][]address.UnappliedEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, field, received FROM holds
+}
+
+// scanHolds calls f with each hold standing, read with q, by member id and
+// then as received, until f returns false.
+func scanHolds(ctx context.Context, q queryer, f func(Hold) bool) error {
+	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received FROM holds
 WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var holds map[string][]address.UnappliedEvent
 	for rows.Next() {
-		var member string
-		var u address.UnappliedEvent
+		var h Hold
 		var received int64
-		if err := rows.Scan(&member, &u.EventID, &u.Field, &received); err != nil {
+		if err := rows.Scan(&h.MemberID, &h.EventID, &h.Line, &h.Field, &h.Reason, &received); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
-		u.Received = time.Unix(0, received).UTC()
+		h.Received = time.Unix(0, received).UTC()
+		if !f(h) {
+			break
+		}
+	}
+	return closeRows(rows)
+}
+
+// standingHolds reads the holds standing, as histories list them, by
+// member; nil when there are none.
+func standingHolds(ctx context.Context, q queryer) (map[string][]address.UnappliedEvent, error) {
+	var holds map[string][]address.UnappliedEvent
+	err := scanHolds(ctx, q, func(h Hold) bool {
 		if holds == nil {
 			holds = map[string][]address.UnappliedEvent{}
 		}
-		holds[member] = append(holds[member], u)
-	}
-	return holds, closeRows(rows)
+		holds[h.MemberID] = append(holds[h.MemberID], address.UnappliedEvent{EventID: h.EventID, Field: h.Field, Received: h.Received})
+		return true
+	})
+	return holds, err
 }
 
 // withHolds returns yield, which is given histories, giving each the holds
@@ -180,26 +189,12 @@ func withHolds(holds map[string][]address.UnappliedEvent, yield func(address.His
 // Holds yields the holds standing, by member id and then as received.
 func (s *Store) Holds(ctx context.Context) iter.Seq2[Hold, error] {
 	return func(yield func(Hold, error) bool) {
-		rows, err := s.r.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received FROM holds
-WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
-		if err != nil {
-			yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h Hold
-			var received int64
-			if err := rows.Scan(&h.MemberID, &h.EventID, &h.Line, &h.Field, &h.Reason, &received); err != nil {
-				yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
-				return
-			}
-			h.Received = time.Unix(0, received).UTC()
-			if !yield(h, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
+		stopped := false
+		err := scanHolds(ctx, s.r, func(h Hold) bool {
+			stopped = !yield(h, nil)
+			return !stopped
+		})
+		if err != nil && !stopped {
 			yield(Hold{}, fmt.Errorf("pgsync: holds: %w", err))
 		}
 	}

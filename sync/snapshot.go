@@ -109,17 +109,14 @@ func (s *Store) trySnapshot(ctx context.Context, pivots []string) (*Snapshot, er
 		sn.Close()
 		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
 	}
-	if after == before {
-		// In the first part's transaction: the holds of the snapshot's
-		// moment.
-		if sn.holds, err = standingHolds(ctx, sn.parts[0].conn); err != nil {
-			sn.Close()
-			return nil, fmt.Errorf("pgsync: snapshot: %w", err)
-		}
-	}
 	if after != before {
 		sn.Close()
 		return nil, errMoved
+	}
+	// In the first part's transaction: the holds of the snapshot's moment.
+	if sn.holds, err = standingHolds(ctx, sn.parts[0].conn); err != nil {
+		sn.Close()
+		return nil, fmt.Errorf("pgsync: snapshot: %w", err)
 	}
 	return sn, nil
 }
