@@ -180,7 +180,7 @@ func drift(ctx context.Context, c *config, stderr io.Writer) (err error) {
 			return fmt.Errorf("feed: %w", err)
 		}
 		if n := len(rep.Errors); n > 0 {
-			fmt.Fprintf(stderr, "drift: feed: %d rows not applied, the first: %v\n", n, rep.Errors[0])
+			fmt.Fprintf(stderr, "drift: feed: rows not applied: %d; the first: %v\n", n, rep.Errors[0])
 		}
 	}
 

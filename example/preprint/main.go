@@ -259,7 +259,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
 		}
 		if n := rep.Bad + rep.Conflicts; n > 0 {
-			fmt.Fprintf(stderr, "preprint: feed: %d rows not applied, the first: %v\n", n, rep.Errors[0])
+			fmt.Fprintf(stderr, "preprint: feed: rows not applied: %d; the first: %v\n", n, rep.Errors[0])
 		}
 		if rep.Held > 0 {
 			fmt.Fprintf(stderr, "preprint: feed: members held for events that could not be applied: %d new; their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)

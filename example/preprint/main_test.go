@@ -298,7 +298,7 @@ func TestBadMoveInFeed(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("with the move held (-want +got):\n%s", d)
 	}
-	for _, w := range []string{"1 rows not applied", "line 2: event E5-2", "events that could not be applied: 1 new", "1 unapplied_change"} {
+	for _, w := range []string{"rows not applied: 1; the first", "line 2: event E5-2", "events that could not be applied: 1 new", "1 unapplied_change"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
