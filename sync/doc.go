@@ -98,7 +98,8 @@
 // its default policy quarantines. A hold ends when a later apply brings the
 // same event for the same member and it applies (upstream sent it again,
 // corrected), or when a reviewer clears it ([Store.ClearHold], with who and
-// why). [Store.Holds] lists those standing; the program example/holds lists
+// why; [Store.ClearHolds] clears many, all or none). [Store.Holds] lists
+// those standing; the program example/holds lists
 // and clears them. A conflict (an event id known with other content) holds
 // no one: the store keeps the content it applied.
 //

@@ -26,7 +26,7 @@ import (
 // A hold ends when a later [Store.Apply] brings the same event (the same
 // event id for the same member) in a good row, as upstream sends it again
 // corrected, and applies it or finds it applied already; or when a
-// reviewer clears it ([Store.ClearHold]). A row with no readable
+// reviewer clears it ([Store.ClearHold], [Store.ClearHolds]). A row with no readable
 // event id holds its member until a reviewer clears it. A row with no
 // readable member id holds no one; the report still counts it.
 type Hold struct {
@@ -38,7 +38,7 @@ type Hold struct {
 	Received time.Time // when the apply that read it ran (by the store's Now)
 }
 
-// Errors of [Store.ClearHold].
+// Errors of [Store.ClearHold] and [Store.ClearHolds].
 var (
 	ErrNoHold          = errors.New("no hold stands for the member and event")
 	ErrClearIncomplete = errors.New("clearing a hold needs a reviewer and a reason")
@@ -206,21 +206,54 @@ func (s *Store) Holds(ctx context.Context) iter.Seq2[Hold, error] {
 // it. It returns an error wrapping [ErrNoHold] when no such hold stands,
 // and [ErrClearIncomplete] without a reviewer or a reason.
 func (s *Store) ClearHold(ctx context.Context, memberID, eventID, reviewer, reason string) error {
-	wrap := func(err error) error {
-		return fmt.Errorf("pgsync: hold of member %s, event %s: %w", strconv.Quote(memberID), strconv.Quote(eventID), err)
-	}
+	_, err := s.ClearHolds(ctx, []Hold{{MemberID: memberID, EventID: eventID}}, reviewer, reason)
+	return err
+}
+
+// ClearHolds ends many holds as [Store.ClearHold] ends one, with one
+// reviewer and reason, in one transaction: all of them, or none when any
+// names no standing hold (the error wraps [ErrNoHold] and names the first
+// such). Only the MemberID and EventID of each are read, so holds listed by
+// [Store.Holds] can be picked and passed back; one listed twice is cleared
+// once. It returns how many holds it cleared.
+func (s *Store) ClearHolds(ctx context.Context, holds []Hold, reviewer, reason string) (int, error) {
 	if strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
-		return wrap(ErrClearIncomplete)
+		return 0, fmt.Errorf("pgsync: clearing holds: %w", ErrClearIncomplete)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE holds SET cleared = ?3, cleared_by = ?4, cleared_why = ?5
-WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, memberID, eventID, s.now().UnixNano(), reviewer, reason)
+	wrap := func(h Hold, err error) error {
+		return fmt.Errorf("pgsync: hold of member %s, event %s: %w", strconv.Quote(h.MemberID), strconv.Quote(h.EventID), err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return wrap(err)
+		return 0, fmt.Errorf("pgsync: clearing holds: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return wrap(err)
-	} else if n == 0 {
-		return wrap(ErrNoHold)
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `UPDATE holds SET cleared = ?3, cleared_by = ?4, cleared_why = ?5
+WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("pgsync: clearing holds: %w", err)
 	}
-	return nil
+	defer st.Close()
+	at := s.now().UnixNano()
+	done := make(map[holdKey]bool, len(holds))
+	for _, h := range holds {
+		k := holdKey{h.MemberID, h.EventID}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		res, err := st.ExecContext(ctx, h.MemberID, h.EventID, at, reviewer, reason)
+		if err != nil {
+			return 0, wrap(h, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, wrap(h, err)
+		} else if n == 0 {
+			return 0, wrap(h, ErrNoHold)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("pgsync: clearing holds: %w", err)
+	}
+	return len(done), nil
 }

@@ -315,3 +315,50 @@ func TestSnapshotKeepsItsHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestClearHolds: many holds cleared at once are cleared all or none.
+func TestClearHolds(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	holdsFeed(t, s,
+		"E2,M1,2023-12-10,2023-12-11,Ada Lovelace,9 Elm St,,Springfield,IL,627",
+		"E3,M2,2023-12-10,2023-12-11,Alan Turing,9 Elm St,,Springfield,IL,627",
+		",M3,2023-12-10,2023-12-11,Grace Hopper,9 Elm St,,Springfield,IL,62704")
+	held := func() []string {
+		t.Helper()
+		var ks []string
+		for _, h := range standing(t, s) {
+			ks = append(ks, h.MemberID+"/"+h.EventID)
+		}
+		return ks
+	}
+	all := []string{"M1/E2", "M2/E3", "M3/"}
+	if d := cmp.Diff(all, held()); d != "" {
+		t.Fatalf("holds placed (-want +got):\n%s", d)
+	}
+
+	n, err := s.ClearHolds(ctx, []pgsync.Hold{{MemberID: "M1", EventID: "E2"}, {MemberID: "M9", EventID: "E9"}}, "ann", "corrected feed applied under new ids")
+	if n != 0 || !errors.Is(err, pgsync.ErrNoHold) || !strings.Contains(err.Error(), `member "M9", event "E9"`) {
+		t.Errorf("a hold that is not there among others: %d, %v", n, err)
+	}
+	if _, err := s.ClearHolds(ctx, []pgsync.Hold{{MemberID: "M1", EventID: "E2"}}, " ", "why"); !errors.Is(err, pgsync.ErrClearIncomplete) {
+		t.Errorf("no reviewer: %v", err)
+	}
+	if d := cmp.Diff(all, held()); d != "" {
+		t.Errorf("holds after clears that failed (-want +got):\n%s", d)
+	}
+
+	// What Holds lists can be passed back, and one listed twice is cleared
+	// once.
+	picked := standing(t, s)[:2]
+	picked = append(picked, picked[0])
+	if n, err := s.ClearHolds(ctx, picked, "ann", "corrected feed applied under new ids"); n != 2 || err != nil {
+		t.Fatalf("cleared %d: %v", n, err)
+	}
+	if d := cmp.Diff([]string{"M3/"}, held()); d != "" {
+		t.Errorf("holds after the clear (-want +got):\n%s", d)
+	}
+	if n, err := s.ClearHolds(ctx, nil, "ann", "nothing"); n != 0 || err != nil {
+		t.Errorf("clearing no holds: %d, %v", n, err)
+	}
+}

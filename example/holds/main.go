@@ -5,6 +5,7 @@
 //
 //	holds -db store.db                                   list the holds standing, as CSV
 //	holds -db store.db -clear M123 -event E9 -by ann -why "member called: no move"
+//	holds -db store.db -clear-file picked.csv -by ann -why "feed F2 applied under new event ids"
 //
 // A hold ends by itself when a later feed brings the same event, corrected.
 // Clear one by hand only once the store's address for the member is known
@@ -25,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"time"
 
@@ -33,25 +35,27 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("holds", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the store `FILE`")
 	member := fs.String("clear", "", "clear the hold of member `ID`")
+	file := fs.String("clear-file", "", "clear the holds listed in `FILE` (CSV with member_id and event_id columns; - for stdin)")
 	event := fs.String("event", "", "the `ID` of the event whose hold -clear ends (\"\" for a row that had none)")
 	by := fs.String("by", "", "who clears the hold")
 	why := fs.String("why", "", "why the hold is cleared")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	clearing := *member != ""
-	if *db == "" || fs.NArg() > 0 || !clearing && (*event != "" || *by != "" || *why != "") || clearing && (*by == "" || *why == "") {
-		fmt.Fprintln(stderr, "holds: -db FILE is required; -clear MEMBER needs -by and -why (and -event, unless the row had no event id)")
+	clearing := *member != "" || *file != ""
+	if *db == "" || fs.NArg() > 0 || *member != "" && *file != "" || *file != "" && *event != "" ||
+		!clearing && (*event != "" || *by != "" || *why != "") || clearing && (*by == "" || *why == "") {
+		fmt.Fprintln(stderr, "holds: -db FILE is required; -clear MEMBER (with -event, unless the row had no event id) or -clear-file FILE, not both, needs -by and -why")
 		return 2
 	}
 	fail := func(err error) int {
@@ -67,6 +71,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 
+	if *file != "" {
+		holds, err := readHolds(*file, stdin)
+		if err != nil {
+			return fail(err)
+		}
+		n, err := st.ClearHolds(ctx, holds, *by, *why)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stderr, "holds: cleared: %d\n", n)
+		return 0
+	}
 	if clearing {
 		if err := st.ClearHold(ctx, *member, *event, *by, *why); err != nil {
 			return fail(err)
@@ -90,4 +106,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "holds: %d standing\n", n)
 	return 0
+}
+
+// readHolds reads the member and event ids of the holds listed in the CSV
+// file name ("-": stdin), whose header names the columns member_id and
+// event_id.
+func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
+	in := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	// A parse error names the line and column, never the text.
+	r := csv.NewReader(in)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", name, err)
+	}
+	mc, ec := slices.Index(header, "member_id"), slices.Index(header, "event_id")
+	if mc < 0 || ec < 0 {
+		return nil, fmt.Errorf("%s: header: no member_id or event_id column", name)
+	}
+	var holds []pgsync.Hold
+	for row := 2; ; row++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return holds, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: row %d: %w", name, row, err)
+		}
+		if len(rec) <= max(mc, ec) {
+			return nil, fmt.Errorf("%s: row %d: %d fields, too few for member_id and event_id", name, row, len(rec))
+		}
+		if rec[mc] == "" {
+			return nil, fmt.Errorf("%s: row %d: no member_id", name, row)
+		}
+		holds = append(holds, pgsync.Hold{MemberID: rec[mc], EventID: rec[ec]})
+	}
 }

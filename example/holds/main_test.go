@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestListAndClear(t *testing.T) {
 	list := func() string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		if code := run(ctx, []string{"-db", path}, &stdout, &stderr); code != 0 {
+		if code := run(ctx, []string{"-db", path}, nil, &stdout, &stderr); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
 		return stdout.String()
@@ -65,7 +66,7 @@ M2,,4,event_id,missing,2024-03-04T05:00:00Z
 		{"-clear", "M2", "-by", "ann", "-why", "the event came again with its id"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := run(ctx, append([]string{"-db", path}, args...), &stdout, &stderr); code != 0 {
+		if code := run(ctx, append([]string{"-db", path}, args...), nil, &stdout, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 		}
 	}
@@ -88,11 +89,72 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"-db", path, "extra"}, 2, "-db FILE is required"},
 		{[]string{"-db", filepath.Join(t.TempDir(), "none.db")}, 1, "no such file"},
 		{[]string{"-db", path, "-clear", "M1", "-event", "E9", "-by", "ann", "-why", "checked"}, 1, pgsync.ErrNoHold.Error()},
+		{[]string{"-db", path, "-clear-file", "x.csv", "-clear", "M1", "-by", "ann", "-why", "checked"}, 2, "not both"},
+		{[]string{"-db", path, "-clear-file", "x.csv", "-event", "E2", "-by", "ann", "-why", "checked"}, 2, "not both"},
+		{[]string{"-db", path, "-clear-file", "x.csv", "-by", "ann"}, 2, "needs -by and -why"},
+		{[]string{"-db", path, "-clear-file", filepath.Join(t.TempDir(), "none.csv"), "-by", "ann", "-why", "checked"}, 1, "no such file"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		if code := run(ctx, tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
+		if code := run(ctx, tt.args, nil, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.says)
 		}
+	}
+}
+
+// TestClearFile lists the holds, picks some and clears them from a file or
+// stdin, all or none.
+func TestClearFile(t *testing.T) {
+	ctx := context.Background()
+	path := newStore(t)
+	holds := func(stdin string, args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, append([]string{"-db", path}, args...), strings.NewReader(stdin), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	_, list, _ := holds("")
+	lines := strings.SplitAfter(list, "\n")
+	header, m1, m2 := lines[0], lines[1], lines[2]
+
+	bad := []struct {
+		name, file, says string
+	}{
+		{"a hold not standing among others", header + m1 + "M9,E9,3,zip,x,2024-03-04T05:00:00Z\n", `member "M9", event "E9": ` + pgsync.ErrNoHold.Error()},
+		{"no event_id column", "member_id,line\nM1,3\n", "no member_id or event_id column"},
+		{"a short row", header + m1 + "M2\n", "row 3: 1 fields, too few"},
+		{"no member id", header + ",E2\n", "row 2: no member_id"},
+		{"bad quoting", header + "M\"1,E2\n", "row 2: parse error on line 2, column 2"},
+		{"empty", "", "header: EOF"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := holds(tt.file, "-clear-file", "-", "-by", "ann", "-why", "feed F2 applied")
+			if code != 1 || !strings.Contains(stderr, tt.says) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.says)
+			}
+			if _, got, _ := holds(""); got != list {
+				t.Errorf("holds after a clear that failed:\n%s", got)
+			}
+		})
+	}
+
+	// From a file: the first hold, listed twice.
+	picked := filepath.Join(t.TempDir(), "picked.csv")
+	if err := os.WriteFile(picked, []byte(header+m1+m1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := holds("", "-clear-file", picked, "-by", "ann", "-why", "feed F2 applied"); code != 0 || !strings.Contains(stderr, "cleared: 1") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, got, _ := holds(""); got != header+m2 {
+		t.Errorf("holds after clearing the first:\n%s", got)
+	}
+	// From stdin: the rest, as listed.
+	_, rest, _ := holds("")
+	if code, _, stderr := holds(rest, "-clear-file", "-", "-by", "ann", "-why", "feed F2 applied"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, got, _ := holds(""); got != header {
+		t.Errorf("holds after clearing the rest:\n%s", got)
 	}
 }
