@@ -20,7 +20,8 @@
 // to the printer. Every row of quarantine.csv must be a quarantined piece
 // of the batch, and every such piece must have its row, or nothing is
 // written. A row whose piece had no readable id cannot be matched to its
-// review: it is never written, and stderr says how many there were.
+// review, nor can pieces that share an id be reviewed: their rows are never
+// written, and stderr says how many there were.
 //
 // Lists go to stdout. The pieces' list is
 // piece_id,line,member_id,phi,status,detail,review,reviewer,reason,reviewed_at
@@ -124,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "review: batch %s: pieces released by a reviewer: %d, written to %s\n", *batchID, n, *out)
 		if skipped > 0 {
-			fmt.Fprintf(stderr, "review: rows of pieces without a readable id, not written: %d (they cannot be matched to a review)\n", skipped)
+			fmt.Fprintf(stderr, "review: rows not written, of pieces without an id or sharing one, which cannot be matched to a review: %d\n", skipped)
 		}
 	case *batchID != "":
 		if err := listPieces(ctx, st, *batchID, stdout, stderr); err != nil {
@@ -207,8 +208,9 @@ func listPieces(ctx context.Context, st *pgsync.Store, batchID string, w, stderr
 
 // writeReleased writes to out the rows of the run's quarantine.csv whose
 // pieces a reviewer released, without their status and detail. It returns
-// how many it wrote and how many rows of pieces without a readable id it
-// left out. On any error it writes nothing.
+// how many it wrote and how many rows it left out: those of pieces without
+// an id, and of pieces whose id another quarantined piece has too, which
+// cannot be reviewed. On any error it writes nothing.
 func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, out string) (written, skipped int, err error) {
 	b, err := st.Batch(ctx, batchID)
 	if err != nil {
@@ -217,21 +219,27 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 	if b.Finished.IsZero() {
 		return 0, 0, fmt.Errorf("batch %s: %w", batchID, pgsync.ErrBatchUnfinished)
 	}
-	held := map[string]pgsync.Entry{} // the quarantined pieces with an id, by id
-	noID := 0                         // and those without, keyed "line N"
+	// The quarantined pieces a row can be matched to, by id; the ids that
+	// more than one quarantined piece has, which Store.Review refuses,
+	// with how many have each; and how many pieces had no id ("line N").
+	held, shared, noID := map[string]pgsync.Entry{}, map[string]int{}, 0
 	for e, err := range st.Entries(ctx, batchID) {
 		if err != nil {
 			return 0, 0, err
 		}
-		if e.Decision != address.Quarantine {
-			continue
-		}
-		if _, dup := held[e.Piece]; dup {
-			return 0, 0, fmt.Errorf("batch %s: %w: %s", batchID, pgsync.ErrAmbiguousPiece, strconv.Quote(e.Piece))
-		}
-		held[e.Piece] = e
-		if isLineKey(e.Piece) {
+		switch {
+		case e.Decision != address.Quarantine:
+		case isLineKey(e.Piece):
 			noID++
+		case shared[e.Piece] > 0:
+			shared[e.Piece]++
+		default:
+			if _, ok := held[e.Piece]; ok {
+				delete(held, e.Piece)
+				shared[e.Piece] = 2
+				break
+			}
+			held[e.Piece] = e
 		}
 	}
 
@@ -269,7 +277,7 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 	bw := bufio.NewWriter(tmp)
 	cw := csv.NewWriter(bw)
 	cw.Write(header[:n-2])
-	seen := map[string]bool{}
+	seen, noRow := map[string]bool{}, 0
 	for row := 2; ; row++ {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -284,15 +292,17 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 		id := strings.TrimSpace(rec[idCol])
 		e, ok := held[id]
 		switch {
-		case ok && isLineKey(id):
-			// A piece_id that reads "line N" is an id like any other,
-			// but so is the ledger's key of a row without one: the
-			// two cannot be told apart.
-			return 0, 0, fmt.Errorf("%s: row %d: its piece_id has the form the ledger gives pieces without an id", quarantine, row)
-		case !ok && skipped < noID:
+		case shared[id] > 0:
+			// One of the pieces sharing an id: none of them can be
+			// reviewed, so none is written.
+			shared[id]--
+			skipped++
+			continue
+		case !ok && noRow < noID:
 			// The row of a piece without a readable id (its piece_id
 			// field is empty, or not the id column's at all): it
-			// cannot be matched, so it is not written.
+			// cannot be matched to its review, so it is not written.
+			noRow++
 			skipped++
 			continue
 		case !ok:
@@ -308,7 +318,11 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 			written++
 		}
 	}
-	if missing := len(held) - noID - len(seen); missing > 0 {
+	missing := len(held) - len(seen)
+	for _, n := range shared {
+		missing += n
+	}
+	if missing > 0 {
 		return 0, 0, fmt.Errorf("%s: quarantined pieces of batch %s with no row in it: %d", quarantine, batchID, missing)
 	}
 	cw.Flush()

@@ -377,7 +377,7 @@ func TestReviewPieceWithoutID(t *testing.T) {
 	}
 	reviewed := filepath.Join(r.out, "reviewed.csv")
 	_, stderr := mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-quarantine", filepath.Join(r.out, "quarantine.csv"), "-out", reviewed)
-	if w := "rows of pieces without a readable id, not written: 1"; !strings.Contains(stderr, w) {
+	if w := "rows not written, of pieces without an id or sharing one, which cannot be matched to a review: 1"; !strings.Contains(stderr, w) {
 		t.Errorf("stderr does not say %q:\n%s", w, stderr)
 	}
 	got, err := os.ReadFile(reviewed)
@@ -386,5 +386,47 @@ func TestReviewPieceWithoutID(t *testing.T) {
 	}
 	if d := cmp.Diff(batchRows(t, batch, "P0009"), readCSV(t, string(got))); d != "" {
 		t.Errorf("reviewed.csv (-want +got):\n%s", d)
+	}
+}
+
+// TestReviewPiecesSharingAnID: two quarantined pieces with one id (the
+// second row could not be read, so it is invalid rather than a duplicate)
+// cannot be reviewed, and their rows are not written; the rest are.
+func TestReviewPiecesSharingAnID(t *testing.T) {
+	batch := writeBatch(t,
+		"P0009,M009,Margaret Hamilton,14 Beacon Street,,Boston,MA,02108,true,",
+		"P0010,M010,Katherine Johnson,3 Mercury Way,,Hampton,VA,23666,true,",
+		"P0009,M009,Margaret Hamilton,14 Beacon Street,,Boston,MA,021,true,")
+	r := runPreprint(t, batch, 0)
+	code, _, stderr := review("-db", r.db, "-batch-id", r.batchID, "-release", "P0009", "-by", "ann", "-why", "checked")
+	if code != 1 || !strings.Contains(stderr, "more than one quarantined piece has this id") {
+		t.Errorf("review of a shared id: exit %d: %s", code, stderr)
+	}
+	mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-release", "P0010", "-by", "ann", "-why", "checked")
+	reviewed := filepath.Join(r.out, "reviewed.csv")
+	_, stderr = mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-quarantine", filepath.Join(r.out, "quarantine.csv"), "-out", reviewed)
+	if w := "which cannot be matched to a review: 2"; !strings.Contains(stderr, w) {
+		t.Errorf("stderr does not say %q:\n%s", w, stderr)
+	}
+	got, err := os.ReadFile(reviewed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(batchRows(t, batch, "P0010"), readCSV(t, string(got))); d != "" {
+		t.Errorf("reviewed.csv (-want +got):\n%s", d)
+	}
+	// quarantine.csv without one of them lacks a row.
+	q, err := os.ReadFile(filepath.Join(r.out, "quarantine.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(q), "\n")
+	in := filepath.Join(t.TempDir(), "quarantine.csv")
+	if err := os.WriteFile(in, []byte(lines[0]+lines[1]+lines[2]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = review("-db", r.db, "-batch-id", r.batchID, "-quarantine", in, "-out", reviewed+"2")
+	if code != 1 || !strings.Contains(stderr, "with no row in it: 1") {
+		t.Errorf("a shared id's row missing: exit %d: %s", code, stderr)
 	}
 }
