@@ -247,6 +247,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 	defer st.Close()
 
 	timings := map[string]any{}
+	var feedErrs pgsync.ErrorList
 	if c.feed != "" || c.demo {
 		t := time.Now()
 		f, err := c.open(c.feed, "testdata/feed.csv")
@@ -258,13 +259,22 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
 		}
+		feedErrs = rep.Errors
 		if n := rep.Bad + rep.Conflicts; n > 0 {
-			fmt.Fprintf(stderr, "preprint: feed: rows not applied: %d; the first: %v\n", n, rep.Errors[0])
+			listed := ""
+			if n > len(rep.Errors) {
+				listed = fmt.Sprintf(" (the first %d)", len(rep.Errors))
+			}
+			fmt.Fprintf(stderr, "preprint: feed: rows not applied: %d, listed in %s%s; the first: %v\n",
+				n, filepath.Join(c.out, feedErrors), listed, rep.Errors[0])
 		}
 		if rep.Held > 0 {
 			fmt.Fprintf(stderr, "preprint: feed: members held for events that could not be applied: %d new; their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)
 		}
 		timings["feed_seconds"] = time.Since(t).Seconds()
+	}
+	if err := writeFeedErrors(c.out, feedErrs); err != nil {
+		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
 	}
 
 	f, err := c.open(c.batch, "testdata/batch.csv")

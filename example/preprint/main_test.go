@@ -100,6 +100,11 @@ func TestDemoData(t *testing.T) {
 		}
 		golden(t, name, got)
 	}
+	got, err := os.ReadFile(filepath.Join(out, "feed_errors.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "feed_errors.csv", got)
 	rep := readReport(t, out)
 	b, _ := json.MarshalIndent(rep, "", "  ")
 	golden(t, "report.json", append(b, '\n'))
@@ -298,7 +303,13 @@ func TestBadMoveInFeed(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("with the move held (-want +got):\n%s", d)
 	}
-	for _, w := range []string{"rows not applied: 1; the first", "line 2: event E5-2", "events that could not be applied: 1 new", "1 unapplied_change"} {
+	feedErrs := filepath.Join(out, "feed_errors.csv")
+	wantErrs := [][]string{{"line", "event_id", "member_id", "field", "reason"},
+		{"2", "E5-2", "M000005", "zip", "address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"}}
+	if d := cmp.Diff(wantErrs, readCSV(t, feedErrs)); d != "" {
+		t.Errorf("feed_errors.csv (-want +got):\n%s", d)
+	}
+	for _, w := range []string{"rows not applied: 1, listed in " + feedErrs + "; the first", "line 2: event E5-2", "events that could not be applied: 1 new", "1 unapplied_change"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
@@ -310,6 +321,10 @@ func TestBadMoveInFeed(t *testing.T) {
 	}
 	if got, _ := run(""); cmp.Diff(want, got) != "" {
 		t.Errorf("the next run, with no feed: %v", got)
+	}
+	// The list is of the run's own feed: a run with none leaves none.
+	if _, err := os.Stat(feedErrs); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("feed_errors.csv after a run with no feed: %v", err)
 	}
 
 	got, _ = run(move("62704"))

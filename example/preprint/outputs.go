@@ -499,3 +499,31 @@ func (l *lateLedger) Close() error {
 	}
 	return l.l.Close()
 }
+
+// feedErrors is the file that lists the feed's rows not applied.
+const feedErrors = "feed_errors.csv"
+
+// writeFeedErrors writes the feed's rows not applied, bad and in conflict,
+// to dir/feed_errors.csv: line,event_id,member_id,field,reason (ids, a line
+// number, a field name and what is wrong; no name or address). With none,
+// it removes the file a run before may have left.
+func writeFeedErrors(dir string, errs pgsync.ErrorList) error {
+	path := filepath.Join(dir, feedErrors)
+	if len(errs) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b := appendCSV(nil, []string{"line", "event_id", "member_id", "field", "reason"})
+	for _, re := range errs {
+		b = appendCSV(b, []string{strconv.Itoa(re.Line), re.EventID, re.MemberID, re.Field, re.Err.Error()})
+	}
+	if err := writeSynced(path+".tmp", b); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
