@@ -45,6 +45,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -498,7 +499,30 @@ func unitOf(s string) (unit, num string, ok bool) {
 	if u, _, ok := stdUnit(w); ok {
 		return u, stdID(rest), true
 	}
+	if num, ok := floorOrdinal(w, rest); ok {
+		return "FL", num, true // 6TH FLOOR
+	}
 	return "", "", false
+}
+
+// floorOrdinal reads a floor labelled number first, id then typ ("2ND",
+// "FLOOR"; "SECOND", "FL"): the floor's number, as Pub 28 writes it after
+// the designator (FL 2).
+func floorOrdinal(id, typ string) (string, bool) {
+	if d, _, ok := stdUnit(cleanText(typ)); !ok || d != "FL" {
+		return "", false
+	}
+	w := cleanText(id)
+	spelled := []string{"FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH", "TENTH"}
+	if i := slices.Index(spelled, w); i >= 0 {
+		return strconv.Itoa(i + 1), true
+	}
+	for _, suffix := range []string{"ST", "ND", "RD", "TH"} {
+		if n, ok := strings.CutSuffix(w, suffix); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // ---------------------------------------------------------------------------
@@ -786,7 +810,16 @@ func datamadeWant(gs []dmGroup) (Address, string) {
 		n := len(units)
 		switch {
 		case kind == "Type" && n > 0 && units[n-1][0] == nil && units[n-1][1].tag == family+"Identifier":
-			return Address{}, "unit written identifier first (SECOND FLOOR)"
+			// A floor written number first (SECOND FLOOR) is FL 2, as
+			// Pub 28 writes the designator first; any other unit so
+			// written has no standard form to compare.
+			num, ok := floorOrdinal(units[n-1][1].text, g.text)
+			if !ok {
+				return Address{}, "unit written identifier first, not a floor (B UNIT)"
+			}
+			id := *units[n-1][1]
+			id.text = num
+			units[n-1] = [2]*dmGroup{g, &id}
 		case kind == "Type":
 			units = append(units, [2]*dmGroup{g, nil})
 		case n > 0 && units[n-1][1] == nil && units[n-1][0] != nil && units[n-1][0].tag == family+"Type":

@@ -22,8 +22,8 @@ func (p *parser) kind(ts []token) lineKind {
 	switch {
 	case len(ts) == 0:
 		return lineOther
-	case ts[0].w == noWord && !ts[0].digit && !p.is(ts[0], "GENERAL"):
-		return lineOther // no table word, no number: a name
+	case ts[0].w == noWord && !ts[0].digit && !p.is(ts[0], "GENERAL") && !p.floorFirst(ts, 0):
+		return lineOther // no table word, no number: a name (not SECOND FLOOR)
 	case ts[0].digit && !ts[0].letter:
 		// A number, which starts no phrase, unit, PMB or directional: a
 		// bare range if it is all there is, else a street (by the rules
@@ -237,16 +237,79 @@ func (p *parser) idOK(t token) bool {
 // unitLen returns how many words from ts[i] form a secondary unit: a C2
 // designator with its range ("APT 4B", "APT # 4B"), a designator that needs
 // no range ("REAR"), or the pound sign and a range ("# 4B"). 0: none.
+//
+// A floor written number first (2ND FLOOR, SECOND FL) is a unit of two
+// words too, which putUnit writes as Pub 28 does: FL 2.
 func (p *parser) unitLen(ts []token, i int) int {
-	if i >= len(ts) || ts[i].w.unit == "" {
+	if i >= len(ts) || ts[i].w.unit == "" && (i+1 == len(ts) || ts[i+1].w.is&isFloor == 0) {
 		return 0
 	}
 	return p.unitAt(ts, i)
 }
 
+// floorFirst reports whether ts[i] and ts[i+1] are a floor written number
+// first: an ordinal, then the designator FL (FLOOR, FLR).
+func (p *parser) floorFirst(ts []token, i int) bool {
+	return i+1 < len(ts) && ts[i+1].w.is&isFloor != 0 && p.ordinal(ts[i]) != nil
+}
+
+// ordinal returns the number the ordinal t stands for ("2ND", "SECOND":
+// "2"), or nil. A number's suffix must be its own: 2ND, 11TH, 21ST, not
+// 2TH; a number with a leading zero is none.
+func (p *parser) ordinal(t token) []byte {
+	w := p.text(t)
+	if !t.digit {
+		if t.alpha {
+			return spelledOrdinals[string(w)]
+		}
+		return nil
+	}
+	n := len(w) - 2
+	if n < 1 || w[0] == '0' {
+		return nil
+	}
+	for _, c := range w[:n] {
+		if c < '0' || c > '9' {
+			return nil
+		}
+	}
+	last, tens := w[n-1], byte('0')
+	if n >= 2 {
+		tens = w[n-2]
+	}
+	suffix := "TH"
+	switch {
+	case tens == '1':
+	case last == '1':
+		suffix = "ST"
+	case last == '2':
+		suffix = "ND"
+	case last == '3':
+		suffix = "RD"
+	}
+	if string(w[n:]) != suffix {
+		return nil
+	}
+	return w[:n]
+}
+
+// spelledOrdinals are the floors read spelled out: SECOND FLOOR is FL 2.
+var spelledOrdinals = map[string][]byte{
+	"FIRST": []byte("1"), "SECOND": []byte("2"), "THIRD": []byte("3"), "FOURTH": []byte("4"),
+	"FIFTH": []byte("5"), "SIXTH": []byte("6"), "SEVENTH": []byte("7"), "EIGHTH": []byte("8"),
+	"NINTH": []byte("9"), "TENTH": []byte("10"),
+}
+
 //go:noinline
 func (p *parser) unitAt(ts []token, i int) int {
 	abbr, ranged, _ := p.unit(ts[i])
+	if abbr == "" {
+		// No designator, before FL: a floor written number first?
+		if p.floorFirst(ts, i) {
+			return 2
+		}
+		return 0
+	}
 	rest := ts[i+1:]
 	if abbr != "#" && len(rest) >= 2 && rest[0].w.is&(isPound|isNo) != 0 {
 		if p.idOK(rest[1]) {
@@ -316,6 +379,16 @@ func (p *parser) unitEndingAt(ts []token, start, i int) (int, int) {
 // putUnit writes the unit of n words at ts[0].
 func (p *parser) putUnit(ts []token, n int) error {
 	abbr, _, _ := p.unit(ts[0])
+	if abbr == "" { // a floor written number first: 2ND FLOOR is FL 2
+		unit, num, err := p.unitFields(ts[1], "FL")
+		if err != nil {
+			return err
+		}
+		p.set(unit, "FL")
+		p.begin(num)
+		p.put(p.ordinal(ts[0]))
+		return nil
+	}
 	unit, num, err := p.unitFields(ts[0], abbr)
 	if err != nil {
 		return err
@@ -514,7 +587,7 @@ func (p *parser) street(ts []token) error {
 			// no word of the street after a suffix or two words of it
 			// (MAIN ST APT, N MAIN APT), nor after a highway written as
 			// one word (RT5 APT, printed ROUTE 5 APT).
-			if _, ranged, ok := p.unit(ts[i]); ok && ranged && i > start {
+			if _, ranged, ok := p.unit(ts[i]); ok && ranged && i > start && !p.floorFirst(ts[:n], i-1) {
 				if ts[i-1].w.suffix != "" || i-1 > start || p.gluedHighway(ts[i-1]) {
 					return perr(ts[i].src, int(ts[i].off), ErrInvalidUnit)
 				}

@@ -62,6 +62,12 @@
 //     one secondary element to a delivery line. A second unit of
 //     the first's class (STE 11 # 234, which Pub 28 section 285 makes a
 //     PMB; APT 4 UNIT 5), or a third, is an error, [ErrInvalidUnit];
+//   - a floor written number first, an ordinal and then FLOOR, FLR or FL
+//     (2ND FLOOR, SECOND FL), is FL and the floor's number (FL 2), as Pub 28
+//     writes a designator before its range; FIRST to TENTH are read spelled
+//     out, and FL right after an ordinal is the floor, not Florida, unless
+//     a comma sets it apart. Other units written identifier first (B UNIT)
+//     are errors;
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);

@@ -51,6 +51,7 @@ const (
 	isBox                    // BOX
 	isNo                     // NO
 	isHighwayEnd             // the last word of a highway designator: RD, HWY
+	isFloor                  // a form of the designator FL: FLOOR, FLR, FL
 )
 
 type phraseTable uint8
@@ -207,6 +208,11 @@ func init() {
 	}
 	for w, bit := range map[string]uint8{"#": isPound, "PMB": isPMB, "BOX": isBox, "NO": isNo} {
 		words[w].is |= bit // all four are table words
+	}
+	for _, i := range words {
+		if i.unit == "FL" {
+			i.is |= isFloor
+		}
 	}
 	for _, ph := range phraseLists[highwayPhrases] {
 		if w := ph.words[len(ph.words)-1]; words[w] != nil {

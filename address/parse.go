@@ -645,6 +645,8 @@ func (p *parser) splitLastLine(ts []token) ([][]token, error) {
 		switch {
 		case p.boxWordBefore(ts, end-n):
 			// BOX SC: the box's number, not South Carolina.
+		case !ownPart && p.floorFirst(ts[:end], end-n-1):
+			// 6TH FL: the floor, not Florida.
 		case !p.has(FieldZIP) && !ownPart && !cityPart && (run[n-1].b-run[0].a > 2 || run[0].w.dir != ""):
 			// A state's name with neither ZIP code nor comma is a
 			// street's (321 S WASHINGTON), and NE a directional; but
