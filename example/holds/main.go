@@ -28,6 +28,7 @@ import (
 	"os/signal"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	pgsync "github.com/printgate/printgate/sync"
@@ -128,6 +129,7 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
+	header[0] = strings.TrimPrefix(header[0], "\ufeff") // as a spreadsheet saves UTF-8
 	mc, ec := slices.Index(header, "member_id"), slices.Index(header, "event_id")
 	if mc < 0 || ec < 0 {
 		return nil, fmt.Errorf("%s: header: no member_id or event_id column", name)

@@ -149,9 +149,10 @@ func TestClearFile(t *testing.T) {
 	if _, got, _ := holds(""); got != header+m2 {
 		t.Errorf("holds after clearing the first:\n%s", got)
 	}
-	// From stdin: the rest, as listed.
+	// From stdin: the rest, as listed and saved by a spreadsheet, with a
+	// byte order mark.
 	_, rest, _ := holds("")
-	if code, _, stderr := holds(rest, "-clear-file", "-", "-by", "ann", "-why", "feed F2 applied"); code != 0 {
+	if code, _, stderr := holds("\ufeff"+rest, "-clear-file", "-", "-by", "ann", "-why", "feed F2 applied"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if _, got, _ := holds(""); got != header {
