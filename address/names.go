@@ -10,8 +10,11 @@ import (
 // person whose name on file is onFile. It tolerates what printing does to a
 // name: case, punctuation and spacing; "LAST, FIRST" order; honorifics (MR,
 // MRS, MS, DR) and generational suffixes (JR, SR, II, III); a middle name
-// left out or shortened to its initial; and a given name shortened to its
-// initial. A different surname or a different given name is another person.
+// left out or shortened to its initial; a given name shortened to its
+// initial; and a Latin letter's accent, or a ligature, dropped or spelled
+// out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
+// GARCIA, STRAUß is STRAUSS). A different surname or a different given
+// name is another person.
 //
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
@@ -131,6 +134,15 @@ func nameWords(dst []string, s string) []string {
 		case r < utf8.RuneSelf && 'a' <= r && r <= 'z':
 			b = append(b, byte(r-'a'+'A'))
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if r >= 0xC0 && r <= 0x17F {
+				if f := latinFold[unicode.ToUpper(r)]; f != "" || r == 'ß' {
+					if r == 'ß' {
+						f = "SS" // its upper case is itself
+					}
+					b = append(b, f...)
+					break
+				}
+			}
 			b = utf8.AppendRune(b, unicode.ToUpper(r))
 		case r == '-':
 			if len(b) > start {
@@ -149,6 +161,22 @@ func nameWords(dst []string, s string) []string {
 	}
 	return dst
 }
+
+// latinFold holds the ASCII letters an upper-case letter of Latin-1 and
+// Latin Extended-A is written with by a system that prints only ASCII: the
+// letter without its accent (É is E, Ñ is N, Ł is L), a ligature spelled
+// out (Æ is AE, Œ is OE, Þ is TH).
+var latinFold = func() map[rune]string {
+	m := map[rune]string{}
+	for _, pair := range strings.Fields(`ÀA ÁA ÂA ÃA ÄA ÅA ÆAE ÇC ÈE ÉE ÊE ËE ÌI ÍI ÎI ÏI ÐD ÑN ÒO ÓO ÔO ÕO ÖO ØO
+		ÙU ÚU ÛU ÜU ÝY ÞTH ĀA ĂA ĄA ĆC ĈC ĊC ČC ĎD ĐD ĒE ĔE ĖE ĘE ĚE ĜG ĞG ĠG ĢG ĤH ĦH ĨI ĪI ĬI ĮI İI
+		ĲIJ ĴJ ĶK ĹL ĻL ĽL ĿL ŁL ŃN ŅN ŇN ŌO ŎO ŐO ŒOE ŔR ŖR ŘR ŚS ŜS ŞS ŠS ŢT ŤT ŦT ŨU ŪU ŬU ŮU
+		ŰU ŲU ŴW ŶY ŸY ŹZ ŻZ ŽZ`) {
+		r, n := utf8.DecodeRuneInString(pair)
+		m[r] = pair[n:]
+	}
+	return m
+}()
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
