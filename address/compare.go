@@ -2,6 +2,7 @@ package address
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xrash/smetrics"
 )
@@ -230,7 +231,7 @@ func keyEqual(f Field, x, y string) bool {
 			if wx == "" || wy == "" {
 				return wx == wy && x == y
 			}
-			if !sameLetters(keyWord(wx), keyWord(wy)) {
+			if !sameLetters(keyWord(foldLatin(wx)), keyWord(foldLatin(wy))) {
 				return false
 			}
 		}
@@ -293,7 +294,8 @@ func apostropheLen(s string, i int) int {
 
 // Key returns a canonical string for a: two addresses have equal keys
 // exactly when they are equivalent ([Compare] reports [Equivalent]). The
-// ZIP+4 takes no part. The zero Address has the key "". A key is for
+// ZIP+4 takes no part; street and city names are keyed without accents
+// (PEÑUELAS as PENUELAS). The zero Address has the key "". A key is for
 // indexing and joining; it is address text, so treat it as PHI.
 func (a Address) Key() string {
 	if a.IsZero() {
@@ -329,7 +331,8 @@ func (a Address) Key() string {
 }
 
 // appendKeyName appends the key of a street or city name: each word's key,
-// without apostrophes, a space before each but the first part.
+// its accents dropped and without apostrophes, a space before each but the
+// first part.
 func appendKeyName(b []byte, v string) []byte {
 	for i := 0; v != ""; i++ {
 		w, rest, _ := strings.Cut(v, " ")
@@ -340,7 +343,7 @@ func appendKeyName(b []byte, v string) []byte {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		k := keyWord(w)
+		k := keyWord(foldLatin(w))
 		if strings.IndexByte(k, '\'') < 0 && strings.IndexByte(k, 0xe2) < 0 {
 			b = append(b, k...) // no apostrophe, the common case
 			continue
@@ -355,4 +358,22 @@ func appendKeyName(b []byte, v string) []byte {
 		}
 	}
 	return b
+}
+
+// foldLatin returns the word w with each letter of Latin-1 and Latin
+// Extended-A written as a system that prints only ASCII writes it, as the
+// USPS ZIP+4 file has it: PEÑUELAS is PENUELAS, CATAÑO is CATANO. An ASCII
+// word is returned as it is.
+func foldLatin(w string) string {
+	if isASCII(w) {
+		return w
+	}
+	b := make([]byte, 0, len(w))
+	for _, r := range w {
+		var folded bool
+		if b, folded = appendLatinFold(b, r); !folded {
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
 }

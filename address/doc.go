@@ -24,7 +24,10 @@
 //     APT 4 and APT 4 BLDG 3 are the same delivery point;
 //   - in street and city names, SAINT and ST, FORT and FT, MOUNT and MT, and
 //     the spelled ordinals FIRST to TWENTIETH and 1ST to 20TH are the same
-//     word, and apostrophes are ignored.
+//     word, apostrophes are ignored, and a Latin letter's accent is too, as
+//     the USPS ZIP+4 file has none (Pub 28 Appendix D5): CALLE PEÑUELAS,
+//     CATAÑO is CALLE PENUELAS, CATANO. The standard form keeps the
+//     letters as written.
 //
 // So a different primary number (123 and 132), unit number (APT 4B and APT
 // 5B), a unit on one side only (BLDG 3 APT 4 and APT 4), a different or

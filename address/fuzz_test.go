@@ -12,6 +12,7 @@ var fuzzSeeds = []string{
 	"123 North Main Street Apt 4B, Springfield, IL 62704",
 	"30 W 26th St 6th Fl New York NY 10010",
 	"400 Cedar Ln Bldg 3, Second Floor, Miami FL 33101",
+	"1212 Vía Angélica, Straße Ave, San Juan PR 00926",
 	"123 N MAIN ST APT 4B, SPRINGFIELD IL 62704-1234",
 	"PO Box 123, Springfield IL 62704",
 	"RR03 BOX 98D, Tulsa OK 74101",
@@ -192,6 +193,7 @@ func FuzzCompare(f *testing.F) {
 	f.Add("123 N Main St Apt 4B, Springfield IL 62704", "123 North Main Street # 4B, Springfield IL 62704-1234")
 	f.Add("123 N Main St Apt 4B, Springfield IL 62704", "123 N Main St Apt 5B, Springfield IL 62704")
 	f.Add("123 Main St 2nd Floor, Springfield IL 62704", "123 Main St Fl 2, Springfield IL 62704")
+	f.Add("123 Calle Peñuelas, Cataño PR 00962", "123 CALLE PENUELAS, CATANO PR 00962")
 	f.Add("100 Saint James Pl, Brooklyn NY 11238", "100 St James Place, Brooklyn NY 11238")
 	f.Add("1 Fifth Ave, New York NY 10003", "1 5th Ave, New York NY 10003")
 	f.Add("12 Maple St, Springfield IL", "12 Mapel St, Springfeild IL")

@@ -134,16 +134,10 @@ func nameWords(dst []string, s string) []string {
 		case r < utf8.RuneSelf && 'a' <= r && r <= 'z':
 			b = append(b, byte(r-'a'+'A'))
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if r >= 0xC0 && r <= 0x17F {
-				if f := latinFold[unicode.ToUpper(r)]; f != "" || r == 'ß' {
-					if r == 'ß' {
-						f = "SS" // its upper case is itself
-					}
-					b = append(b, f...)
-					break
-				}
+			var folded bool
+			if b, folded = appendLatinFold(b, r); !folded {
+				b = utf8.AppendRune(b, unicode.ToUpper(r))
 			}
-			b = utf8.AppendRune(b, unicode.ToUpper(r))
 		case r == '-':
 			if len(b) > start {
 				b = append(b, '-')
@@ -177,6 +171,22 @@ var latinFold = func() map[rune]string {
 	}
 	return m
 }()
+
+// appendLatinFold appends to b the ASCII letters of r, a letter of Latin-1
+// or Latin Extended-A in either case, and reports whether it did: not for
+// any other rune.
+func appendLatinFold(b []byte, r rune) ([]byte, bool) {
+	switch {
+	case r < 0xC0 || r > 0x17F:
+		return b, false
+	case r == 'ß':
+		return append(b, "SS"...), true // its upper case is itself
+	}
+	if f := latinFold[unicode.ToUpper(r)]; f != "" {
+		return append(b, f...), true
+	}
+	return b, false
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -206,3 +206,87 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+// TestMigrateRekeysAccents: a store of schema version 5 keeps a version's
+// key with its street's accents, and its address in the short form that
+// is rebuilt from the key. Open makes the key anew without them and stores
+// the address whole, accents and all; a piece printed without them is then
+// found stale against it.
+func TestMigrateRekeysAccents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := `event_id,member_id,effective,recorded,name,line1,line2,city,state,zip
+E1,M1,2018-01-01,2018-01-02,Ana Peña,123 Calle Peñuelas,,Cataño,PR,00962
+E2,M1,2020-01-01,2020-01-02,,9 Calle Sol,,San Juan,PR,00901
+E3,M2,2018-01-01,2018-01-02,Bob Smith,1 Main St,,Springfield,IL,62704
+`
+	if _, err := s.Apply(ctx, NewCSVReader(strings.NewReader(feed)).All(), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// As printgate before schema 6 stored E1: its key with the accents, its
+	// address in the short form rebuilt from that key.
+	a := address.MustParse("123 Calle Peñuelas, Cataño PR 00962")
+	newKey := a.Key()
+	oldKey := strings.NewReplacer("PENUELAS", "PEÑUELAS", "CATANO", "CATAÑO").Replace(newKey)
+	if oldKey == newKey {
+		t.Fatalf("key %q has no accent to drop", newKey)
+	}
+	short := appendStoredAddr(nil, a, oldKey)
+	if len(short) == 0 || short[0] != 0 {
+		t.Fatalf("the old key does not give the short form: %q", short)
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE versions SET key = ?, addr = ? WHERE event_id = 'E1'`, oldKey, short); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 5`); err != nil {
+		t.Fatal(err)
+	}
+	var m2Key string
+	if err := db.QueryRow(`SELECT key FROM versions WHERE event_id = 'E3'`).Scan(&m2Key); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var key string
+	var addr []byte
+	var version int
+	if err := s.r.QueryRowContext(ctx, `SELECT key, addr FROM versions WHERE event_id = 'E1'`).Scan(&key, &addr); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.r.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if key != newKey || len(addr) == 0 || addr[0] == 0 || version != len(migrations) {
+		t.Errorf("after the migration: key %q (want %q), stored form starts %q, schema %d", key, newKey, addr[:1], version)
+	}
+	var after string
+	if err := s.r.QueryRowContext(ctx, `SELECT key FROM versions WHERE event_id = 'E3'`).Scan(&after); err != nil || after != m2Key {
+		t.Errorf("a key without accents changed: %q, was %q (%v)", after, m2Key, err)
+	}
+	h, err := s.History(ctx, "M1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Versions[0].Address; got != a {
+		t.Errorf("E1's address after the migration:\n%+v\nwant\n%+v", got, a)
+	}
+	printed := address.MustParse("123 CALLE PENUELAS, CATANO PR 00962")
+	if f := address.Classify(printed, h, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), 0); f.Status != address.Stale {
+		t.Errorf("a piece to the former address without its accents: %v", f.Status)
+	}
+}

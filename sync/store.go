@@ -400,6 +400,66 @@ CREATE TABLE holds (
 
 CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
 `,
+	// 6: no change to the tables. address.Address.Key drops the accents of
+	// Latin letters in street and city names (PEÑUELAS is PENUELAS), so
+	// after this SQL, rekeyVersions makes anew the keys stored with
+	// versions that have one.
+	`
+-- versions.key: address.Address.Key, which drops the accents of Latin
+-- letters in street and city names from this version on.
+`,
+}
+
+// rekeyedAt is the schema version after whose SQL migrate runs
+// rekeyVersions.
+const rekeyedAt = 6
+
+// rekeyVersions makes anew the key stored with each version whose key has
+// a character outside printable ASCII, as address.Address.Key makes it
+// now, and stores its address anew for the key: the short form of a stored
+// address rebuilds it from its key, which would lose its accents. A store
+// of 12.5 million versions is read through once, in a few seconds.
+func rekeyVersions(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		member, event     string
+		effective, record int64
+		addr, key         string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT member_id, effective, recorded, event_id, addr, key
+		FROM versions WHERE key GLOB '*[^ -~]*'`)
+	if err != nil {
+		return err
+	}
+	var stale []row
+	for rows.Next() {
+		var r row
+		var addr []byte
+		if err := rows.Scan(&r.member, &r.effective, &r.record, &r.event, &addr, &r.key); err != nil {
+			rows.Close()
+			return err
+		}
+		r.addr = string(addr)
+		stale = append(stale, r)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, r := range stale {
+		var a address.Address
+		if err := loadStoredAddr(&a, r.addr, r.key); err != nil {
+			return fmt.Errorf("member %s event %s: %w", r.member, r.event, err)
+		}
+		key := a.Key()
+		if key == r.key {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET addr = ?, key = ?
+			WHERE member_id = ? AND effective = ? AND recorded = ? AND event_id = ?`,
+			appendStoredAddr(nil, a, key), key, r.member, r.effective, r.record, r.event); err != nil {
+			return fmt.Errorf("member %s event %s: %w", r.member, r.event, err)
+		}
+	}
+	return nil
 }
 
 // migrate brings the schema of the database to len(migrations), in one
@@ -431,6 +491,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	for i := v; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			return fmt.Errorf("migrating schema to version %d: %w", i+1, err)
+		}
+		if i+1 == rekeyedAt && v > 0 {
+			if err := rekeyVersions(ctx, tx); err != nil {
+				return fmt.Errorf("migrating schema to version %d: %w", i+1, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
