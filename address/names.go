@@ -27,11 +27,27 @@ func SameName(printed, onFile string) bool {
 	if a.surname == "" || b.surname == "" {
 		return false
 	}
-	if a.surname != b.surname && !strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") &&
-		!strings.Contains("-"+a.surname+"-", "-"+b.surname+"-") {
-		return false // SMITH is SMITH-JONES's; JONES is not SMITH
+	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
+		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
+		sameGiven(a.given, b.given) && (a.middle == "" || b.middle == "" || sameGiven(a.middle, b.middle)) {
+		return true
 	}
-	return sameGiven(a.given, b.given) && (a.middle == "" || b.middle == "" || sameGiven(a.middle, b.middle))
+	// The same letters in the same order, split otherwise: MARYANN and
+	// MARY ANN, DELACRUZ and DE LA CRUZ. Each needs a given name, as
+	// above.
+	return a.given != "" && b.given != "" && nameLetters(printed) == nameLetters(onFile)
+}
+
+// nameLetters returns the letters of the name s, given name first, without
+// spaces or hyphens: SMITH, MARY ANN is MARYANNSMITH.
+func nameLetters(s string) string {
+	last, s := splitSurname(s)
+	var buf [8]string
+	words := nameWords(buf[:0], s)
+	if last != "" {
+		words = nameWords(words, last)
+	}
+	return strings.ReplaceAll(strings.Join(words, ""), "-", "")
 }
 
 // sameGiven reports whether two given names agree: equal, or one is the
@@ -63,18 +79,7 @@ var nameAffixes = map[string]bool{
 // upper case, without punctuation, honorifics or suffixes. A comma means
 // "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
 func nameParts(s string) name {
-	var last string
-	if i := strings.IndexByte(s, ','); i >= 0 {
-		last, s = s[:i], s[i+1:]
-		// "SMITH, JR., JOHN": a suffix after the comma is not the first name.
-		for {
-			j := strings.IndexByte(s, ',')
-			if j < 0 || !nameAffixes[strings.Join(nameWords(nil, s[:j]), "")] {
-				break
-			}
-			s = s[j+1:]
-		}
-	}
+	last, s := splitSurname(s)
 	var buf [8]string
 	words := nameWords(buf[:0], s)
 	var n name
@@ -98,6 +103,25 @@ func nameParts(s string) name {
 		n.middle = words[1]
 	}
 	return n
+}
+
+// splitSurname cuts a name written "LAST, FIRST MIDDLE" into the surname
+// and the rest; a name with no comma is all rest.
+func splitSurname(s string) (last, rest string) {
+	i := strings.IndexByte(s, ',')
+	if i < 0 {
+		return "", s
+	}
+	last, s = s[:i], s[i+1:]
+	// "SMITH, JR., JOHN": a suffix after the comma is not the first name.
+	for {
+		j := strings.IndexByte(s, ',')
+		if j < 0 || !nameAffixes[strings.Join(nameWords(nil, s[:j]), "")] {
+			break
+		}
+		s = s[j+1:]
+	}
+	return last, s
 }
 
 // nameWords appends to dst the words of s, upper case, with punctuation
