@@ -8,7 +8,8 @@ import (
 
 // SameName reports whether printed, the recipient name on a piece, names the
 // person whose name on file is onFile. It tolerates what printing does to a
-// name: case, punctuation and spacing; "LAST, FIRST" order; honorifics (MR,
+// name: case, punctuation and spacing, a name's parts joined or split
+// (MARYANN and MARY ANN, DELACRUZ and DE LA CRUZ); "LAST, FIRST" order; honorifics (MR,
 // MRS, MS, DR) and generational suffixes (JR, SR, II, III); a middle name
 // left out or shortened to its initial; a given name shortened to its
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
