@@ -17,9 +17,9 @@
 // The last form reads the run's quarantine.csv and writes the rows of the
 // pieces a reviewer released, with the batch's columns (without status
 // and detail), as release.csv has them: that file, not quarantine.csv, goes
-// to the printer. Every row of quarantine.csv must be a quarantined piece
-// of the batch, and every such piece must have its row, or nothing is
-// written. A row whose piece had no readable id cannot be matched to its
+// to the printer. Every row of quarantine.csv with an id must be a
+// quarantined piece of the batch, of the same member, once, and every
+// quarantined piece with an id must have its row, or nothing is written. A row whose piece had no readable id cannot be matched to its
 // review, nor can pieces that share an id be reviewed: their rows are never
 // written, and stderr says how many there were.
 //
