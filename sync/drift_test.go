@@ -487,6 +487,7 @@ func TestDriftVariants(t *testing.T) {
 		{"V4", addr{"PO Box 123", "", "Springfield", "IL", "62704"}},
 		{"V5", addr{"55 Park Ave", "Suite 200", "Boston", "MA", "02108"}},
 		{"V6", addr{"842 E 1700 S", "", "Salt Lake City", "UT", "84105"}},
+		{"V7", addr{"123 Calle Peñuelas", "2nd Floor", "Cataño", "PR", "00962"}},
 	}
 	tests := []struct {
 		member string
@@ -512,6 +513,8 @@ func TestDriftVariants(t *testing.T) {
 		{"V5", addr{"55 Park Avenue Ste 200", "", "Boston", "MA", "2108"}, InSync, "a ZIP whose leading zero was dropped"},
 		{"V5", addr{"55 Park Ave", "Suite 200", "Boston", "MA", "02108-1234"}, InSync, "ZIP+4 takes no part"},
 		{"V6", addr{"842 East 1700 South", "", "Salt Lake City", "Utah", "84105"}, InSync, "grid address, words spelled out"},
+		{"V7", addr{"123 CALLE PENUELAS FL 2", "", "CATANO", "PR", "00962"}, InSync, "accents dropped, a floor written designator first"},
+		{"V7", addr{"123 Calle Peñuelas", "3rd Floor", "Cataño", "PR", "00962"}, UnknownInOther, "another floor"},
 	}
 	s := openDriftStore(t)
 	hists := map[string][]histEvent{}
