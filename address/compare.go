@@ -224,14 +224,18 @@ func keyEqual(f Field, x, y string) bool {
 	case FieldUnit, FieldUnit2:
 		return unitClass(x) == unitClass(y)
 	case FieldStreet, FieldCity:
-		for {
+		for i := 0; ; i++ {
 			var wx, wy string
 			wx, x, _ = strings.Cut(x, " ")
 			wy, y, _ = strings.Cut(y, " ")
 			if wx == "" || wy == "" {
 				return wx == wy && x == y
 			}
-			if !sameLetters(keyWord(foldLatin(wx)), keyWord(foldLatin(wy))) {
+			wx, wy = foldLatin(wx), foldLatin(wy)
+			if f == FieldStreet && i == 0 {
+				wx, wy = leadWord(wx, x), leadWord(wy, y)
+			}
+			if !sameLetters(keyWord(wx), keyWord(wy)) {
 				return false
 			}
 		}
@@ -256,6 +260,21 @@ func keyWord(w string) string {
 		return w // no word of keyWords has its first byte and length
 	}
 	if k, ok := keyWords[w]; ok {
+		return k
+	}
+	return w
+}
+
+// leadWord is the key of w, the first word of a street name, rest the
+// words after it: the standard abbreviation of a suffix in leadSuffixes
+// when a word follows (AVENUE C is AVE C), w itself otherwise. A suffix
+// that is all there is of the name (1000 AVENUE E) the parser has spelled
+// out already.
+func leadWord(w, rest string) string {
+	if w[0] != 'A' && w[0] != 'B' || strings.Trim(rest, " ") == "" {
+		return w
+	}
+	if k, ok := leadWords[w]; ok {
 		return k
 	}
 	return w
@@ -308,7 +327,7 @@ func (a Address) Key() string {
 	b := buf[:0]
 	b = append(append(b, a.Number...), '|')
 	b = append(append(b, a.PreDir...), '|')
-	b = append(appendKeyName(b, a.Street), '|')
+	b = append(appendKeyName(b, a.Street, true), '|')
 	b = append(append(b, a.Suffix...), '|')
 	b = append(append(b, a.PostDir...), '|')
 	u, u2 := a.keyUnits()
@@ -318,7 +337,7 @@ func (a Address) Key() string {
 	b = append(append(b, a.Route...), '|')
 	b = append(append(b, a.RouteNum...), '|')
 	b = append(append(b, a.Box...), '|')
-	b = append(appendKeyName(b, a.City), '|')
+	b = append(appendKeyName(b, a.City, false), '|')
 	b = append(append(b, a.State...), '|')
 	b = append(b, a.ZIP...)
 	if !u2.empty() {
@@ -332,8 +351,9 @@ func (a Address) Key() string {
 
 // appendKeyName appends the key of a street or city name: each word's key,
 // its accents dropped and without apostrophes, a space before each but the
-// first part.
-func appendKeyName(b []byte, v string) []byte {
+// first part. Of a street name (street), the first word is read as
+// leadWord reads it.
+func appendKeyName(b []byte, v string, street bool) []byte {
 	for i := 0; v != ""; i++ {
 		w, rest, _ := strings.Cut(v, " ")
 		v = rest
@@ -343,7 +363,11 @@ func appendKeyName(b []byte, v string) []byte {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		k := keyWord(foldLatin(w))
+		w = foldLatin(w)
+		if street && i == 0 {
+			w = leadWord(w, rest)
+		}
+		k := keyWord(w)
 		if strings.IndexByte(k, '\'') < 0 && strings.IndexByte(k, 0xe2) < 0 {
 			b = append(b, k...) // no apostrophe, the common case
 			continue

@@ -27,7 +27,17 @@
 //     word, apostrophes are ignored, and a Latin letter's accent is too, as
 //     the USPS ZIP+4 file has none (Pub 28 Appendix D5): CALLE PEÑUELAS,
 //     CATAÑO is CALLE PENUELAS, CATANO. The standard form keeps the
-//     letters as written.
+//     letters as written;
+//   - first in a street name of more than one word, the C1 forms of
+//     AVENUE (AVE, AV, ...) and AVENIDA are one word, and those of
+//     BOULEVARD (BLVD, BOUL, ...) another: AVENUE C is AVE C, BOULEVARD OF
+//     THE ALLIES is BLVD OF THE ALLIES, and Puerto Rico's AVENIDA PONCE DE
+//     LEON is AVE PONCE DE LEON. Pub 28 section 234.2 spells out a suffix word that is part of
+//     the name, and mailers' files abbreviate it. The standard form keeps
+//     the word as written. Other suffix words are not read so: as the first
+//     word they often mean something else (ST JOHNS, DR MARTIN LUTHER KING
+//     JR), and C1 makes some plurals one suffix (PIKES, PIKE) that are
+//     different names.
 //
 // So a different primary number (123 and 132), unit number (APT 4B and APT
 // 5B), a unit on one side only (BLDG 3 APT 4 and APT 4), a different or

@@ -199,6 +199,8 @@ func FuzzCompare(f *testing.F) {
 	f.Add("12 Maple St, Springfield IL", "12 Mapel St, Springfeild IL")
 	f.Add("400 Cedar Ln Bldg 3 Apt 4, Springfield IL", "400 Cedar Ln # 4 Bldg 3, Springfield IL")
 	f.Add("400 Cedar Ln Bldg 3 Apt 4, Springfield IL", "400 Cedar Ln Apt 4, Springfield IL")
+	f.Add("12 Avenue C Apt 3, New York NY 10009", "12 Ave C # 3, New York NY 10009")
+	f.Add("600 Boul of the Allies, Pittsburgh PA", "600 Blvd of the Allies, Pittsburgh PA")
 	f.Fuzz(func(t *testing.T, x, y string) {
 		a, err1 := Parse(x)
 		b, err2 := Parse(y)

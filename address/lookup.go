@@ -102,6 +102,7 @@ var (
 	stateCodes  = map[string]bool{}       // NY
 	stateCodeOf = map[string]string{}     // NY -> NY
 	keyWords    = map[string]string{}     // SAINT -> ST, FIRST -> 1ST
+	leadWords   = map[string]string{}     // AVENUE -> AVE, first in a street name
 
 	maxStateWords int
 
@@ -149,6 +150,14 @@ func init() {
 	for _, w := range keyWordTable {
 		keyWords[w[0]] = w[1]
 		keyWordFilter[w[0][0]] |= 1 << len(w[0])
+	}
+	for w, s := range suffixes {
+		if slices.Contains(leadSuffixes[:], s.std) {
+			leadWords[w] = s.std
+		}
+	}
+	for _, w := range leadWordsElse {
+		leadWords[w[0]] = w[1]
 	}
 
 	// The words' infos.

@@ -755,6 +755,21 @@ var careOfTable = [...]string{
 	"ATN",
 }
 
+// Not Pub 28: the suffixes whose words, first in a street name of more
+// than one word, the equivalence key reads as the suffix's standard
+// abbreviation: the street AVENUE C is written AVE C as often, and
+// BOULEVARD OF THE ALLIES BLVD OF THE ALLIES. Pub 28 section 234.2 spells
+// out a suffix word that is part of the name, where mailers' files
+// abbreviate it. Only these two: other suffix words begin street names
+// with other meanings (ST JOHNS, DR MARTIN LUTHER KING JR), and C1 makes
+// some plurals one suffix (PIKES and PIKE) that are different names.
+var leadSuffixes = [...]string{"AVE", "BLVD"}
+
+// Not Pub 28: AVENIDA, first in a street name, is AVE as
+// [leadSuffixes] reads it: Puerto Rico's AVENIDA PONCE DE LEON is written
+// AVE PONCE DE LEON.
+var leadWordsElse = [...][2]string{{"AVENIDA", "AVE"}}
+
 // Not Pub 28: the word forms that the equivalence key treats as one (see the
 // package documentation). Pub 28 prints a street or city name as the ZIP+4
 // and City State files do; mailers' files spell the same name both ways.

@@ -488,6 +488,7 @@ func TestDriftVariants(t *testing.T) {
 		{"V5", addr{"55 Park Ave", "Suite 200", "Boston", "MA", "02108"}},
 		{"V6", addr{"842 E 1700 S", "", "Salt Lake City", "UT", "84105"}},
 		{"V7", addr{"123 Calle Peñuelas", "2nd Floor", "Cataño", "PR", "00962"}},
+		{"V8", addr{"12 Avenue C", "Apt 3", "New York", "NY", "10009"}},
 	}
 	tests := []struct {
 		member string
@@ -515,6 +516,8 @@ func TestDriftVariants(t *testing.T) {
 		{"V6", addr{"842 East 1700 South", "", "Salt Lake City", "Utah", "84105"}, InSync, "grid address, words spelled out"},
 		{"V7", addr{"123 CALLE PENUELAS FL 2", "", "CATANO", "PR", "00962"}, InSync, "accents dropped, a floor written designator first"},
 		{"V7", addr{"123 Calle Peñuelas", "3rd Floor", "Cataño", "PR", "00962"}, UnknownInOther, "another floor"},
+		{"V8", addr{"12 Ave C # 3", "", "New York", "NY", "10009"}, InSync, "AVENUE first in a street name abbreviated"},
+		{"V8", addr{"12 Ave D", "Apt 3", "New York", "NY", "10009"}, UnknownInOther, "another avenue"},
 	}
 	s := openDriftStore(t)
 	hists := map[string][]histEvent{}

@@ -207,12 +207,51 @@ func FuzzParseTime(f *testing.F) {
 	})
 }
 
-// TestMigrateRekeysAccents: a store of schema version 5 keeps a version's
-// key with its street's accents, and its address in the short form that
-// is rebuilt from the key. Open makes the key anew without them and stores
-// the address whole, accents and all; a piece printed without them is then
-// found stale against it.
-func TestMigrateRekeysAccents(t *testing.T) {
+// TestMigrateRekeys: an older store keeps a version's key as printgate
+// made it then (with its street's accents before schema 6, with AVENUE
+// spelled out before schema 7), and its address in the short form that
+// is rebuilt from the key. Open makes the key anew and stores the address
+// whole, as written; a piece printed the other way is then found stale
+// against it. Keys the change does not touch are left as they were.
+func TestMigrateRekeys(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		schema  int    // the schema the old store had
+		line    string // E1's address
+		old     *strings.Replacer
+		printed string // a piece to E1's address, written the other way
+	}{{
+		name:    "accents",
+		schema:  5,
+		line:    "123 Calle Peñuelas,,Cataño,PR,00962",
+		old:     strings.NewReplacer("PENUELAS", "PEÑUELAS", "CATANO", "CATAÑO"),
+		printed: "123 CALLE PENUELAS, CATANO PR 00962",
+	}, {
+		name:    "avenue",
+		schema:  6,
+		line:    "12 Avenue C,Apt 3,New York,NY,10009",
+		old:     strings.NewReplacer("|AVE C|", "|AVENUE C|"),
+		printed: "12 AVE C APT 3, NEW YORK NY 10009",
+	}, {
+		name:    "boulevard",
+		schema:  6,
+		line:    "600 Boulevard of the Allies,,Pittsburgh,PA,15219",
+		old:     strings.NewReplacer("|BLVD OF", "|BOULEVARD OF"),
+		printed: "600 BLVD OF THE ALLIES, PITTSBURGH PA 15219",
+	}, {
+		name:    "both",
+		schema:  5,
+		line:    "1250 Avenida Ponce de León,,San Juan,PR,00907",
+		old:     strings.NewReplacer("|AVE PONCE DE LEON|", "|AVENIDA PONCE DE LEÓN|"),
+		printed: "1250 AVE PONCE DE LEON, SAN JUAN PR 00907",
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			testMigrateRekeys(t, c.schema, c.line, c.old, c.printed)
+		})
+	}
+}
+
+func testMigrateRekeys(t *testing.T, schema int, line string, old *strings.Replacer, printed string) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := Open(ctx, path)
@@ -220,22 +259,27 @@ func TestMigrateRekeysAccents(t *testing.T) {
 		t.Fatal(err)
 	}
 	feed := `event_id,member_id,effective,recorded,name,line1,line2,city,state,zip
-E1,M1,2018-01-01,2018-01-02,Ana Peña,123 Calle Peñuelas,,Cataño,PR,00962
+E1,M1,2018-01-01,2018-01-02,Ana Peña,` + line + `
 E2,M1,2020-01-01,2020-01-02,,9 Calle Sol,,San Juan,PR,00901
 E3,M2,2018-01-01,2018-01-02,Bob Smith,1 Main St,,Springfield,IL,62704
+E4,M3,2018-01-01,2018-01-02,Cy Young,1 Avalon Ave,,Avon,CT,06001
 `
 	if _, err := s.Apply(ctx, NewCSVReader(strings.NewReader(feed)).All(), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	h, err := s.History(ctx, "M1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
+	a := h.Versions[0].Address
 
-	// As printgate before schema 6 stored E1: its key with the accents, its
-	// address in the short form rebuilt from that key.
-	a := address.MustParse("123 Calle Peñuelas, Cataño PR 00962")
+	// As printgate before the schema stored E1: its old key, its address in
+	// the short form rebuilt from that key.
 	newKey := a.Key()
-	oldKey := strings.NewReplacer("PENUELAS", "PEÑUELAS", "CATANO", "CATAÑO").Replace(newKey)
+	oldKey := old.Replace(newKey)
 	if oldKey == newKey {
-		t.Fatalf("key %q has no accent to drop", newKey)
+		t.Fatalf("key %q has nothing for the migration to change", newKey)
 	}
 	short := appendStoredAddr(nil, a, oldKey)
 	if len(short) == 0 || short[0] != 0 {
@@ -248,12 +292,16 @@ E3,M2,2018-01-01,2018-01-02,Bob Smith,1 Main St,,Springfield,IL,62704
 	if _, err := db.Exec(`UPDATE versions SET key = ?, addr = ? WHERE event_id = 'E1'`, oldKey, short); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`PRAGMA user_version = 5`); err != nil {
+	if _, err := db.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, schema)); err != nil {
 		t.Fatal(err)
 	}
-	var m2Key string
-	if err := db.QueryRow(`SELECT key FROM versions WHERE event_id = 'E3'`).Scan(&m2Key); err != nil {
-		t.Fatal(err)
+	keys := map[string]string{}
+	for _, e := range []string{"E3", "E4"} {
+		var k string
+		if err := db.QueryRow(`SELECT key FROM versions WHERE event_id = ?`, e).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys[e] = k
 	}
 	db.Close()
 
@@ -274,19 +322,21 @@ E3,M2,2018-01-01,2018-01-02,Bob Smith,1 Main St,,Springfield,IL,62704
 	if key != newKey || len(addr) == 0 || addr[0] == 0 || version != len(migrations) {
 		t.Errorf("after the migration: key %q (want %q), stored form starts %q, schema %d", key, newKey, addr[:1], version)
 	}
-	var after string
-	if err := s.r.QueryRowContext(ctx, `SELECT key FROM versions WHERE event_id = 'E3'`).Scan(&after); err != nil || after != m2Key {
-		t.Errorf("a key without accents changed: %q, was %q (%v)", after, m2Key, err)
+	for e, was := range keys {
+		var after string
+		if err := s.r.QueryRowContext(ctx, `SELECT key FROM versions WHERE event_id = ?`, e).Scan(&after); err != nil || after != was {
+			t.Errorf("%s's key, which the migration does not change, changed: %q, was %q (%v)", e, after, was, err)
+		}
 	}
-	h, err := s.History(ctx, "M1")
+	h, err = s.History(ctx, "M1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := h.Versions[0].Address; got != a {
 		t.Errorf("E1's address after the migration:\n%+v\nwant\n%+v", got, a)
 	}
-	printed := address.MustParse("123 CALLE PENUELAS, CATANO PR 00962")
-	if f := address.Classify(printed, h, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), 0); f.Status != address.Stale {
-		t.Errorf("a piece to the former address without its accents: %v", f.Status)
+	p := address.MustParse(printed)
+	if f := address.Classify(p, h, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), 0); f.Status != address.Stale {
+		t.Errorf("a piece to the former address, written the other way: %v", f.Status)
 	}
 }

@@ -408,25 +408,40 @@ CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
 -- versions.key: address.Address.Key, which drops the accents of Latin
 -- letters in street and city names from this version on.
 `,
+	// 7: no change to the tables. address.Address.Key reads AVENUE,
+	// AVENIDA and BOULEVARD first in a street name as AVE and BLVD
+	// (AVENUE C is AVE C), so rekeyVersions makes anew the keys that may
+	// hold one.
+	`
+-- versions.key: address.Address.Key, which reads the first word of a
+-- street name of more words as AVE for AVENUE and AVENIDA, and as BLVD for
+-- BOULEVARD, from this version on.
+`,
 }
 
-// rekeyedAt is the schema version after whose SQL migrate runs
-// rekeyVersions.
-const rekeyedAt = 6
+// rekeys holds, for each schema version whose migration changes how
+// address.Address.Key makes a key, a condition on versions.key that holds
+// for every version whose key may change. After that version's SQL,
+// migrate runs rekeyVersions on those versions.
+var rekeys = map[int]string{
+	6: `key GLOB '*[^ -~]*'`,                    // a character outside printable ASCII: an accent
+	7: `key GLOB '*|AV*' OR key GLOB '*|BOUL*'`, // a field that starts AV or BOUL: AVENUE C
+}
 
-// rekeyVersions makes anew the key stored with each version whose key has
-// a character outside printable ASCII, as address.Address.Key makes it
-// now, and stores its address anew for the key: the short form of a stored
-// address rebuilds it from its key, which would lose its accents. A store
-// of 12.5 million versions is read through once, in a few seconds.
-func rekeyVersions(ctx context.Context, tx *sql.Tx) error {
+// rekeyVersions makes anew the key stored with each version whose key
+// meets the condition where (an entry of rekeys), as address.Address.Key
+// makes it now, and stores its address anew for the key: the short form
+// of a stored address rebuilds it from its key, which would lose what the
+// new key drops (an accent, AVENUE spelled out). A store of 12.5 million
+// versions is read through once, in a few seconds.
+func rekeyVersions(ctx context.Context, tx *sql.Tx, where string) error {
 	type row struct {
 		member, event     string
 		effective, record int64
 		addr, key         string
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT member_id, effective, recorded, event_id, addr, key
-		FROM versions WHERE key GLOB '*[^ -~]*'`)
+		FROM versions WHERE `+where)
 	if err != nil {
 		return err
 	}
@@ -492,8 +507,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			return fmt.Errorf("migrating schema to version %d: %w", i+1, err)
 		}
-		if i+1 == rekeyedAt && v > 0 {
-			if err := rekeyVersions(ctx, tx); err != nil {
+		if where, ok := rekeys[i+1]; ok && v > 0 {
+			if err := rekeyVersions(ctx, tx, where); err != nil {
 				return fmt.Errorf("migrating schema to version %d: %w", i+1, err)
 			}
 		}
