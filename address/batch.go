@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/printgate/printgate/internal/csvhead"
 )
 
 // BatchColumns are the columns of a batch file, in the order BatchReader
@@ -168,7 +170,7 @@ func (b *BatchReader) readHeader() error {
 		b.col[i] = -1
 	}
 	for i, f := range fields {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
+		name := csvhead.Name(f)
 		for j, c := range BatchColumns {
 			if name == c {
 				if b.col[j] >= 0 {

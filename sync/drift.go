@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/csvhead"
 )
 
 // An ExportRow is one row of another system's copy of member addresses:
@@ -170,11 +171,7 @@ func (r *ExportReader) header() error {
 	cols := make([]int, len(rec))
 	var seen [nExportCols]bool
 	for i, name := range rec {
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\ufeff")
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		c := slices.Index(exportColNames[:], name)
+		c := slices.Index(exportColNames[:], csvhead.Name(name))
 		switch {
 		case c < 0:
 			// Not quoted: a file with no header has a row of PHI here.

@@ -10,6 +10,8 @@ import (
 	"io"
 	"iter"
 	"strings"
+
+	"github.com/printgate/printgate/internal/csvhead"
 )
 
 // The columns of a change-event feed, in CSV and JSON Lines alike.
@@ -154,10 +156,7 @@ func (r *CSVReader) header() error {
 	cols := make([]int, len(rec))
 	seen := [nCols]bool{}
 	for i, name := range rec {
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\ufeff")
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
+		name = csvhead.Name(name)
 		cols[i] = -1
 		for c, n := range colNames {
 			if n == name {

@@ -26,11 +26,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/printgate/printgate/internal/csvhead"
 	pgsync "github.com/printgate/printgate/sync"
 )
 
@@ -111,7 +110,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // readHolds reads the member and event ids of the holds listed in the CSV
 // file name ("-": stdin), whose header names the columns member_id and
-// event_id.
+// event_id (as the batch job reads a header: any case, spaces and a byte
+// order mark aside).
 func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 	in := stdin
 	if name != "-" {
@@ -129,8 +129,7 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
-	header[0] = strings.TrimPrefix(header[0], "\ufeff") // as a spreadsheet saves UTF-8
-	mc, ec := slices.Index(header, "member_id"), slices.Index(header, "event_id")
+	mc, ec := csvhead.Index(header, "member_id"), csvhead.Index(header, "event_id")
 	if mc < 0 || ec < 0 {
 		return nil, fmt.Errorf("%s: header: no member_id or event_id column", name)
 	}

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/csvhead"
 	"github.com/printgate/printgate/internal/writeback"
 	pgsync "github.com/printgate/printgate/sync"
 )
@@ -133,11 +134,7 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 		return nil, err
 	}
 	o := &outputs{dir: dir, header: header, idCol: -1, files: map[string]*outFile{}, started: time.Now()}
-	for i, c := range header {
-		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")), "piece_id") {
-			o.idCol = i
-		}
-	}
+	o.idCol = csvhead.Index(header, "piece_id")
 	held := append(slices.Clip(header), "status", "detail")
 	headers := map[string][]string{
 		"release.csv":    header,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/printgate/printgate/internal/csvhead"
 )
 
 // FuzzQuarantineFile feeds the writing of the released rows any text as
@@ -55,7 +57,7 @@ func FuzzQuarantineFile(f *testing.F) {
 		}
 		recs := readCSV(t, string(b))
 		header := recs[0]
-		idCol, memberCol := column(header, "piece_id"), column(header, "member_id")
+		idCol, memberCol := csvhead.Index(header, "piece_id"), csvhead.Index(header, "member_id")
 		if idCol < 0 || memberCol < 0 {
 			t.Fatalf("the written header has no piece_id or member_id: %q", header)
 		}

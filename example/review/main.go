@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/csvhead"
 	pgsync "github.com/printgate/printgate/sync"
 )
 
@@ -259,7 +260,7 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 	if n < 3 || header[n-2] != "status" || header[n-1] != "detail" {
 		return 0, 0, fmt.Errorf("%s: header: not a quarantine.csv of example/preprint: its last columns are not status,detail", quarantine)
 	}
-	idCol, memberCol := column(header[:n-2], "piece_id"), column(header[:n-2], "member_id")
+	idCol, memberCol := csvhead.Index(header[:n-2], "piece_id"), csvhead.Index(header[:n-2], "member_id")
 	if idCol < 0 || memberCol < 0 {
 		return 0, 0, fmt.Errorf("%s: header: no piece_id or member_id column", quarantine)
 	}
@@ -344,17 +345,6 @@ func isLineKey(key string) bool {
 	}
 	_, err := strconv.Atoi(n)
 	return err == nil
-}
-
-// column returns the index of the column named name in header, as the
-// batch job finds it (case, spaces and a byte order mark aside), or -1.
-func column(header []string, name string) int {
-	for i, c := range header {
-		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")), name) {
-			return i
-		}
-	}
-	return -1
 }
 
 // sameFile reports whether a and b name one file that exists.
