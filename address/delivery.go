@@ -143,15 +143,16 @@ func (p *parser) delivery(lines [][]token) error {
 		case lineOther:
 			// A line that is not a delivery line: a building or firm
 			// name, set aside. One that starts like a unit but is none
-			// (SUITE), or carries a number we cannot place (LEVEL 3),
-			// could tell two units apart: an error, not set aside.
+			// (SUITE; REAR HOUSE, the second house on the lot), or
+			// carries a number we cannot place (LEVEL 3), could tell two
+			// units apart: an error, not set aside.
 			if other == nil {
 				other = l
 			}
 			if badOther != nil {
 				break
 			}
-			if l[0].w.ranged {
+			if l[0].w.unit != "" {
 				badOther = perr(l[0].src, int(l[0].off), ErrInvalidUnit)
 			}
 			for i := range l {
@@ -545,6 +546,14 @@ func (p *parser) street(ts []token) error {
 	}
 	start := p.numberLen(ts)
 	n := len(ts)
+	// A box after the street on one line is a dual address with no line
+	// nearer the last line to choose by (Pub 28 section 215): 123 MAIN
+	// ST PO BOX 5, 123 MAIN ST BOX 5.
+	for i := start; i < n; i++ {
+		if len(ts[i].w.phrases[poBoxPhrases]) > 0 && p.boxInStreet(ts[i:]) {
+			return perr(ts[i].src, int(ts[i].off), ErrAmbiguous)
+		}
+	}
 	// PMB, then the unit, from the end.
 	for i := n - 2; i > start; i-- {
 		if m := p.pmbLen(ts, i); m > 0 && i+m == n {
@@ -1050,6 +1059,22 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 		return std, i + 1
 	}
 	return std, 0
+}
+
+// boxInStreet reports whether ts, words of a street line after its
+// primary number, starts with a box: a PO Box (PO BOX 5, POB A), or BOX,
+// BIN, DRAWER or CALLER with a number that has a digit (BOX 5; not BOX A
+// or BOX ELDER, which may be words of a street's name).
+func (p *parser) boxInStreet(ts []token) bool {
+	std, n := p.poBoxLen(ts)
+	if n == 0 {
+		return false
+	}
+	switch std {
+	case "PO BOX", "P O BOX", "POST OFFICE BOX", "POST BOX", "POBOX", "POB":
+		return true
+	}
+	return ts[n-1].digit
 }
 
 func (p *parser) poBox(ts []token) error {

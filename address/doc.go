@@ -81,6 +81,16 @@
 //     out, and FL right after an ordinal is the floor, not Florida, unless
 //     a comma sets it apart. Other units written identifier first (B UNIT)
 //     are errors;
+//   - a street line and a box on one line (123 MAIN ST PO BOX 5, 123 MAIN
+//     ST BOX 5) is an error, [ErrAmbiguous]: a dual address, but with no
+//     line nearer the last line to tell which is the delivery address, as
+//     Pub 28 section 215 does on two lines;
+//   - a line that is no delivery line is set aside as a building's or
+//     firm's name, unless it starts with a designator (REAR HOUSE, LOBBY
+//     LEVEL): that is an error, [ErrInvalidUnit], since it may be the
+//     unit that tells two delivery points at one number apart;
+//   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
+//     house, are UPPR and LOWR;
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);

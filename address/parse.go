@@ -55,9 +55,10 @@ func parse(line string, complete bool) (Address, error) {
 // delivery lines, city, state and ZIP code. Either line may hold the street,
 // PO Box or route; the other may hold a secondary unit ("APT 4B", above or
 // below the delivery line, as Pub 28 allows), a care-of or attention line
-// (set aside), or a building name (set aside). A PO Box on the second line
-// and a street on the first is a dual address; the line nearer the last line
-// is the delivery address (Pub 28 section 215).
+// (set aside), or a building name (set aside; but a line that starts with
+// a designator and is no unit, REAR HOUSE, is an error). A PO Box on the
+// second line and a street on the first is a dual address; the line nearer
+// the last line is the delivery address (Pub 28 section 215).
 //
 // ParseFields returns the address in Pub 28 standard form, or a
 // [*ParseError] naming the field and the reason.

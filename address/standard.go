@@ -640,6 +640,10 @@ var unitVariants = [...][2]string{
 	{"FLR", "FL"},
 	{"HANGAR", "HNGR"},
 	{"SUITE", "STE"},
+	// Not Pub 28: how mailers' files write UPPER and LOWER of a house
+	// divided by floors.
+	{"UPSTAIRS", "UPPR"},
+	{"DOWNSTAIRS", "LOWR"},
 }
 
 // Pub 28 section 28 (Post Office Box) and 283: the words that introduce a PO
