@@ -239,12 +239,18 @@ const (
 	// MissingInStore: the other system has a member the store has never
 	// heard of.
 	MissingInStore
+	// HeldInStore: the store holds a change event for the member that it
+	// could not apply (a bad row of a feed; see [Hold]), so its history
+	// may lack the member's latest move, and the other system's address,
+	// the one in force in the store or not, cannot be judged right or
+	// wrong. Classified tells what address.Classify found of it.
+	HeldInStore
 )
 
 // DriftStatuses lists every DriftStatus, in order.
-var DriftStatuses = []DriftStatus{InSync, StaleInOther, UnknownInOther, InvalidInOther, MissingInOther, MissingInStore}
+var DriftStatuses = []DriftStatus{InSync, StaleInOther, UnknownInOther, InvalidInOther, MissingInOther, MissingInStore, HeldInStore}
 
-var driftStatusNames = [...]string{"", "in_sync", "stale_in_other", "unknown_in_other", "invalid_in_other", "missing_in_other", "missing_in_store"}
+var driftStatusNames = [...]string{"", "in_sync", "stale_in_other", "unknown_in_other", "invalid_in_other", "missing_in_other", "missing_in_store", "held_in_store"}
 
 // String returns the status's name as used in outputs: "stale_in_other".
 func (s DriftStatus) String() string {
@@ -299,15 +305,17 @@ type DriftResult struct {
 	// StaleInOther, when the member moved away from the address the other
 	// system holds; for InSync, the time address.Classify gives
 	// (when a recent address took effect, when a pending one will, when
-	// mail came back). Zero otherwise.
+	// mail came back). Zero otherwise, HeldInStore included ([Store.Holds]
+	// tells when each event the store could not apply came).
 	Since time.Time
 	// Classified is what address.Classify found of the row judged; zero
 	// for InvalidInOther, MissingInOther and MissingInStore.
 	Classified address.Status
 	// Detail explains the status in words: the classification, the
 	// fields in which the other system's address differs from the one in
-	// force, the field and reason an address cannot be parsed, and how
-	// many rows the export has for the member.
+	// force, the field and reason an address cannot be parsed, the event
+	// the store could not apply, and how many rows the export has for the
+	// member.
 	Detail string
 	// Line is the export line of the row judged: of a member listed more
 	// than once, the first of its worst rows. Zero for MissingInOther.
@@ -320,7 +328,7 @@ type DriftResult struct {
 // A DriftSummary accounts for a drift check. Every member considered has
 // exactly one status, so
 //
-//	Members = InSync + StaleInOther + UnknownInOther + InvalidInOther + MissingInOther + MissingInStore
+//	Members = InSync + StaleInOther + UnknownInOther + InvalidInOther + MissingInOther + MissingInStore + HeldInStore
 //
 // and every row read counts for one member, as its first row or a repeat,
 // or for none:
@@ -336,6 +344,7 @@ type DriftSummary struct {
 	InvalidInOther int
 	MissingInOther int
 	MissingInStore int
+	HeldInStore    int
 
 	Rows     int // export rows read, good and bad, the header not counted
 	Repeated int // rows of a member listed on an earlier row
@@ -370,6 +379,8 @@ func (s *DriftSummary) Count(st DriftStatus) int {
 		return s.MissingInOther
 	case MissingInStore:
 		return s.MissingInStore
+	case HeldInStore:
+		return s.HeldInStore
 	}
 	return 0
 }
@@ -389,6 +400,8 @@ func (s *DriftSummary) add(r *DriftResult) {
 		s.MissingInOther++
 	case MissingInStore:
 		s.MissingInStore++
+	case HeldInStore:
+		s.HeldInStore++
 	}
 	if r.Rows > 1 {
 		s.Repeated += r.Rows - 1
@@ -411,6 +424,11 @@ func (s *DriftSummary) add(r *DriftResult) {
 //     naming the field and reason.
 //   - A member the store has never heard of is [MissingInStore], whatever
 //     its rows hold.
+//   - A member for whom the store holds a change event it could not apply
+//     (a standing [Hold]) is [HeldInStore] where it would be InSync or
+//     UnknownInOther: the store's history may lack the move the other
+//     system holds, or share its error. Its other statuses stand. Either
+//     way the detail names the event.
 //   - A member of the store with an address in force at asOf (an address
 //     version that took effect at or before asOf) and no row in the
 //     export is [MissingInOther]. A member whose first address takes
@@ -1070,6 +1088,11 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 		return
 	}
 	defer tx.Rollback()
+	holds, err := standingHolds(ctx, tx)
+	if err != nil {
+		fail(err)
+		return
+	}
 	rows, err := tx.QueryContext(ctx, driftScanQuery)
 	if err != nil {
 		fail(err)
@@ -1098,7 +1121,7 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 	// end ends the history of the member being read, whose first version
 	// is b.vs[start].
 	end := func(member string, start int) {
-		b.hs = append(b.hs, address.History{MemberID: member, Versions: b.vs[start:len(b.vs):len(b.vs)]})
+		b.hs = append(b.hs, address.History{MemberID: member, Versions: b.vs[start:len(b.vs):len(b.vs)], Unapplied: holds[member]})
 		b.first = append(b.first, start)
 	}
 	var (
@@ -1232,6 +1255,9 @@ func (d *drifter) merge(ctx context.Context) error {
 			case n > 1:
 				r.Detail += "; " + strconv.Itoa(n) + " rows of the export have no readable member id"
 			}
+			if len(h.Unapplied) > 0 {
+				r.Detail += "; " + heldDetail(h.Unapplied)
+			}
 			if h, err = nextHist(); err != nil {
 				return err
 			}
@@ -1354,10 +1380,40 @@ func (j *memberJudge) result() DriftResult {
 	case j.worst == InvalidInOther:
 		r.Detail = j.perr
 	}
+	if j.h != nil && len(j.h.Unapplied) > 0 {
+		if r.Status == InSync || r.Status == UnknownInOther {
+			r.Status, r.Since = HeldInStore, time.Time{}
+		}
+		r.Detail += "; " + heldDetail(j.h.Unapplied)
+	}
 	if j.rows > 1 {
 		r.Detail += "; " + strconv.Itoa(j.rows) + " rows in the export, the one judged on line " + strconv.Itoa(j.line)
 	}
 	return r
+}
+
+// heldDetail names the first of a member's standing holds, and how many
+// there are.
+func heldDetail(us []address.UnappliedEvent) string {
+	var b strings.Builder
+	b.WriteString("the store could not apply a change event for the member")
+	if u := us[0]; u.EventID != "" {
+		b.WriteString(": event ")
+		b.WriteString(u.EventID)
+		if u.Field != "" {
+			b.WriteString(", field ")
+			b.WriteString(u.Field)
+		}
+	} else if u.Field != "" {
+		b.WriteString(": field ")
+		b.WriteString(u.Field)
+	}
+	if len(us) > 1 {
+		b.WriteString(" (and ")
+		b.WriteString(strconv.Itoa(len(us) - 1))
+		b.WriteString(" more)")
+	}
+	return b.String()
 }
 
 // differs says how the other system's address differs from the one in

@@ -756,3 +756,67 @@ func TestSpillEncrypted(t *testing.T) {
 		t.Error("a tampered block was read")
 	}
 }
+
+// TestDriftHolds: a member for whom the store holds an event it could not
+// apply is held_in_store where it would be in sync or unknown in the
+// other system, since the store may lack the move the other system holds;
+// a stale or missing row stands. The detail names the event, never its
+// text; a cleared hold counts no more.
+func TestDriftHolds(t *testing.T) {
+	s := openDriftStore(t)
+	load(t, s, map[string][]histEvent{
+		"H1": onlyA, "H2": onlyA, "H3": movedAB, "H4": onlyA, "H5": onlyA, "H6": onlyA,
+	})
+	// A later move of each of H1-H5 that the store cannot apply: a ZIP
+	// code with a letter.
+	feed := "event_id,member_id,effective,recorded,name,line1,line2,city,state,zip\n"
+	for _, m := range []string{"H1", "H2", "H3", "H4", "H5"} {
+		feed += "X-" + m + "," + m + ",2025-06-01,2025-06-02,Secretname Person,77 Elm St,Unit 2,Denver,CO,8020X\n"
+	}
+	feed += "Y-H2,H2,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,ZZ,80202\n"
+	rep, err := s.Apply(context.Background(), NewCSVReader(strings.NewReader(feed)).All(), ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors.Err() == nil {
+		t.Fatal("the feed's bad rows were applied")
+	}
+	if err := s.ClearHold(context.Background(), "H5", "X-H5", "ann", "the move was sent again"); err != nil {
+		t.Fatal(err)
+	}
+	export := exportCSV(t, []exportLine{
+		{member: "H1", a: addrA}, // the store's address in force
+		{member: "H2", a: addrC}, // the move the store could not apply
+		{member: "H3", a: addrA}, // a former address
+		{member: "H5", a: addrA}, // its hold cleared
+		{member: "H6", a: addrA}, // no hold
+	})
+	got, sum := drift(t, s, export)
+	want := map[string]struct {
+		status     DriftStatus
+		classified address.Status
+		detail     string
+	}{
+		"H1": {HeldInStore, address.Current, "current; the store could not apply a change event for the member: event X-H1, field zip"},
+		"H2": {HeldInStore, address.UnknownAddress, "never the member's address; differs from the one in force in number predir street unit_number city state zip; the store could not apply a change event for the member: event X-H2, field zip (and 1 more)"},
+		"H3": {StaleInOther, address.Stale, "former address; differs from the one in force in number predir street suffix unit unit_number city zip; the store could not apply a change event for the member: event X-H3, field zip"},
+		"H4": {MissingInOther, 0, "not in the export; the store could not apply a change event for the member: event X-H4, field zip"},
+		"H5": {InSync, address.Current, "current"},
+		"H6": {InSync, address.Current, "current"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d: %+v", len(got), len(want), got)
+	}
+	for _, r := range got {
+		w := want[r.MemberID]
+		if r.Status != w.status || r.Classified != w.classified || r.Detail != w.detail {
+			t.Errorf("%s: %s, %s, %q\nwant %s, %s, %q", r.MemberID, r.Status, r.Classified, r.Detail, w.status, w.classified, w.detail)
+		}
+		if strings.Contains(r.Detail, "Elm") || strings.Contains(r.Detail, "8020X") || strings.Contains(r.Detail, "Secretname") {
+			t.Errorf("%s: the detail holds input text: %q", r.MemberID, r.Detail)
+		}
+	}
+	if sum.HeldInStore != 2 {
+		t.Errorf("summary: %d held_in_store, want 2", sum.HeldInStore)
+	}
+}

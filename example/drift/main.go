@@ -2,7 +2,9 @@
 // mail vendor's file, a CRM's extract) with the source of truth, and writes
 // every member whose copy is not in sync: stale (a former address, and
 // since when), unknown (an address the member never had), invalid (an
-// address that cannot be read), missing on one side or the other.
+// address that cannot be read), missing on one side or the other, or held
+// (the store could not apply a change event for the member, so it cannot
+// tell whether the copy is right).
 //
 //	go run ./example/drift            # bundled demo data, no setup
 //	drift -feed events.csv -db store.db -export export.csv -out DIR
@@ -266,6 +268,7 @@ type summary struct {
 	InvalidInOther int       `json:"invalid_in_other"`
 	MissingInOther int       `json:"missing_in_other"`
 	MissingInStore int       `json:"missing_in_store"`
+	HeldInStore    int       `json:"held_in_store"`
 	Rows           int       `json:"export_rows"`
 	Repeated       int       `json:"repeated_rows"`
 	Bad            int       `json:"bad_rows"`
@@ -297,7 +300,8 @@ func (o *outputs) finish(sum *pgsync.DriftSummary) error {
 		AsOf: sum.AsOf.UTC(), Members: sum.Members,
 		InSync: sum.InSync, StaleInOther: sum.StaleInOther, UnknownInOther: sum.UnknownInOther,
 		InvalidInOther: sum.InvalidInOther, MissingInOther: sum.MissingInOther, MissingInStore: sum.MissingInStore,
-		Rows: sum.Rows, Repeated: sum.Repeated, Bad: sum.Bad, NoMember: sum.NoMember,
+		HeldInStore: sum.HeldInStore,
+		Rows:        sum.Rows, Repeated: sum.Repeated, Bad: sum.Bad, NoMember: sum.NoMember,
 		Errors: []badRow{},
 	}
 	for _, re := range sum.Errors {

@@ -49,8 +49,8 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%s differs from %s:\n%s", name, golden, lineDiff(string(want), string(got)))
 		}
 	}
-	for _, want := range []string{"15 members", "6 in_sync", "3 stale_in_other", "2 unknown_in_other", "1 invalid_in_other",
-		"2 missing_in_other", "1 missing_in_store", "16 export rows, 3 bad (2 without a member id)"} {
+	for _, want := range []string{"15 members", "5 in_sync", "3 stale_in_other", "2 unknown_in_other", "1 invalid_in_other",
+		"2 missing_in_other", "1 missing_in_store", "1 held_in_store", "16 export rows, 3 bad (2 without a member id)"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q: %s", want, stderr.String())
 		}
@@ -179,7 +179,7 @@ func TestProgram(t *testing.T) {
 		t.Fatalf("demo: exit %d: %s", code, stderr.String())
 	}
 	msg := stderr.String()
-	if !strings.Contains(msg, "15 members, 6 in_sync, 3 stale_in_other, 2 unknown_in_other, 1 invalid_in_other, 2 missing_in_other, 1 missing_in_store") {
+	if !strings.Contains(msg, "15 members, 5 in_sync, 3 stale_in_other, 2 unknown_in_other, 1 invalid_in_other, 2 missing_in_other, 1 missing_in_store, 1 held_in_store") {
 		t.Errorf("demo: %s", msg)
 	}
 	if i := strings.LastIndex(msg, "Outputs in "); i < 0 {
