@@ -92,3 +92,13 @@ func ExampleAddress_Key() {
 	// true
 	// false
 }
+
+func ExampleUnappliedDetail() {
+	// What a report on a member says of the events the source of truth
+	// could not apply: ids and fields, never the rows' text.
+	fmt.Println(address.UnappliedDetail([]address.UnappliedEvent{
+		{EventID: "E7", Field: "zip"},
+		{EventID: "E9", Field: "line1"},
+	}))
+	// Output: a change event for the member could not be applied: event E7, field zip (and 1 more)
+}

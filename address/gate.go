@@ -511,7 +511,7 @@ func (c *checker) verdict(p *Piece) Verdict {
 			return v
 		}
 		if len(h.Unapplied) > 0 {
-			v.Status, v.Detail = UnappliedChange, unappliedDetail(h.Unapplied)
+			v.Status, v.Detail = UnappliedChange, UnappliedDetail(h.Unapplied)
 			return v
 		}
 		switch f.Status {
@@ -537,28 +537,6 @@ func (c *checker) verdict(p *Piece) Verdict {
 		}
 	}
 	return v
-}
-
-// unappliedDetail names the first of a member's unapplied events, and how
-// many there are.
-func unappliedDetail(us []UnappliedEvent) string {
-	var b strings.Builder
-	b.WriteString("a change event for the member could not be applied")
-	u := us[0]
-	if u.EventID != "" {
-		b.WriteString(": event ")
-		b.WriteString(u.EventID)
-	}
-	if u.Field != "" {
-		b.WriteString(", field ")
-		b.WriteString(u.Field)
-	}
-	if len(us) > 1 {
-		b.WriteString(" (and ")
-		b.WriteString(strconv.Itoa(len(us) - 1))
-		b.WriteString(" more)")
-	}
-	return b.String()
 }
 
 // nameAt returns the member's name in force at t: that of the newest

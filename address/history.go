@@ -3,6 +3,8 @@ package address
 import (
 	"context"
 	"iter"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -79,6 +81,36 @@ type UnappliedEvent struct {
 	EventID  string    // the event's id; "" when the row had no readable one
 	Field    string    // the column at fault ("line1", "effective"), or ""
 	Received time.Time // when the source of truth received it
+}
+
+// UnappliedDetail describes a member's unapplied events as the gate's
+// verdicts do: the first event's id and the field at fault, and how many
+// more there are ("a change event for the member could not be applied:
+// event E7, field zip (and 2 more)"). It holds no text of the events. It
+// returns "" for none.
+func UnappliedDetail(us []UnappliedEvent) string {
+	if len(us) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("a change event for the member could not be applied")
+	sep := ": "
+	if u := us[0]; u.EventID != "" {
+		b.WriteString(": event ")
+		b.WriteString(u.EventID)
+		sep = ", "
+	}
+	if u := us[0]; u.Field != "" {
+		b.WriteString(sep)
+		b.WriteString("field ")
+		b.WriteString(u.Field)
+	}
+	if len(us) > 1 {
+		b.WriteString(" (and ")
+		b.WriteString(strconv.Itoa(len(us) - 1))
+		b.WriteString(" more)")
+	}
+	return b.String()
 }
 
 // HistorySource is where the gate reads members' address histories: the

@@ -126,3 +126,24 @@ func TestStatusText(t *testing.T) {
 		t.Error("no error for an unknown status")
 	}
 }
+
+func TestUnappliedDetail(t *testing.T) {
+	e := func(id, field string) address.UnappliedEvent {
+		return address.UnappliedEvent{EventID: id, Field: field}
+	}
+	for _, c := range []struct {
+		us   []address.UnappliedEvent
+		want string
+	}{
+		{nil, ""},
+		{[]address.UnappliedEvent{e("E7", "zip")}, "a change event for the member could not be applied: event E7, field zip"},
+		{[]address.UnappliedEvent{e("E7", "")}, "a change event for the member could not be applied: event E7"},
+		{[]address.UnappliedEvent{e("", "effective")}, "a change event for the member could not be applied: field effective"},
+		{[]address.UnappliedEvent{e("", "")}, "a change event for the member could not be applied"},
+		{[]address.UnappliedEvent{e("E7", "zip"), e("E9", "line1"), e("", "")}, "a change event for the member could not be applied: event E7, field zip (and 2 more)"},
+	} {
+		if got := address.UnappliedDetail(c.us); got != c.want {
+			t.Errorf("UnappliedDetail(%v) = %q, want %q", c.us, got, c.want)
+		}
+	}
+}

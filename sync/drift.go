@@ -1256,7 +1256,7 @@ func (d *drifter) merge(ctx context.Context) error {
 				r.Detail += "; " + strconv.Itoa(n) + " rows of the export have no readable member id"
 			}
 			if len(h.Unapplied) > 0 {
-				r.Detail += "; " + heldDetail(h.Unapplied)
+				r.Detail += "; " + address.UnappliedDetail(h.Unapplied)
 			}
 			if h, err = nextHist(); err != nil {
 				return err
@@ -1384,36 +1384,12 @@ func (j *memberJudge) result() DriftResult {
 		if r.Status == InSync || r.Status == UnknownInOther {
 			r.Status, r.Since = HeldInStore, time.Time{}
 		}
-		r.Detail += "; " + heldDetail(j.h.Unapplied)
+		r.Detail += "; " + address.UnappliedDetail(j.h.Unapplied)
 	}
 	if j.rows > 1 {
 		r.Detail += "; " + strconv.Itoa(j.rows) + " rows in the export, the one judged on line " + strconv.Itoa(j.line)
 	}
 	return r
-}
-
-// heldDetail names the first of a member's standing holds, and how many
-// there are.
-func heldDetail(us []address.UnappliedEvent) string {
-	var b strings.Builder
-	b.WriteString("the store could not apply a change event for the member")
-	if u := us[0]; u.EventID != "" {
-		b.WriteString(": event ")
-		b.WriteString(u.EventID)
-		if u.Field != "" {
-			b.WriteString(", field ")
-			b.WriteString(u.Field)
-		}
-	} else if u.Field != "" {
-		b.WriteString(": field ")
-		b.WriteString(u.Field)
-	}
-	if len(us) > 1 {
-		b.WriteString(" (and ")
-		b.WriteString(strconv.Itoa(len(us) - 1))
-		b.WriteString(" more)")
-	}
-	return b.String()
 }
 
 // differs says how the other system's address differs from the one in

@@ -797,10 +797,10 @@ func TestDriftHolds(t *testing.T) {
 		classified address.Status
 		detail     string
 	}{
-		"H1": {HeldInStore, address.Current, "current; the store could not apply a change event for the member: event X-H1, field zip"},
-		"H2": {HeldInStore, address.UnknownAddress, "never the member's address; differs from the one in force in number predir street unit_number city state zip; the store could not apply a change event for the member: event X-H2, field zip (and 1 more)"},
-		"H3": {StaleInOther, address.Stale, "former address; differs from the one in force in number predir street suffix unit unit_number city zip; the store could not apply a change event for the member: event X-H3, field zip"},
-		"H4": {MissingInOther, 0, "not in the export; the store could not apply a change event for the member: event X-H4, field zip"},
+		"H1": {HeldInStore, address.Current, "current; a change event for the member could not be applied: event X-H1, field zip"},
+		"H2": {HeldInStore, address.UnknownAddress, "never the member's address; differs from the one in force in number predir street unit_number city state zip; a change event for the member could not be applied: event X-H2, field zip (and 1 more)"},
+		"H3": {StaleInOther, address.Stale, "former address; differs from the one in force in number predir street suffix unit unit_number city zip; a change event for the member could not be applied: event X-H3, field zip"},
+		"H4": {MissingInOther, 0, "not in the export; a change event for the member could not be applied: event X-H4, field zip"},
 		"H5": {InSync, address.Current, "current"},
 		"H6": {InSync, address.Current, "current"},
 	}
