@@ -276,3 +276,35 @@ func BenchmarkAppendBinary(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkSameName: the name check the gate makes of each piece, on
+// names printed as mailers print them (case, order, initials, honorifics),
+// and on names with a representative's title or a second person.
+func BenchmarkSameName(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		pairs [][2]string
+	}{
+		{"plain", [][2]string{
+			{"ADA LOVELACE", "Ada Lovelace"},
+			{"Lovelace, Ada K.", "Ada King Lovelace"},
+			{"MR WALTER W WITHERSPOON JR", "Walter Witherspoon"},
+			{"José García", "JOSE GARCIA"},
+			{"Mary Ann Smith", "MaryAnn Smith"},
+			{"Anne Lovelace", "Ada Lovelace"},
+		}},
+		{"titled", [][2]string{
+			{"To the Parent or Guardian of Jane Doe", "Jane Doe"},
+			{"Jane Doe c/o Mary Smith", "Jane Doe"},
+			{"John and Mary Smith", "John Smith"},
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				p := c.pairs[i%len(c.pairs)]
+				_ = SameName(p[0], p[1])
+			}
+		})
+	}
+}

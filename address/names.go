@@ -1,6 +1,7 @@
 package address
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,36 +18,118 @@ import (
 // GARCIA, STRAUß is STRAUSS). A different surname or a different given
 // name is another person.
 //
+// A name line may say who receives the piece for the person it names: a
+// care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE),
+// a parent or guardian (TO THE PARENT OR GUARDIAN OF JANE DOE, as plans
+// address a minor's mail), or an estate (ESTATE OF JOHN SMITH). A name
+// that joins two people (JOHN AND MARY SMITH, JOHN & MARY SMITH) names no
+// one person: false, as a piece with one member's PHI is addressed to
+// that member alone.
+//
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
+	same, titled := sameName(printed, onFile)
+	if !titled {
+		return same
+	}
+	// A word of a title, or of two names joined, is in one of them: read
+	// the part that names the person, and compare that.
+	printed, ok1 := addressee(printed)
+	onFile, ok2 := addressee(onFile)
+	if !ok1 || !ok2 {
+		return false
+	}
+	same, _ = sameName(printed, onFile)
+	return same
+}
+
+// sameName is SameName but for titles and joined names: it reads every
+// word as part of a name. titled reports that a name has a word or
+// character addressee looks for (see nameWords), in which case same is
+// not the answer.
+func sameName(printed, onFile string) (same, titled bool) {
 	if printed == onFile || isASCII(printed) && isASCII(onFile) && strings.EqualFold(printed, onFile) {
 		// The same words: the same name, if it is one.
 		n := nameParts(onFile)
-		return n.surname != "" && n.given != ""
+		return n.surname != "" && n.given != "", n.titled
 	}
 	a, b := nameParts(printed), nameParts(onFile)
+	if a.titled || b.titled {
+		return false, true
+	}
 	if a.surname == "" || b.surname == "" {
-		return false
+		return false, false
 	}
 	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
 		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
 		sameGiven(a.given, b.given) && (a.middle == "" || b.middle == "" || sameGiven(a.middle, b.middle)) {
-		return true
+		return true, false
 	}
 	// The same letters in the same order, split otherwise: MARYANN and
 	// MARY ANN, DELACRUZ and DE LA CRUZ. Each needs a given name, as
 	// above.
-	return a.given != "" && b.given != "" && nameLetters(printed) == nameLetters(onFile)
+	return a.given != "" && b.given != "" && nameLetters(printed) == nameLetters(onFile), false
 }
+
+// addressee returns the part of the name line s that names the person
+// the piece is for: before a care-of (C/O, CARE OF), after a parent's,
+// guardian's or estate's title (representatives). ok is false when the
+// rest joins two names with AND, OR, & or +.
+func addressee(s string) (name string, ok bool) {
+	fields := strings.Fields(s)
+	norm := make([]string, len(fields))
+	for i, f := range fields {
+		norm[i] = strings.ToUpper(strings.Trim(f, ".,:;"))
+	}
+	for i, w := range norm {
+		if w == "C/O" || w == "CARE" && i+1 < len(norm) && norm[i+1] == "OF" {
+			fields, norm = fields[:i], norm[:i]
+			break
+		}
+	}
+	start := 0
+	if len(norm) > 0 && norm[0] == "TO" {
+		start++
+	}
+	if start < len(norm) && norm[start] == "THE" {
+		start++
+	}
+	for _, t := range representatives {
+		if len(norm)-start > len(t) && slices.Equal(norm[start:start+len(t)], t) {
+			fields, norm = fields[start+len(t):], norm[start+len(t):]
+			break
+		}
+	}
+	for i, w := range norm {
+		if strings.ContainsAny(w, "&+") || (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
+			return "", false
+		}
+	}
+	return strings.Join(fields, " "), true
+}
+
+// representatives are the titles, in words, of those who receive a
+// person's mail for them: a minor's parent or guardian, an estate.
+var representatives = func() [][]string {
+	var ts [][]string
+	for _, t := range []string{
+		"PARENT OR GUARDIAN OF", "PARENTS OR GUARDIANS OF", "PARENT OR LEGAL GUARDIAN OF",
+		"PARENT/GUARDIAN OF", "PARENTS/GUARDIANS OF", "PARENT / GUARDIAN OF",
+		"LEGAL GUARDIAN OF", "GUARDIAN OF", "PARENT OF", "PARENTS OF", "ESTATE OF",
+	} {
+		ts = append(ts, strings.Fields(t))
+	}
+	return ts
+}()
 
 // nameLetters returns the letters of the name s, given name first, without
 // spaces or hyphens: SMITH, MARY ANN is MARYANNSMITH.
 func nameLetters(s string) string {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words := nameWords(buf[:0], s)
+	words, _ := nameWords(buf[:0], s)
 	if last != "" {
-		words = nameWords(words, last)
+		words, _ = nameWords(words, last)
 	}
 	return strings.ReplaceAll(strings.Join(words, ""), "-", "")
 }
@@ -68,7 +151,12 @@ func sameGiven(a, b string) bool {
 	return false
 }
 
-type name struct{ given, middle, surname string }
+// A name is a person's name in parts. titled reports a word or
+// character that may be a title's or join two names (see nameWords).
+type name struct {
+	given, middle, surname string
+	titled                 bool
+}
 
 var nameAffixes = map[string]bool{
 	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
@@ -82,18 +170,19 @@ var nameAffixes = map[string]bool{
 func nameParts(s string) name {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words := nameWords(buf[:0], s)
+	words, titled := nameWords(buf[:0], s)
 	var n name
 	if last != "" {
 		var lbuf [4]string
-		lw := nameWords(lbuf[:0], last)
+		lw, lt := nameWords(lbuf[:0], last)
+		titled = titled || lt
 		if len(lw) == 0 {
-			return name{}
+			return name{titled: titled}
 		}
 		n.surname = strings.Join(lw, "-")
 	} else {
 		if len(words) < 2 {
-			return name{}
+			return name{titled: titled}
 		}
 		n.surname, words = words[len(words)-1], words[:len(words)-1]
 	}
@@ -103,6 +192,7 @@ func nameParts(s string) name {
 	if len(words) > 1 {
 		n.middle = words[1]
 	}
+	n.titled = titled
 	return n
 }
 
@@ -117,7 +207,7 @@ func splitSurname(s string) (last, rest string) {
 	// "SMITH, JR., JOHN": a suffix after the comma is not the first name.
 	for {
 		j := strings.IndexByte(s, ',')
-		if j < 0 || !nameAffixes[strings.Join(nameWords(nil, s[:j]), "")] {
+		if j < 0 || !nameAffixes[affixOf(s[:j])] {
 			break
 		}
 		s = s[j+1:]
@@ -125,19 +215,31 @@ func splitSurname(s string) (last, rest string) {
 	return last, s
 }
 
+// affixOf returns the words of s joined, to look up in nameAffixes.
+func affixOf(s string) string {
+	words, _ := nameWords(nil, s)
+	return strings.Join(words, "")
+}
+
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out. The words are slices of one new string.
-func nameWords(dst []string, s string) []string {
+// left out. The words are slices of one new string. titled reports a word
+// OF, OR or AND, or a character &, + or /, which may be part of a title
+// (PARENT OR GUARDIAN OF, C/O) or join two names: see addressee.
+func nameWords(dst []string, s string) ([]string, bool) {
 	var (
-		text  [128]byte
-		b     = text[:0]
-		ends  [16][2]int32 // where each word kept starts and ends in b
-		words = ends[:0]
-		start = 0
+		text   [128]byte
+		b      = text[:0]
+		ends   [16][2]int32 // where each word kept starts and ends in b
+		words  = ends[:0]
+		start  = 0
+		titled bool
 	)
 	flush := func() {
 		w := b[start:]
+		if string(w) == "OF" || string(w) == "OR" || string(w) == "AND" {
+			titled = true
+		}
 		if len(w) == 0 || nameAffixes[string(w)] {
 			b = b[:start]
 			return
@@ -170,6 +272,7 @@ func nameWords(dst []string, s string) []string {
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
 		default:
+			titled = titled || r == '&' || r == '+' || r == '/'
 			flush()
 		}
 	}
@@ -178,7 +281,7 @@ func nameWords(dst []string, s string) []string {
 	for _, w := range words {
 		dst = append(dst, all[w[0]:w[1]])
 	}
-	return dst
+	return dst, titled
 }
 
 // latinFold holds the ASCII letters an upper-case letter of Latin-1 and

@@ -45,6 +45,24 @@ func TestSameName(t *testing.T) {
 		{"", "Ada Lovelace", false, "no printed name"},
 		{"Ada Lovelace", "", false, "no name on file"},
 		{"Jones Smith", "Smith Jones", false, "given and surname swapped"},
+		{"PARENT OR GUARDIAN OF JANE DOE", "Jane Doe", true, "a minor's parent or guardian"},
+		{"To the Parent/Guardian of Jane Doe", "DOE, JANE", true, "a minor's parent or guardian, another spelling"},
+		{"To the parents or guardians of Jane Doe", "Jane Doe", true, "plural"},
+		{"Parent or Guardian of Mary Doe", "Jane Doe", false, "another child's parent"},
+		{"Parent or Guardian", "Jane Doe", false, "a title alone names no one"},
+		{"Estate of John Smith", "John Smith", true, "a deceased member's estate"},
+		{"Jane Doe c/o Mary Smith", "Jane Doe", true, "care of another person"},
+		{"Doe, Jane, C/O Smith", "Jane Doe", true, "care of, LAST, FIRST order"},
+		{"Mary Smith c/o Jane Doe", "Jane Doe", false, "another person, care of the member"},
+		{"C/O Jane Doe", "Jane Doe", false, "care of the member, addressed to no one"},
+		{"Jane Doe Care Of Mary Smith", "Jane Doe", true, "care of, spelled out"},
+		{"John and Mary Smith", "John Smith", false, "two people"},
+		{"John & Mary Smith", "John Smith", false, "two people, ampersand"},
+		{"Mr. & Mrs. John Smith", "John Smith", false, "a couple"},
+		{"John or Mary Smith", "John Smith", false, "either of two people"},
+		{"Or Cohen", "OR COHEN", true, "OR as a given name"},
+		{"Andrew Orr", "ANDREW ORR", true, "AND and OR inside words"},
+		{"John Of Gaunt", "John of Gaunt", true, "OF in a name"},
 	}
 	for _, tt := range tests {
 		if got := address.SameName(tt.printed, tt.onFile); got != tt.want {
@@ -61,6 +79,8 @@ func FuzzSameName(f *testing.F) {
 	f.Add("Witherspoon, Jr., Walter", "MR WALTER W WITHERSPOON JR")
 	f.Add("José García-Núñez", "GARCIA-NUNEZ, JOSE")
 	f.Add("MaryAnn De La Cruz", "Cruz, Mary Ann Dela")
+	f.Add("To the Parent/Guardian of Jane Doe", "Doe, Jane c/o Mary Smith")
+	f.Add("John & Mary Smith", "John and Mary Smith")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		if address.SameName(a, b) != address.SameName(b, a) {
 			t.Fatalf("not symmetric")
