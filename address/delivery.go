@@ -371,6 +371,9 @@ func (p *parser) unitEndingAt(ts []token, start, i int) (int, int) {
 			if j-1 > start && p.unitLen(ts[:i], j-1) == m+1 {
 				return j - 1, m + 1 // APT # 4B
 			}
+			if ts[j].w.is&isNo != 0 && p.inHighway(ts, start, j) {
+				return 0, 0 // COUNTY ROAD NO 20: the highway's number
+			}
 			return j, m
 		}
 	}
@@ -565,6 +568,9 @@ func (p *parser) street(ts []token) error {
 		}
 	}
 	for i := n - 1; i > start; i-- {
+		if ts[i].w.is&isNo != 0 && p.inHighway(ts, start, i) {
+			break // US HIGHWAY NO 202: the highway's number, no unit
+		}
 		if m := p.unitLen(ts[:n], i); m > 0 && i+m == n {
 			if i-1 > start && p.unitLen(ts[:n], i-1) == m+1 {
 				i, m = i-1, m+1 // APT # 4B
@@ -614,9 +620,11 @@ func (p *parser) street(ts []token) error {
 	checked := len(s)
 	// A bare range after the suffix or post-directional ("123 MAIN ST 4B",
 	// "280 SUMMIT CT B"), or a number after a street name of words
-	// ("203 N WABASH 608").
+	// ("203 N WABASH 608"); but a letter after AVENUE or BOULEVARD right
+	// after a pre-directional is the street's name (S AVENUE H).
 	if last := s[len(s)-1]; !p.has(FieldUnit) && len(s) >= 3 && last.alpha && last.b-last.a == 1 &&
-		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] && !p.isHighway(s) {
+		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] && !p.isHighway(s) &&
+		!(len(s) == 3 && s[0].w.dir != "" && (s[1].w.suffix == "AVE" || s[1].w.suffix == "BLVD")) {
 		p.set(FieldUnit, "#")
 		p.setTok(FieldUnitNum, last)
 		s = s[:len(s)-1]
@@ -649,7 +657,7 @@ func (p *parser) checkStreet(s []token) error {
 		return perr(s[0].src, int(s[0].off), ErrNoStreet) // 123 APT 4, 123 APT NORTH, 123 STE S E, 123 KY
 	}
 	for j := range s {
-		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 {
+		if t := &s[j]; t.w.is&(isPound|isPMB) != 0 || j > 0 && t.w.ranged && p.unitLen(s, j) >= 2 && !(t.w.is&isNo != 0 && p.inHighway(s, 0, j)) {
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		}
 	}
@@ -963,9 +971,16 @@ func (p *parser) highway(s []token) ([]byte, int) {
 			}
 		}
 	}
-	if std, n := p.phrase(highwayPhrases, s); n > 0 && n < len(s) && p.highwayID(s[n], std) {
-		p.hw = append(append(append(p.hw, std...), ' '), p.text(s[n])...)
-		return p.hw, n + 1
+	if std, n := p.phrase(highwayPhrases, s); n > 0 && n < len(s) {
+		m := n
+		// US HIGHWAY NO 202: NO is the number's sign, no part of the name.
+		if m+1 < len(s) && s[m].w.is&isNo != 0 && s[m+1].digit {
+			m++
+		}
+		if p.highwayID(s[m], std) {
+			p.hw = append(append(append(p.hw, std...), ' '), p.text(s[m])...)
+			return p.hw, m + 1
+		}
 	}
 	// A state's highway: KENTUCKY 440, KY HWY 75, KY ST HWY 1.
 	for k := min(maxStateWords, len(s)-1); k >= 1 && s[0].w.state; k-- {
@@ -984,6 +999,21 @@ func (p *parser) highway(s []token) ([]byte, int) {
 		}
 	}
 	return nil, 0
+}
+
+// inHighway reports whether ts[i] is a word of a highway that starts the
+// street ts[start:], perhaps after a pre-directional.
+func (p *parser) inHighway(ts []token, start, i int) bool {
+	s := ts[start:]
+	_, n := p.highway(s)
+	if n == 0 {
+		if _, d := p.dirStart(s); d > 0 {
+			if _, n = p.highway(s[d:]); n > 0 {
+				n += d
+			}
+		}
+	}
+	return start+n > i
 }
 
 // routeNumber reports whether t is a route number: digits, perhaps with a

@@ -91,6 +91,11 @@
 //     unit that tells two delivery points at one number apart;
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
+//   - NO before a highway's number is dropped (US HIGHWAY NO 202 is US
+//     HIGHWAY 202); after any other street it is a unit, as # is;
+//   - after a pre-directional, AVENUE or BOULEVARD and one letter is the
+//     street's name (9912 S AVENUE H), where after a street name and a
+//     suffix the letter is a unit (280 SUMMIT CT B);
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);
