@@ -1197,9 +1197,11 @@ func (p *parser) route(ts []token) error {
 	}
 	p.begin(FieldRouteNum)
 	p.put(num)
+	boxed := false
 	if m := p.boxAfter(ts, n); m > 0 {
 		p.setTok(FieldBox, ts[n+m-1])
 		n += m
+		boxed = true
 	} else if n < len(ts) && ts[n].w.is&(isBox|isPound) != 0 {
 		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 	}
@@ -1210,10 +1212,19 @@ func (p *parser) route(ts []token) error {
 		n += m
 	}
 	if n < len(ts) {
+		// Street text after the box is dropped (Pub 28 section 245: RR 2
+		// BOX 18 BRYAN DAIRY RD). Anything else is no part of the address
+		// that can be left out: a unit, a number, a PO Box (RR 1 PO BOX
+		// 406 is not RR 1), words after a route with no box.
+		for i := n; i < len(ts); i++ {
+			if p.boxInStreet(ts[i:]) {
+				return perr(ts[i].src, int(ts[i].off), ErrAmbiguous) // a route and a PO Box
+			}
+		}
 		if _, _, ok := p.unit(ts[n]); ok {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit)
 		}
-		if ts[n].digit {
+		if ts[n].digit || !boxed {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 		}
 	}
