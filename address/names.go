@@ -28,7 +28,7 @@ import (
 //
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
-	same, titled := sameName(printed, onFile)
+	same, titled := sameName(printed, onFile, true)
 	if !titled {
 		return same
 	}
@@ -39,22 +39,22 @@ func SameName(printed, onFile string) bool {
 	if !ok1 || !ok2 {
 		return false
 	}
-	same, _ = sameName(printed, onFile)
+	same, _ = sameName(printed, onFile, false)
 	return same
 }
 
 // sameName is SameName but for titles and joined names: it reads every
-// word as part of a name. titled reports that a name has a word or
-// character addressee looks for (see nameWords), in which case same is
-// not the answer.
-func sameName(printed, onFile string) (same, titled bool) {
+// word as part of a name. If stop, it returns at once with titled true
+// when a name has a word or character addressee looks for (see
+// nameWords), and same is then not the answer.
+func sameName(printed, onFile string, stop bool) (same, titled bool) {
 	if printed == onFile || isASCII(printed) && isASCII(onFile) && strings.EqualFold(printed, onFile) {
 		// The same words: the same name, if it is one.
 		n := nameParts(onFile)
-		return n.surname != "" && n.given != "", n.titled
+		return n.surname != "" && n.given != "", stop && n.titled
 	}
 	a, b := nameParts(printed), nameParts(onFile)
-	if a.titled || b.titled {
+	if stop && (a.titled || b.titled) {
 		return false, true
 	}
 	if a.surname == "" || b.surname == "" {

@@ -63,6 +63,8 @@ func TestSameName(t *testing.T) {
 		{"Or Cohen", "OR COHEN", true, "OR as a given name"},
 		{"Andrew Orr", "ANDREW ORR", true, "AND and OR inside words"},
 		{"John Of Gaunt", "John of Gaunt", true, "OF in a name"},
+		{"J. of Gaunt", "John of Gaunt", true, "OF in a name, an initial"},
+		{"Ann Orr", "ANNE ORR", false, "another given name, OR in a surname"},
 	}
 	for _, tt := range tests {
 		if got := address.SameName(tt.printed, tt.onFile); got != tt.want {
