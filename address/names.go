@@ -105,7 +105,9 @@ func addressee(s string) (name string, ok bool) {
 			return "", false
 		}
 	}
-	return strings.Join(fields, " "), true
+	// What a cut left at the end (JANE DOE, C/O ...) is no part of the
+	// name: a trailing comma would read it as LAST, FIRST.
+	return strings.TrimRight(strings.Join(fields, " "), ",;:- "), true
 }
 
 // representatives are the titles, in words, of those who receive a

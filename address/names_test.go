@@ -53,6 +53,8 @@ func TestSameName(t *testing.T) {
 		{"Estate of John Smith", "John Smith", true, "a deceased member's estate"},
 		{"Jane Doe c/o Mary Smith", "Jane Doe", true, "care of another person"},
 		{"Doe, Jane, C/O Smith", "Jane Doe", true, "care of, LAST, FIRST order"},
+		{"Jane Doe, c/o Mary Smith", "Jane Doe", true, "care of, after a comma"},
+		{"Estate of John Smith, c/o Mary Smith", "John Smith", true, "an estate, care of"},
 		{"Mary Smith c/o Jane Doe", "Jane Doe", false, "another person, care of the member"},
 		{"C/O Jane Doe", "Jane Doe", false, "care of the member, addressed to no one"},
 		{"Jane Doe Care Of Mary Smith", "Jane Doe", true, "care of, spelled out"},
