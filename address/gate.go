@@ -508,6 +508,9 @@ func (c *checker) verdict(p *Piece) Verdict {
 	case Current, RecentlyChanged, PendingChange:
 		if name := nameAt(h, c.out.AsOf); !c.sameName(p.Name, name) {
 			v.Status, v.Detail = WrongRecipient, "printed name is not the member's"
+			if _, one := addressee(p.Name); !one {
+				v.Detail = "printed name joins two people"
+			}
 			return v
 		}
 		if len(h.Unapplied) > 0 {

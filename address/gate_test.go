@@ -86,7 +86,7 @@ func TestGateStatuses(t *testing.T) {
 		{"unknown member", piece("p13", "nobody", "No Body", pineAddr, true), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
 		{"unknown member, not PHI", piece("p14", "nobody", "No Body", pineAddr, false), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
 		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
-		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
+		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name joins two people"},
 		{"the member's guardian", piece("p15b", "ada", "To the Parent or Guardian of Ada Lovelace", elmAddr, true), address.Current, address.Release, ""},
 		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan"},
 		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, ""},

@@ -160,7 +160,8 @@ const (
 	UndeliverableAddress
 	// UnknownMember: the source of truth has no such member.
 	UnknownMember
-	// WrongRecipient: the printed name is not the member's.
+	// WrongRecipient: the printed name is not the member's (see
+	// [SameName]), or joins the member's and another's.
 	WrongRecipient
 	// Commingled: the piece carries another member's document.
 	Commingled
