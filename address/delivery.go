@@ -1094,10 +1094,12 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 // boxInStreet reports whether ts, words of a street line after its
 // primary number, starts with a box: a PO Box (PO BOX 5, POB A), or BOX,
 // BIN, DRAWER or CALLER with a number that has a digit (BOX 5; not BOX A
-// or BOX ELDER, which may be words of a street's name).
+// or BOX ELDER, which may be words of a street's name). A number after a
+// pound sign is a unit's, as a street whose name ends in BOX prints with
+// its unit (0 BOX # 5).
 func (p *parser) boxInStreet(ts []token) bool {
 	std, n := p.poBoxLen(ts)
-	if n == 0 {
+	if n == 0 || ts[n-2].w.is&isPound != 0 {
 		return false
 	}
 	switch std {
