@@ -91,6 +91,9 @@
 //     unit that tells two delivery points at one number apart;
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
+//   - NO and SO right after a street's suffix, with no number after them,
+//     are the post-directionals N and S, as mailers in Florida and
+//     Minnesota write them (13TH AVE NO is 13TH AVE N);
 //   - NO before a highway's number is dropped (US HIGHWAY NO 202 is US
 //     HIGHWAY 202); after any other street it is a unit, as # is;
 //   - after a pre-directional, AVENUE or BOULEVARD and one letter is the

@@ -37,6 +37,9 @@ type wordInfo struct {
 	code         string // the state code of a code or a one-word name: IL
 	boxWord      bool   // a PO Box phrase of one word: POB, DRAWER, BOX
 	is           uint8  // which of the words the parser names it is: isPound, ...
+	// dirAfterSuffix is the directional this word is right after a
+	// street suffix and before no number: NO is N, SO is S.
+	dirAfterSuffix *wordInfo
 
 	// The phrases of each table that start with this word.
 	phrases [numPhraseTables][]phrase
@@ -217,6 +220,9 @@ func init() {
 	}
 	for w, bit := range map[string]uint8{"#": isPound, "PMB": isPMB, "BOX": isBox, "NO": isNo} {
 		words[w].is |= bit // all four are table words
+	}
+	for _, d := range shortDirsAfterSuffix {
+		info(d[0]).dirAfterSuffix = words[d[1]]
 	}
 	for _, i := range words {
 		if i.unit == "FL" {

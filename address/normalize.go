@@ -42,6 +42,7 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 		return perr(src, 0, ErrTooLong)
 	}
 	p.start(src)
+	first := len(p.toks)
 	seen := false // a character other than white space
 	for i := 0; i < len(in); {
 		c := in[i]
@@ -120,6 +121,15 @@ func (p *parser) normalize(in string, src Field, limit int) error {
 	}
 	if p.open {
 		p.endWord()
+	}
+	// NO or SO right after a street suffix, in the same part, with no
+	// number after it, is a directional (13TH AVE NO is 13TH AVE N).
+	for k := first + 1; k < len(p.toks); k++ {
+		t, prev := &p.toks[k], &p.toks[k-1]
+		if d := t.w.dirAfterSuffix; d != nil && prev.w.suffix != "" && prev.seg == t.seg &&
+			(k+1 == len(p.toks) || !p.toks[k+1].digit) {
+			t.w = d
+		}
 	}
 	if len(p.toks) > maxTokens {
 		return perr(src, 0, ErrTooLong)

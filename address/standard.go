@@ -774,6 +774,11 @@ var leadSuffixes = [...]string{"AVE", "BLVD"}
 // AVE PONCE DE LEON.
 var leadWordsElse = [...][2]string{{"AVENIDA", "AVE"}}
 
+// Not Pub 28: the directionals Florida and Minnesota mailers write after a
+// street's suffix (13TH AVE NO, 4TH ST SO), read as N and S there when no
+// number follows (NO 5 is number 5, a unit).
+var shortDirsAfterSuffix = [...][2]string{{"NO", "N"}, {"SO", "S"}}
+
 // Not Pub 28: the word forms that the equivalence key treats as one (see the
 // package documentation). Pub 28 prints a street or city name as the ZIP+4
 // and City State files do; mailers' files spell the same name both ways.
