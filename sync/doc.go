@@ -113,8 +113,9 @@
 // member_id,name,line1,line2,city,state,zip, read by [ExportReader]) with the
 // store as of a time: each member is in sync, stale in the other system
 // (it holds a former address, since when), unknown there (an address the
-// store never had), invalid there, missing there or missing in the store.
-// The export is streamed; the program example/drift writes drift.csv and
+// store never had), invalid there, missing there or missing in the store,
+// or held in the store (the store could not apply a change event for the
+// member, so the copy cannot be judged). The export is streamed; the program example/drift writes drift.csv and
 // summary.json from it.
 //
 // # Ledger
