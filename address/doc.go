@@ -81,8 +81,9 @@
 //     out, and FL right after an ordinal is the floor, not Florida, unless
 //     a comma sets it apart. Other units written identifier first (B UNIT)
 //     are errors;
-//   - a street line and a box on one line (123 MAIN ST PO BOX 5, 123 MAIN
-//     ST BOX 5) is an error, [ErrAmbiguous]: a dual address, but with no
+//   - a street line or a route and a box on one line (123 MAIN ST PO BOX
+//     5, 123 MAIN ST BOX 5, RR 1 PO BOX 406) is an error, [ErrAmbiguous]:
+//     a dual address, but with no
 //     line nearer the last line to tell which is the delivery address, as
 //     Pub 28 section 215 does on two lines;
 //   - a line that is no delivery line is set aside as a building's or
