@@ -553,7 +553,7 @@ func (p *parser) street(ts []token) error {
 	// nearer the last line to choose by (Pub 28 section 215): 123 MAIN
 	// ST PO BOX 5, 123 MAIN ST BOX 5.
 	for i := start; i < n; i++ {
-		if len(ts[i].w.phrases[poBoxPhrases]) > 0 && p.boxInStreet(ts[i:]) {
+		if ts[i].w.phrases[poBoxPhrases] != nil && p.boxInStreet(ts[i:]) {
 			return perr(ts[i].src, int(ts[i].off), ErrAmbiguous)
 		}
 	}
@@ -1092,21 +1092,20 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 }
 
 // boxInStreet reports whether ts, words of a street line after its
-// primary number, starts with a box: a PO Box (PO BOX 5, POB A), or BOX,
-// BIN, DRAWER or CALLER with a number that has a digit (BOX 5; not BOX A
-// or BOX ELDER, which may be words of a street's name). A number after a
-// pound sign is a unit's, as a street whose name ends in BOX prints with
-// its unit (0 BOX # 5).
+// primary number, starts with a box: words that are only ever a box's (PO
+// BOX, POB, LOCKBOX), with a number or not, or BOX, BIN, DRAWER or CALLER
+// right before a number that has a digit (BOX 5; not BOX A or BOX ELDER,
+// which may be words of a street's name, nor BOX # 5, which a street
+// whose name ends in BOX prints with its unit).
 func (p *parser) boxInStreet(ts []token) bool {
-	std, n := p.poBoxLen(ts)
-	if n == 0 || ts[n-2].w.is&isPound != 0 {
-		return false
-	}
+	std, n := p.phrase(poBoxPhrases, ts)
 	switch std {
-	case "PO BOX", "P O BOX", "POST OFFICE BOX", "POST BOX", "POBOX", "POB":
+	case "":
+		return false
+	case "PO BOX", "P O BOX", "POST OFFICE BOX", "POST BOX", "POBOX", "POB", "LOCKBOX", "LOCK BOX", "FIRM CALLER":
 		return true
 	}
-	return ts[n-1].digit
+	return n < len(ts) && ts[n].digit
 }
 
 func (p *parser) poBox(ts []token) error {
