@@ -1070,7 +1070,18 @@ func (p *parser) highwayID(t token, std string) bool {
 
 func (p *parser) isPOBox(ts []token) bool {
 	std, n := p.poBoxLen(ts)
-	return n > 0 || std != "" && std != "BOX" && std != "BIN" && std != "CALLER" && std != "DRAWER"
+	return n > 0 || onlyBox(std)
+}
+
+// onlyBox reports whether the PO Box phrase std is only ever a box's (PO
+// BOX, POB, LOCKBOX), not a word that may also be a street's (BOX ELDER)
+// or a name's: BOX, BIN, CALLER and DRAWER.
+func onlyBox(std string) bool {
+	switch std {
+	case "", "BOX", "BIN", "CALLER", "DRAWER":
+		return false
+	}
+	return true
 }
 
 // poBoxLen returns the PO Box phrase that starts ts and how many words the
@@ -1099,13 +1110,10 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 // whose name ends in BOX prints with its unit).
 func (p *parser) boxInStreet(ts []token) bool {
 	std, n := p.phrase(poBoxPhrases, ts)
-	switch std {
-	case "":
+	if std == "" {
 		return false
-	case "PO BOX", "P O BOX", "POST OFFICE BOX", "POST BOX", "POBOX", "POB", "LOCKBOX", "LOCK BOX", "FIRM CALLER":
-		return true
 	}
-	return n < len(ts) && ts[n].digit
+	return onlyBox(std) || n < len(ts) && ts[n].digit
 }
 
 func (p *parser) poBox(ts []token) error {
