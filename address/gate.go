@@ -194,7 +194,9 @@ type Gate struct {
 	// HaltMin is the least number of such pieces that halts; zero means 10.
 	HaltMin int
 	// MaxSourceAge halts the batch when the source's newest recorded change
-	// is older than this before AsOf; zero means no limit.
+	// is older than this before AsOf; zero means no limit. (A source that
+	// holds change events it cannot tie to a member, an
+	// [UnattributedSource], halts every batch while they stand.)
 	MaxSourceAge time.Duration
 	// ChunkSize is how many pieces are judged per bulk history fetch;
 	// zero means 8192.
@@ -253,6 +255,15 @@ func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink V
 	if g.MaxSourceAge > 0 && c.out.AsOf.Sub(newest) > g.MaxSourceAge {
 		c.halt = "source of truth is stale: its newest change was recorded " + age(c.out.AsOf.Sub(newest)) +
 			" before the check, more than the maximum " + age(g.MaxSourceAge)
+	}
+	if u, ok := g.Source.(UnattributedSource); ok {
+		us, err := u.Unattributed(ctx)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("address: reading the source's unattributed events: %w", err)
+		}
+		if len(us) > 0 {
+			c.halt = joinReasons(c.halt, unattributedReason(us))
+		}
 	}
 	size := g.ChunkSize
 	if size <= 0 {
@@ -607,6 +618,14 @@ func (c *checker) finish() {
 		c.out.Quarantined += c.out.Released
 		c.out.Released = 0
 	}
+}
+
+// joinReasons adds the halt reason r to those in rs, if any.
+func joinReasons(rs, r string) string {
+	if rs == "" {
+		return r
+	}
+	return rs + "; " + r
 }
 
 func age(d time.Duration) string {

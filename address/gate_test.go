@@ -145,6 +145,87 @@ func heldPieces(n int) []address.Piece {
 	return ps
 }
 
+// holding is a source that holds change events it could not tie to a
+// member.
+type holding struct {
+	*addresstest.Source
+	events []address.UnappliedEvent
+	err    error
+}
+
+func (h holding) Unattributed(context.Context) ([]address.UnappliedEvent, error) {
+	return h.events, h.err
+}
+
+// TestGateHaltsOnUnattributedEvents: a source holding an event it cannot
+// tie to a member may be missing any member's move: nothing is released,
+// and every piece keeps its own status.
+func TestGateHaltsOnUnattributedEvents(t *testing.T) {
+	e9 := address.UnappliedEvent{EventID: "E9", Field: "member_id", Received: day("2020-05-30")}
+	noID := address.UnappliedEvent{Received: day("2020-05-31")}
+	tests := []struct {
+		name   string
+		gate   address.Gate
+		events []address.UnappliedEvent
+		reason string
+	}{
+		{"none", address.Gate{}, nil, ""},
+		{"one", address.Gate{}, []address.UnappliedEvent{e9},
+			"source of truth holds a change event it could not apply and cannot tie to a member (event E9, field member_id): any member's address may be missing a move"},
+		{"one with no event id or field", address.Gate{}, []address.UnappliedEvent{noID},
+			"source of truth holds a change event it could not apply and cannot tie to a member: any member's address may be missing a move"},
+		{"two", address.Gate{}, []address.UnappliedEvent{e9, noID},
+			"source of truth holds 2 change events it could not apply and cannot tie to a member (the first: event E9, field member_id): any member's address may be missing a move"},
+		{"the halt rate of 1 halts all the same", address.Gate{HaltRate: 1}, []address.UnappliedEvent{e9},
+			"source of truth holds a change event it could not apply and cannot tie to a member (event E9, field member_id): any member's address may be missing a move"},
+		{"and a stale source", address.Gate{MaxSourceAge: 30 * 24 * time.Hour, AsOf: day("2020-12-13")}, []address.UnappliedEvent{noID},
+			"source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 30 days; " +
+				"source of truth holds a change event it could not apply and cannot tie to a member: any member's address may be missing a move"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := tt.gate
+			g.Source = holding{Source: gateSource(), events: tt.events}
+			if g.AsOf.IsZero() {
+				g.AsOf = day("2020-06-01")
+			}
+			pieces := []address.Piece{
+				piece("p1", "ada", "Ada Lovelace", elmAddr, true),
+				piece("p2", "ada", "Ada Lovelace", oakAddr, true),
+				piece("p3", "ada", "Ada Lovelace", elmAddr, false),
+			}
+			var sink addresstest.Sink
+			out, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			halted := tt.reason != ""
+			if out.Halted != halted || out.HaltReason != tt.reason {
+				t.Errorf("halted %v, reason %q; want %v, %q", out.Halted, out.HaltReason, halted, tt.reason)
+			}
+			if want := map[bool]int{false: 2, true: 0}[halted]; out.Released != want {
+				t.Errorf("released %d, want %d", out.Released, want)
+			}
+			var got []address.Status
+			for _, v := range sink.Got {
+				got = append(got, v.Status)
+			}
+			if d := cmp.Diff([]address.Status{address.Current, address.Stale, address.Current}, got); d != "" {
+				t.Errorf("statuses (-want +got):\n%s", d)
+			}
+		})
+	}
+
+	t.Run("a source that fails", func(t *testing.T) {
+		g := address.Gate{Source: holding{Source: gateSource(), err: errors.New("disk on fire")}, AsOf: day("2020-06-01")}
+		var sink addresstest.Sink
+		_, err := g.Check(context.Background(), addresstest.Pieces([]address.Piece{piece("p1", "ada", "Ada Lovelace", elmAddr, true)}), &sink)
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") || len(sink.Got) != 0 {
+			t.Errorf("error %v, %d verdicts", err, len(sink.Got))
+		}
+	})
+}
+
 func TestGateHalt(t *testing.T) {
 	asOf := day("2020-06-01")
 	batch := func(stale, current int, phi bool) []address.Piece {

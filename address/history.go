@@ -134,6 +134,52 @@ type HistorySource interface {
 	Newest(ctx context.Context) (time.Time, error)
 }
 
+// An UnattributedSource is a HistorySource that can hold change events it
+// received and could not apply without knowing whose they are: a feed row
+// whose member id could not be read. Any member's history may then lack a
+// move, so no piece can be shown to go to its member's address, and the
+// gate halts every batch while such an event stands. The sync package's
+// Store and Snapshot implement it.
+type UnattributedSource interface {
+	HistorySource
+	// Unattributed returns the change events the source holds that it
+	// could not apply and cannot tie to a member, oldest first; none when
+	// it holds none.
+	Unattributed(ctx context.Context) ([]UnappliedEvent, error)
+}
+
+// unattributedReason is the halt reason for a source holding the events
+// us: how many, and the first's id and field at fault.
+func unattributedReason(us []UnappliedEvent) string {
+	var b strings.Builder
+	b.WriteString("source of truth holds ")
+	if len(us) == 1 {
+		b.WriteString("a change event")
+	} else {
+		b.WriteString(strconv.Itoa(len(us)))
+		b.WriteString(" change events")
+	}
+	b.WriteString(" it could not apply and cannot tie to a member")
+	first := []string{}
+	if u := us[0]; u.EventID != "" {
+		first = append(first, "event "+u.EventID)
+	}
+	if u := us[0]; u.Field != "" {
+		first = append(first, "field "+u.Field)
+	}
+	if len(first) > 0 {
+		if len(us) > 1 {
+			b.WriteString(" (the first: ")
+		} else {
+			b.WriteString(" (")
+		}
+		b.WriteString(strings.Join(first, ", "))
+		b.WriteString(")")
+	}
+	b.WriteString(": any member's address may be missing a move")
+	return b.String()
+}
+
 // Status is what the gate, or a drift check, finds of an address printed for
 // a member, as of a time. It prints and parses as the words used in CSV and
 // JSON outputs ("stale", "recently_changed"). Do not reorder this list or

@@ -61,11 +61,14 @@ type ApplyReport struct {
 
 	// Held counts the holds the bad rows placed: members held, by event,
 	// until the event is applied or a reviewer clears the hold ([Hold]).
-	// A bad row whose member and event hold already, or that names no
-	// member, places none. HoldsEnded counts the holds the feed ended by
+	// A bad row whose member and event hold already places none.
+	// Unattributed counts the holds placed by bad rows that name no
+	// member: each holds every member, and the gate halts every batch
+	// while one stands. HoldsEnded counts the holds the feed ended by
 	// applying their events.
-	Held       int
-	HoldsEnded int
+	Held         int
+	Unattributed int
+	HoldsEnded   int
 
 	// Errors holds the first MaxErrors bad rows and conflicts, in line
 	// order. Errors.Err() is nil when there are none.

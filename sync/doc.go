@@ -70,7 +70,8 @@
 //     caller stops at the first ([ApplyOptions.StopOnError]) or collects them
 //     and goes on; then a bad row whose member id can be read holds that
 //     member ([Hold]): the gate releases no piece of theirs as current until
-//     the event is applied or a reviewer clears the hold.
+//     the event is applied or a reviewer clears the hold. One whose member
+//     id cannot be read holds every member: the gate halts every batch.
 //   - Apply reads and parses the whole feed, in memory, before it changes
 //     the store, then commits in chunks. A process killed in the middle leaves a
 //     consistent store, and re-running the same feed converges to exactly the
@@ -106,6 +107,13 @@
 // those standing; the program example/holds lists
 // and clears them. A conflict (an event id known with other content) holds
 // no one: the store keeps the content it applied.
+//
+// A bad row whose member id cannot be read (or a record whose fields
+// cannot be trusted: the wrong number of them) may be any member's move.
+// Its hold names no member ("") and holds every member: the store and its
+// snapshots are an [address.UnattributedSource], and the gate halts every
+// batch while such a hold stands ([Store.Unattributed]). It ends when its
+// event id is applied for any member, or when a reviewer clears it.
 //
 // # Drift
 //

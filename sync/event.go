@@ -45,7 +45,7 @@ type RowError struct {
 	Line     int    // 1-based input line; 0 if unknown
 	Field    string // the column at fault ("effective", "line1"), or ""
 	EventID  string // the row's event id if it is well-formed, else ""
-	MemberID string // the row's member id if it is well-formed, else "": Apply holds the member ([Hold])
+	MemberID string // the row's member id if it is well-formed, else "": Apply holds the member, or every member when "" ([Hold])
 	Err      error  // the reason: one of the errors below, or an *address.ParseError
 }
 

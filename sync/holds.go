@@ -27,10 +27,16 @@ import (
 // event id for the same member) in a good row, as upstream sends it again
 // corrected, and applies it or finds it applied already; or when a
 // reviewer clears it ([Store.ClearHold], [Store.ClearHolds]). A row with no readable
-// event id holds its member until a reviewer clears it. A row with no
-// readable member id holds no one; the report still counts it.
+// event id holds its member until a reviewer clears it.
+//
+// A row with no readable member id may be any member's move, so its hold,
+// with MemberID "", holds every member: while it stands the store is an
+// [address.UnattributedSource] with events to report, and the gate halts
+// every batch. It ends as a member's does: when a later apply brings its
+// event id in a good row (for whichever member), or when a reviewer clears
+// it, once the feed's row is known to move no one the store keeps.
 type Hold struct {
-	MemberID string
+	MemberID string    // "" when the row had no readable member id
 	EventID  string    // "" when the row had no readable event id
 	Line     int       // the row's line in the feed it came in
 	Field    string    // the column at fault, or ""
@@ -46,12 +52,10 @@ var (
 
 type holdKey struct{ member, event string }
 
-// addHold records that the bad row re holds its member, if it names one.
-// The first bad row of a member and event in a feed is the one kept.
+// addHold records that the bad row re holds its member, or every member
+// when it names none. The first bad row of a member and event in a feed is
+// the one kept.
 func (a *applier) addHold(re *RowError) {
-	if re.MemberID == "" {
-		return
-	}
 	k := holdKey{strings.Clone(re.MemberID), strings.Clone(re.EventID)}
 	if a.holds == nil {
 		a.holds = map[holdKey]*RowError{}
@@ -66,7 +70,8 @@ func (a *applier) addHold(re *RowError) {
 // (applied now, or applied before): a bad row and a good one of the same
 // event and member in one feed hold nothing.
 func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
-	// The holds standing that an event can end, and the feed's.
+	// The holds standing that an event can end, and the feed's. A hold of
+	// no member ends with its event for any member.
 	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
 	err := scanHolds(ctx, tx, func(h Hold) bool {
 		if h.EventID != "" {
@@ -92,6 +97,10 @@ func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
 			if _, ok := watch[k]; ok {
 				watch[k] = true
 			}
+			k.member = ""
+			if _, ok := watch[k]; ok {
+				watch[k] = true
+			}
 		}
 	}
 
@@ -110,7 +119,11 @@ WHERE cleared IS NOT NULL`, k.member, k.event, re.Line, re.Field, re.Err.Error()
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
-			a.rep.Held++
+			if k.member == "" {
+				a.rep.Unattributed++
+			} else {
+				a.rep.Held++
+			}
 		}
 	}
 	for k, applied := range watch {
@@ -159,7 +172,7 @@ WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
 }
 
 // standingHolds reads the holds standing, as histories list them, by
-// member; nil when there are none.
+// member (those of no member under ""); nil when there are none.
 func standingHolds(ctx context.Context, q queryer) (map[string][]address.UnappliedEvent, error) {
 	var holds map[string][]address.UnappliedEvent
 	err := scanHolds(ctx, q, func(h Hold) bool {
@@ -179,7 +192,7 @@ func withHolds(holds map[string][]address.UnappliedEvent, yield func(address.His
 		return yield
 	}
 	return func(h address.History, err error) bool {
-		if err == nil {
+		if err == nil && h.MemberID != "" {
 			h.Unapplied = holds[h.MemberID]
 		}
 		return yield(h, err)
@@ -200,8 +213,40 @@ func (s *Store) Holds(ctx context.Context) iter.Seq2[Hold, error] {
 	}
 }
 
+// Unattributed returns the events of the holds standing that name no
+// member ([Hold]), oldest first. While there are any, the gate halts every
+// batch. It implements [address.UnattributedSource].
+func (s *Store) Unattributed(ctx context.Context) ([]address.UnappliedEvent, error) {
+	us, err := unattributed(ctx, s.r)
+	if err != nil {
+		return nil, fmt.Errorf("pgsync: unattributed holds: %w", err)
+	}
+	return us, nil
+}
+
+// unattributed reads the holds standing that name no member with q.
+func unattributed(ctx context.Context, q queryer) ([]address.UnappliedEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT event_id, field, received FROM holds
+WHERE member_id = '' AND cleared IS NULL ORDER BY received, event_id`)
+	if err != nil {
+		return nil, err
+	}
+	var us []address.UnappliedEvent
+	for rows.Next() {
+		var u address.UnappliedEvent
+		var received int64
+		if err := rows.Scan(&u.EventID, &u.Field, &received); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Received = time.Unix(0, received).UTC()
+		us = append(us, u)
+	}
+	return us, closeRows(rows)
+}
+
 // ClearHold ends the hold of a member's event ("" for a row that had no
-// readable event id), as a reviewer decides once the member's address is
+// readable event id; member "" for a hold of no member), as a reviewer decides once the member's address is
 // known to be right in the store: the reviewer and the reason are kept with
 // it. It returns an error wrapping [ErrNoHold] when no such hold stands,
 // and [ErrClearIncomplete] without a reviewer or a reason.

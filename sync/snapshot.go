@@ -48,7 +48,7 @@ type Snapshot struct {
 	closeErr  error
 }
 
-var _ address.HistorySource = (*Snapshot)(nil)
+var _ address.UnattributedSource = (*Snapshot)(nil)
 
 // errSnapshotClosed is what a closed snapshot's reads return.
 var errSnapshotClosed = errors.New("snapshot is closed")
@@ -164,6 +164,12 @@ func (sn *Snapshot) Histories(ctx context.Context, ids []string) iter.Seq2[addre
 			sn.s.historiesInParts(ctx, ids, sn.pivots, sn.parts, withHolds(sn.holds, yield))
 		}
 	}
+}
+
+// Unattributed returns the events of the holds that stood at the
+// snapshot's moment and name no member, as [Store.Unattributed] does.
+func (sn *Snapshot) Unattributed(ctx context.Context) ([]address.UnappliedEvent, error) {
+	return slices.Clone(sn.holds[""]), nil
 }
 
 // Newest returns the newest Recorded time of any version the store held at

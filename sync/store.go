@@ -39,7 +39,7 @@ type Store struct {
 	closeErr  error
 }
 
-var _ address.HistorySource = (*Store)(nil)
+var _ address.UnattributedSource = (*Store)(nil)
 
 // These are the errors Open returns for a file it will not use.
 var (

@@ -133,14 +133,17 @@ type PieceStatus struct {
 // AssertNoStale fails the test if any of pieces, judged against src as of
 // asOf (zero: now), is addressed to a member's former address. The failure
 // lists the offending pieces by id, member, status and detail, as a go-cmp
-// diff against no pieces.
+// diff against no pieces. It fails too when the gate halts every batch
+// against src (an [address.UnattributedSource] with events standing): any
+// piece may then be going to a former address.
 func AssertNoStale(tb testing.TB, src address.HistorySource, asOf time.Time, pieces []address.Piece) {
 	tb.Helper()
 	assertOnly(tb, src, asOf, pieces, "stale", func(s address.Status) bool { return s != address.Stale })
 }
 
 // AssertAllCurrent fails the test unless every piece is current: the gate
-// would release it were it PHI.
+// would release it were it PHI. It fails too when the gate halts every
+// batch against src, as AssertNoStale does.
 func AssertAllCurrent(tb testing.TB, src address.HistorySource, asOf time.Time, pieces []address.Piece) {
 	tb.Helper()
 	assertOnly(tb, src, asOf, pieces, "not current", func(s address.Status) bool { return s == address.Current })
@@ -151,9 +154,14 @@ func assertOnly(tb testing.TB, src address.HistorySource, asOf time.Time, pieces
 	if asOf.IsZero() {
 		asOf = time.Now()
 	}
-	vs, _, err := Check(src, asOf, pieces)
+	vs, out, err := Check(src, asOf, pieces)
 	if err != nil {
 		tb.Fatalf("addresstest: checking %d pieces: %v", len(pieces), err)
+		return
+	}
+	if out.Halted {
+		// Check never halts on the pieces' share: this is the source's.
+		tb.Errorf("addresstest: the gate halts every batch against this source: %s", out.HaltReason)
 		return
 	}
 	var bad []PieceStatus

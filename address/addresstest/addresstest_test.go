@@ -167,6 +167,32 @@ func TestAssertionsStopOnSourceFailure(t *testing.T) {
 	}
 }
 
+// unattributed is a source holding a change event it could not tie to a
+// member.
+type unattributed struct{ *addresstest.Source }
+
+func (unattributed) Unattributed(context.Context) ([]address.UnappliedEvent, error) {
+	return []address.UnappliedEvent{{EventID: "E9", Field: "member_id", Received: day("2020-05-30")}}, nil
+}
+
+// TestAssertionsFailOnUnattributedEvents: while the source holds an event
+// it cannot tie to a member, no piece is shown current or not stale.
+func TestAssertionsFailOnUnattributedEvents(t *testing.T) {
+	for name, assert := range map[string]assertion{
+		"AssertNoStale":    addresstest.AssertNoStale,
+		"AssertAllCurrent": addresstest.AssertAllCurrent,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var rec recorder
+			assert(&rec, unattributed{addresstest.NewSource(source()...)}, day("2020-06-01"), []address.Piece{current})
+			want := "addresstest: the gate halts every batch against this source: source of truth holds a change event it could not apply and cannot tie to a member (event E9, field member_id): any member's address may be missing a move"
+			if rec.fatal || len(rec.errs) != 1 || rec.errs[0] != want {
+				t.Errorf("fatal=%v, errors %q, want %q", rec.fatal, rec.errs, want)
+			}
+		})
+	}
+}
+
 // bent is a source that departs from what the gate needs in one way.
 type bent struct {
 	*addresstest.Source

@@ -12,6 +12,12 @@
 // to be right: who cleared it and why are kept with it. A hold whose row had
 // no readable event id is cleared with -event "".
 //
+// A hold whose row had no readable member id is listed with an empty
+// member_id. It may be any member's move, so the pre-print gate halts every
+// batch while it stands. Clear it with -clear "" (and its -event), or in a
+// -clear-file with the member_id left empty, once the feed's row is known
+// to move no member the store keeps.
+//
 // The list goes to stdout: member_id,event_id,line,field,reason,received
 // (ids, a line number, a field name, what is wrong with it and when the
 // store received it; no name or address). Exit status: 0 done, 1 error (no
@@ -44,7 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("holds", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the store `FILE`")
-	member := fs.String("clear", "", "clear the hold of member `ID`")
+	member := fs.String("clear", "", "clear the hold of member `ID` (\"\" for a row that had none)")
 	file := fs.String("clear-file", "", "clear the holds listed in `FILE` (CSV with member_id and event_id columns; - for stdin)")
 	event := fs.String("event", "", "the `ID` of the event whose hold -clear ends (\"\" for a row that had none)")
 	by := fs.String("by", "", "who clears the hold")
@@ -52,8 +58,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	clearing := *member != "" || *file != ""
-	if *db == "" || fs.NArg() > 0 || *member != "" && *file != "" || *file != "" && *event != "" ||
+	// -clear "" names the hold of no member: whether the flag was given
+	// counts, not its value.
+	clearOne := false
+	fs.Visit(func(f *flag.Flag) { clearOne = clearOne || f.Name == "clear" })
+	clearing := clearOne || *file != ""
+	if *db == "" || fs.NArg() > 0 || clearOne && *file != "" || *file != "" && *event != "" ||
 		!clearing && (*event != "" || *by != "" || *why != "") || clearing && (*by == "" || *why == "") {
 		fmt.Fprintln(stderr, "holds: -db FILE is required; -clear MEMBER (with -event, unless the row had no event id) or -clear-file FILE, not both, needs -by and -why")
 		return 2
@@ -92,26 +102,33 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	w := csv.NewWriter(stdout)
 	w.Write([]string{"member_id", "event_id", "line", "field", "reason", "received"})
-	n := 0
+	n, none := 0, 0
 	for h, err := range st.Holds(ctx) {
 		if err != nil {
 			return fail(err)
 		}
 		w.Write([]string{h.MemberID, h.EventID, strconv.Itoa(h.Line), h.Field, h.Reason, h.Received.Format(time.RFC3339)})
 		n++
+		if h.MemberID == "" {
+			none++
+		}
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stderr, "holds: %d standing\n", n)
+	if none > 0 {
+		fmt.Fprintf(stderr, "holds: %d of them name no member: the gate halts every batch until they are cleared\n", none)
+	}
 	return 0
 }
 
 // readHolds reads the member and event ids of the holds listed in the CSV
 // file name ("-": stdin), whose header names the columns member_id and
 // event_id (as the batch job reads a header: any case, spaces and a byte
-// order mark aside).
+// order mark aside). An empty member_id names a hold of no member, as the
+// list shows one.
 func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 	in := stdin
 	if name != "-" {
@@ -144,9 +161,6 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 		}
 		if len(rec) <= max(mc, ec) {
 			return nil, fmt.Errorf("%s: row %d: %d fields, too few for member_id and event_id", name, row, len(rec))
-		}
-		if rec[mc] == "" {
-			return nil, fmt.Errorf("%s: row %d: no member_id", name, row)
 		}
 		holds = append(holds, pgsync.Hold{MemberID: rec[mc], EventID: rec[ec]})
 	}

@@ -15,8 +15,8 @@ import (
 )
 
 // newStore returns the path of a closed store with member M1 at an address
-// and two holds: M1's move with a bad ZIP code, and M2's first event with
-// no event id.
+// and three holds: M1's move with a bad ZIP code, M2's first event with
+// no event id, and an event with no member id.
 func newStore(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -31,6 +31,7 @@ func newStore(t *testing.T) string {
 E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016
 E2,M1,2024-03-01,2024-03-02,,9 Elm St,,Springfield,IL,627
 ,M2,2024-03-01,2024-03-02,Alan Turing,9 Elm St,,Springfield,IL,62704
+E3,,2024-03-01,2024-03-02,Grace Hopper,9 Elm St,,Springfield,IL,62704
 `
 	if _, err := st.Apply(ctx, pgsync.NewCSVReader(strings.NewReader(feed)).All(), pgsync.ApplyOptions{}); err != nil {
 		t.Fatal(err)
@@ -46,32 +47,35 @@ E2,M1,2024-03-01,2024-03-02,,9 Elm St,,Springfield,IL,627
 func TestListAndClear(t *testing.T) {
 	ctx := context.Background()
 	path := newStore(t)
-	list := func() string {
+	list := func() (string, string) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		if code := run(ctx, []string{"-db", path}, nil, &stdout, &stderr); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
-		return stdout.String()
+		return stdout.String(), stderr.String()
 	}
 	want := `member_id,event_id,line,field,reason,received
+,E3,5,member_id,missing,2024-03-04T05:00:00Z
 M1,E2,3,zip,"address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits",2024-03-04T05:00:00Z
 M2,,4,event_id,missing,2024-03-04T05:00:00Z
 `
-	if d := cmp.Diff(want, list()); d != "" {
-		t.Errorf("list (-want +got):\n%s", d)
+	const says = "holds: 3 standing\nholds: 1 of them name no member: the gate halts every batch until they are cleared\n"
+	if got, stderr := list(); got != want || stderr != says {
+		t.Errorf("list (-want +got):\n%s\nstderr (-want +got):\n%s", cmp.Diff(want, got), cmp.Diff(says, stderr))
 	}
 	for _, args := range [][]string{
 		{"-clear", "M1", "-event", "E2", "-by", "ann", "-why", "member called: no move"},
 		{"-clear", "M2", "-by", "ann", "-why", "the event came again with its id"},
+		{"-clear", "", "-event", "E3", "-by", "ann", "-why", "line 5 moved no member we keep"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(ctx, append([]string{"-db", path}, args...), nil, &stdout, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 		}
 	}
-	if got := list(); got != "member_id,event_id,line,field,reason,received\n" {
-		t.Errorf("list after clearing:\n%s", got)
+	if got, stderr := list(); got != "member_id,event_id,line,field,reason,received\n" || stderr != "holds: 0 standing\n" {
+		t.Errorf("list after clearing:\n%s%s", got, stderr)
 	}
 }
 
@@ -114,7 +118,7 @@ func TestClearFile(t *testing.T) {
 	}
 	_, list, _ := holds("")
 	lines := strings.SplitAfter(list, "\n")
-	header, m1, m2 := lines[0], lines[1], lines[2]
+	header, none, m1, m2 := lines[0], lines[1], lines[2], lines[3]
 
 	bad := []struct {
 		name, file, says string
@@ -122,7 +126,7 @@ func TestClearFile(t *testing.T) {
 		{"a hold not standing among others", header + m1 + "M9,E9,3,zip,x,2024-03-04T05:00:00Z\n", `member "M9", event "E9": ` + pgsync.ErrNoHold.Error()},
 		{"no event_id column", "member_id,line\nM1,3\n", "no member_id or event_id column"},
 		{"a short row", header + m1 + "M2\n", "row 3: 1 fields, too few"},
-		{"no member id", header + ",E2\n", "row 2: no member_id"},
+		{"no member id, not standing", header + ",E2\n", `member "", event "E2": ` + pgsync.ErrNoHold.Error()},
 		{"bad quoting", header + "M\"1,E2\n", "row 2: parse error on line 2, column 2"},
 		{"empty", "", "header: EOF"},
 	}
@@ -146,11 +150,12 @@ func TestClearFile(t *testing.T) {
 	if code, _, stderr := holds("", "-clear-file", picked, "-by", "ann", "-why", "feed F2 applied"); code != 0 || !strings.Contains(stderr, "cleared: 1") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if _, got, _ := holds(""); got != header+m2 {
+	if _, got, _ := holds(""); got != header+none+m2 {
 		t.Errorf("holds after clearing the first:\n%s", got)
 	}
-	// From stdin: the rest, as listed and saved by a spreadsheet, with a
-	// byte order mark, and its header retyped.
+	// From stdin: the rest, the hold of no member among them, as listed
+	// and saved by a spreadsheet, with a byte order mark, and its header
+	// retyped.
 	_, rest, _ := holds("")
 	rest = strings.Replace(strings.Replace(rest, "member_id", " Member_ID", 1), "event_id", "EVENT_ID ", 1)
 	if code, _, stderr := holds("\ufeff"+rest, "-clear-file", "-", "-by", "ann", "-why", "feed F2 applied"); code != 0 {

@@ -334,6 +334,77 @@ func TestBadMoveInFeed(t *testing.T) {
 	}
 }
 
+// TestFeedRowOfNoMember: a feed row whose member id cannot be read may be
+// any member's move. Every batch halts, in this run and the runs after it,
+// every piece keeping its own status, until a reviewer clears the hold.
+func TestFeedRowOfNoMember(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 20, 1, 1000) // member 0 moved: its piece is stale
+	body, err := os.ReadFile(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = append(body, "E99,M 7,2020-05-01,2020-05-02,,12 Lake Shore Dr,,Springfield,IL,62704,\n"...)
+	if err := os.WriteFile(feed, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, out := filepath.Join(dir, "store.db"), filepath.Join(dir, "out")
+	const reason = "source of truth holds a change event it could not apply and cannot tie to a member (event E99, field member_id): any member's address may be missing a move"
+	run := func(want int, args ...string) (string, map[string]string) {
+		t.Helper()
+		code, _, stderr := runBinary(t, append([]string{"-db", db, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out}, args...)...)
+		if code != want {
+			t.Fatalf("exit %d, want %d; stderr:\n%s", code, want, stderr)
+		}
+		statuses := map[string]string{}
+		for _, r := range readCSV(t, filepath.Join(out, "verdicts.csv"))[1:] {
+			statuses[r[3]+" "+r[4]] += r[0] + " "
+		}
+		return stderr, statuses
+	}
+	stderr, statuses := run(exitHalted, "-feed", feed)
+	for _, w := range []string{"name no member: 1 new", reason} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if strings.Contains(stderr, "Lake Shore") {
+		t.Errorf("stderr holds an address:\n%s", stderr)
+	}
+	// Every piece keeps its status; the current are quarantined.
+	if len(statuses) != 2 || statuses["stale block"] != "P0-0 " || statuses["current quarantine"] == "" {
+		t.Errorf("verdicts by status and decision: %v", statuses)
+	}
+	if rel := readCSV(t, filepath.Join(out, "release.csv")); len(rel) != 1 {
+		t.Errorf("release.csv of a halted batch: %d rows", len(rel))
+	}
+	var rep map[string]any
+	if b, err := os.ReadFile(filepath.Join(out, "report.json")); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep["halted"] != true || rep["halt_reason"] != reason {
+		t.Errorf("report: halted %v, reason %q", rep["halted"], rep["halt_reason"])
+	}
+
+	// The next run, with no feed, halts too; once cleared, none does.
+	run(exitHalted)
+	st, err := pgsync.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ClearHold(context.Background(), "", "E99", "ann", "line 23 moved a test member"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, statuses := run(exitOK); statuses["current release"] == "" || statuses["stale block"] != "P0-0 " {
+		t.Errorf("after the clear: %v", statuses)
+	}
+}
+
 // TestMaxSourceAge: a store whose newest change is older than the maximum
 // age halts the batch.
 func TestMaxSourceAge(t *testing.T) {
