@@ -346,6 +346,13 @@ type DriftSummary struct {
 	MissingInStore int
 	HeldInStore    int
 
+	// UnattributedInStore is the number of the store's holds that name no
+	// member ([Hold]: a feed row whose member id could not be read),
+	// standing when it was read. Any member's address in the store may
+	// then be missing a move, those InSync among them, and the gate halts
+	// every batch until the holds end.
+	UnattributedInStore int
+
 	Rows     int // export rows read, good and bad, the header not counted
 	Repeated int // rows of a member listed on an earlier row
 	// Bad is the number of rows that could not be judged: a malformed
@@ -1093,6 +1100,8 @@ func (d *drifter) scanStore(ctx context.Context, out chan<- *histBatch, free <-c
 		fail(err)
 		return
 	}
+	// Before the first send: the summary is read once the scan is done.
+	d.sum.UnattributedInStore = len(holds[""])
 	rows, err := tx.QueryContext(ctx, driftScanQuery)
 	if err != nil {
 		fail(err)

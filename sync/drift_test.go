@@ -774,6 +774,9 @@ func TestDriftHolds(t *testing.T) {
 		feed += "X-" + m + "," + m + ",2025-06-01,2025-06-02,Secretname Person,77 Elm St,Unit 2,Denver,CO,8020X\n"
 	}
 	feed += "Y-H2,H2,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,ZZ,80202\n"
+	// Two moves of no member the store can tell: they hold every member.
+	feed += "Z-1,,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,CO,80202\n"
+	feed += "Z-2,H 6,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,CO,80202\n"
 	rep, err := s.Apply(context.Background(), NewCSVReader(strings.NewReader(feed)).All(), ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -816,7 +819,7 @@ func TestDriftHolds(t *testing.T) {
 			t.Errorf("%s: the detail holds input text: %q", r.MemberID, r.Detail)
 		}
 	}
-	if sum.HeldInStore != 2 {
-		t.Errorf("summary: %d held_in_store, want 2", sum.HeldInStore)
+	if sum.HeldInStore != 2 || sum.UnattributedInStore != 2 {
+		t.Errorf("summary: %d held_in_store, %d unattributed; want 2 and 2", sum.HeldInStore, sum.UnattributedInStore)
 	}
 }

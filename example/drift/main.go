@@ -30,9 +30,11 @@
 //
 //	drift.csv     member_id,status,since,detail: one row per member that is
 //	              not in_sync, in member id order; since is RFC 3339, or empty
-//	summary.json  as_of, members, a count for every status, and the export's
-//	              rows: read, repeated, bad, bad without a member id, and the
-//	              bad rows by line, field and reason
+//	summary.json  as_of, members, a count for every status, the store's
+//	              holds that name no member (unattributed_holds_in_store:
+//	              any member's address may be missing a move), and the
+//	              export's rows: read, repeated, bad, bad without a member
+//	              id, and the bad rows by line, field and reason
 //
 // A row of the export that cannot be read is never dropped silently: if it
 // names a member, the member is invalid_in_other (unless another of its rows
@@ -269,6 +271,7 @@ type summary struct {
 	MissingInOther int       `json:"missing_in_other"`
 	MissingInStore int       `json:"missing_in_store"`
 	HeldInStore    int       `json:"held_in_store"`
+	Unattributed   int       `json:"unattributed_holds_in_store"`
 	Rows           int       `json:"export_rows"`
 	Repeated       int       `json:"repeated_rows"`
 	Bad            int       `json:"bad_rows"`
@@ -300,8 +303,8 @@ func (o *outputs) finish(sum *pgsync.DriftSummary) error {
 		AsOf: sum.AsOf.UTC(), Members: sum.Members,
 		InSync: sum.InSync, StaleInOther: sum.StaleInOther, UnknownInOther: sum.UnknownInOther,
 		InvalidInOther: sum.InvalidInOther, MissingInOther: sum.MissingInOther, MissingInStore: sum.MissingInStore,
-		HeldInStore: sum.HeldInStore,
-		Rows:        sum.Rows, Repeated: sum.Repeated, Bad: sum.Bad, NoMember: sum.NoMember,
+		HeldInStore: sum.HeldInStore, Unattributed: sum.UnattributedInStore,
+		Rows: sum.Rows, Repeated: sum.Repeated, Bad: sum.Bad, NoMember: sum.NoMember,
 		Errors: []badRow{},
 	}
 	for _, re := range sum.Errors {
@@ -355,4 +358,7 @@ func report(w io.Writer, sum *pgsync.DriftSummary, dir string, took time.Duratio
 		fmt.Fprintf(w, ", the first: %v", sum.Errors[0])
 	}
 	fmt.Fprintf(w, "; in %.2fs. Outputs in %s.\n", took.Seconds(), dir)
+	if n := sum.UnattributedInStore; n > 0 {
+		fmt.Fprintf(w, "drift: the store holds %d change events it could not apply and cannot tie to a member: any member's address in it may be missing a move, and the gate halts every batch until they are applied or cleared (example/holds).\n", n)
+	}
 }
