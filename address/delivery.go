@@ -22,6 +22,8 @@ func (p *parser) kind(ts []token) lineKind {
 	switch {
 	case len(ts) == 0:
 		return lineOther
+	case len(ts) == 1 && p.bareLetter(ts[0]):
+		return lineUnit // a bare range: 123 MAIN ST, A
 	case ts[0].w == noWord && !ts[0].digit && !p.is(ts[0], "GENERAL") && !p.floorFirst(ts, 0):
 		return lineOther // no table word, no number: a name (not SECOND FLOOR)
 	case ts[0].digit && !ts[0].letter:
@@ -129,6 +131,7 @@ func (p *parser) delivery(lines [][]token) error {
 	var del, other []token
 	var delKind lineKind
 	var badOther error
+	var dwelling []token // a line set aside that names a second dwelling
 	var units [2][]token
 	nu := 0
 	for _, l := range lines {
@@ -142,23 +145,16 @@ func (p *parser) delivery(lines [][]token) error {
 			nu++
 		case lineOther:
 			// A line that is not a delivery line: a building or firm
-			// name, set aside. One that starts like a unit but is none
-			// (SUITE; REAR HOUSE, the second house on the lot), or
-			// carries a number we cannot place (LEVEL 3), could tell two
-			// units apart: an error, not set aside.
+			// name, set aside, unless it could tell two dwellings at
+			// the address apart (nameErr, dwellingLen).
 			if other == nil {
 				other = l
 			}
-			if badOther != nil {
-				break
+			if badOther == nil {
+				badOther = p.nameErr(l)
 			}
-			if l[0].w.unit != "" {
-				badOther = perr(l[0].src, int(l[0].off), ErrInvalidUnit)
-			}
-			for i := range l {
-				if l[i].digit {
-					badOther = perr(l[0].src, int(l[0].off), ErrUnrecognized)
-				}
+			if dwelling == nil && p.dwellingLen(l) > 0 {
+				dwelling = l
 			}
 		default:
 			if del != nil {
@@ -215,6 +211,13 @@ func (p *parser) delivery(lines [][]token) error {
 			return err
 		}
 	}
+	// A street address with no unit and a line that names a second
+	// dwelling (123 MAIN ST, CARRIAGE HOUSE) is not the main house's
+	// address, and no unit tells which: an error, not set aside. With a
+	// unit, such a line names a building (CARRIAGE HOUSE APTS, APT 5).
+	if dwelling != nil && delKind == lineStreet && !p.has(FieldUnit) {
+		return perr(dwelling[0].src, int(dwelling[0].off), ErrInvalidUnit)
+	}
 	// A street name that ends in a designator, with a unit after it, reads
 	// as one unit when printed (MAIN APT, # 4 is MAIN APT # 4): malformed.
 	if p.has(FieldUnit) && delKind == lineStreet {
@@ -225,6 +228,69 @@ func (p *parser) delivery(lines [][]token) error {
 		}
 	}
 	return nil
+}
+
+// bareLetter reports whether t, a line's only word, is a secondary range
+// written alone (123 MAIN ST, A): a single letter that is no directional
+// (123 MAIN ST, N is the post-directional) nor designator.
+func (p *parser) bareLetter(t token) bool {
+	return t.alpha && t.b-t.a == 1 && t.w.dir == "" && t.w.unit == ""
+}
+
+// nameErr returns why l, a line that is no delivery line, cannot be set
+// aside as a building or firm name, or nil. It could tell two dwellings at
+// the address apart when it
+//   - carries a number or a letter we cannot place (LEVEL 3; WING C,
+//     C WING): ErrUnrecognized;
+//   - starts like a unit but is none (SUITE; REAR HOUSE, the second house on
+//     the lot) or with a word that says which side or part of the house
+//     (BACK, LEFT, RIGHT, UP, HALF): ErrInvalidUnit;
+//   - has a designator of a dwelling's unit after its first word, with no
+//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE):
+//     ErrInvalidUnit.
+//
+// A directional (TOWER N) is no such letter.
+func (p *parser) nameErr(l []token) error {
+	at := func(err error) error { return perr(l[0].src, int(l[0].off), err) }
+	for _, t := range l {
+		if t.digit {
+			return at(ErrUnrecognized)
+		}
+	}
+	if l[0].w.unit != "" || houseParts[string(p.text(l[0]))] {
+		return at(ErrInvalidUnit)
+	}
+	for _, t := range l {
+		if t.alpha && t.b-t.a == 1 && t.w.dir == "" {
+			return at(ErrUnrecognized)
+		}
+	}
+	for _, t := range l[1:] {
+		if dwellingUnits[t.w.unit] {
+			return at(ErrInvalidUnit)
+		}
+	}
+	return nil
+}
+
+// dwellingLen returns the length of the first phrase in l that names a
+// second dwelling on a lot (secondDwellings), or 0.
+func (p *parser) dwellingLen(l []token) int {
+	for i := range l {
+	phrases:
+		for _, ph := range secondDwellings {
+			if i+len(ph) > len(l) {
+				continue
+			}
+			for j, w := range ph {
+				if !p.is(l[i+j], w) {
+					continue phrases
+				}
+			}
+			return len(ph)
+		}
+	}
+	return 0
 }
 
 // Secondary units.
@@ -352,7 +418,7 @@ func (p *parser) pmbLen(ts []token, i int) int {
 // or two ("BLDG 3 APT 4"), a PMB, or both; or a bare range ("4B"). Any
 // other line gives less than its length.
 func (p *parser) unitLineLen(ts []token) int {
-	if len(ts) == 1 && ts[0].digit && !p.isFraction(ts[0]) {
+	if len(ts) == 1 && (ts[0].digit && !p.isFraction(ts[0]) || p.bareLetter(ts[0])) {
 		return 1
 	}
 	_, n := p.dirStart(ts) // a post-directional of its own: "1800 M ST, NW"
@@ -432,7 +498,7 @@ func (p *parser) putPMB(ts []token, n int) error {
 // unitLine writes a line that holds only a unit or two, a PMB, or a bare
 // range.
 func (p *parser) unitLine(ts []token) error {
-	if len(ts) == 1 && ts[0].digit {
+	if len(ts) == 1 && (ts[0].digit || p.bareLetter(ts[0])) {
 		unit, num, err := p.unitFields(ts[0], "#")
 		if err != nil {
 			return err

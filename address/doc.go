@@ -86,10 +86,18 @@
 //     a dual address, but with no
 //     line nearer the last line to tell which is the delivery address, as
 //     Pub 28 section 215 does on two lines;
+//   - a letter alone on a line is a secondary range, as a number alone is
+//     (123 MAIN ST, A is 123 MAIN ST # A);
 //   - a line that is no delivery line is set aside as a building's or
-//     firm's name, unless it starts with a designator (REAR HOUSE, LOBBY
-//     LEVEL): that is an error, [ErrInvalidUnit], since it may be the
-//     unit that tells two delivery points at one number apart;
+//     firm's name, unless it may be what tells two delivery points at one
+//     number apart: one that starts with a designator (REAR HOUSE, LOBBY
+//     LEVEL) or with BACK, LEFT, RIGHT, UP or HALF, or has a dwelling's
+//     designator after its first word (EAST APT, GROUND FLOOR), is
+//     [ErrInvalidUnit]; one with a number or a letter that is no
+//     directional (LEVEL 3, WING C) is [ErrUnrecognized]; and one that
+//     names a second dwelling on the lot (CARRIAGE HOUSE, GUEST HOUSE,
+//     COTTAGE, GARAGE, IN-LAW) beside a street address with no unit is
+//     [ErrInvalidUnit] (with a unit, it names a building);
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
 //   - NO and SO right after a street's suffix, with no number after them,

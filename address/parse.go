@@ -55,8 +55,9 @@ func parse(line string, complete bool) (Address, error) {
 // delivery lines, city, state and ZIP code. Either line may hold the street,
 // PO Box or route; the other may hold a secondary unit ("APT 4B", above or
 // below the delivery line, as Pub 28 allows), a care-of or attention line
-// (set aside), or a building name (set aside; but a line that starts with
-// a designator and is no unit, REAR HOUSE, is an error). A PO Box on the
+// (set aside), or a building name (set aside; but a line that may tell two
+// dwellings at the address apart, REAR HOUSE, WING C, CARRIAGE HOUSE, is an
+// error: see the package documentation). A PO Box on the
 // second line and a street on the first is a dual address; the line nearer
 // the last line is the delivery address (Pub 28 section 215).
 //

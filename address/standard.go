@@ -759,6 +759,27 @@ var careOfTable = [...]string{
 	"ATN",
 }
 
+// Not Pub 28: words that, first on a line that is no delivery line, say
+// which side or part of a house the address is (BACK is REAR; LEFT,
+// RIGHT; UP; HALF): such a line is no building name to set aside.
+var houseParts = map[string]bool{"BACK": true, "LEFT": true, "RIGHT": true, "UP": true, "DOWN": true, "HALF": true}
+
+// Not Pub 28: the designators of a dwelling's unit. After the first word of
+// a line that is no delivery line, with no range (EAST APT, GROUND FLOOR),
+// one tells which dwelling at the address the line means.
+var dwellingUnits = map[string]bool{"APT": true, "UNIT": true, "STE": true, "RM": true, "FL": true,
+	"PH": true, "BSMT": true, "UPPR": true, "LOWR": true, "REAR": true}
+
+// Not Pub 28: phrases that name a second dwelling on a lot. A street
+// address with no unit and a line holding one (123 MAIN ST, CARRIAGE
+// HOUSE) is not the main house's address.
+var secondDwellings = [...][]string{
+	{"CARRIAGE", "HOUSE"}, {"COACH", "HOUSE"}, {"GUEST", "HOUSE"}, {"GUESTHOUSE"},
+	{"POOL", "HOUSE"}, {"TINY", "HOUSE"}, {"BACK", "HOUSE"}, {"FRONT", "HOUSE"}, {"MAIN", "HOUSE"},
+	{"COTTAGE"}, {"GARAGE"}, {"CASITA"}, {"BUNGALOW"}, {"CABIN"},
+	{"GRANNY", "FLAT"}, {"IN", "LAW"}, {"INLAW"}, {"ADU"},
+}
+
 // Not Pub 28: the suffixes whose words, first in a street name of more
 // than one word, the equivalence key reads as the suffix's standard
 // abbreviation: the street AVENUE C is written AVE C as often, and

@@ -152,21 +152,6 @@ func (failing) Histories(context.Context, []string) iter.Seq2[address.History, e
 	}
 }
 
-func TestAssertionsStopOnSourceFailure(t *testing.T) {
-	for name, assert := range map[string]assertion{
-		"AssertNoStale":    addresstest.AssertNoStale,
-		"AssertAllCurrent": addresstest.AssertAllCurrent,
-	} {
-		t.Run(name, func(t *testing.T) {
-			var rec recorder
-			assert(&rec, failing{addresstest.NewSource(source()...)}, day("2020-06-01"), []address.Piece{current})
-			if !rec.fatal || len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "checking 1 pieces") || !strings.Contains(rec.errs[0], "disk on fire") {
-				t.Errorf("fatal=%v, errors %q", rec.fatal, rec.errs)
-			}
-		})
-	}
-}
-
 // unattributed is a source holding a change event it could not tie to a
 // member.
 type unattributed struct{ *addresstest.Source }
@@ -175,21 +160,39 @@ func (unattributed) Unattributed(context.Context) ([]address.UnappliedEvent, err
 	return []address.UnappliedEvent{{EventID: "E9", Field: "member_id", Received: day("2020-05-30")}}, nil
 }
 
-// TestAssertionsFailOnUnattributedEvents: while the source holds an event
-// it cannot tie to a member, no piece is shown current or not stale.
-func TestAssertionsFailOnUnattributedEvents(t *testing.T) {
-	for name, assert := range map[string]assertion{
-		"AssertNoStale":    addresstest.AssertNoStale,
-		"AssertAllCurrent": addresstest.AssertAllCurrent,
-	} {
-		t.Run(name, func(t *testing.T) {
-			var rec recorder
-			assert(&rec, unattributed{addresstest.NewSource(source()...)}, day("2020-06-01"), []address.Piece{current})
-			want := "addresstest: the gate halts every batch against this source: source of truth holds a change event it could not apply and cannot tie to a member (event E9, field member_id): any member's address may be missing a move"
-			if rec.fatal || len(rec.errs) != 1 || rec.errs[0] != want {
-				t.Errorf("fatal=%v, errors %q, want %q", rec.fatal, rec.errs, want)
-			}
-		})
+// TestAssertionsOnBrokenSources: a source whose reads fail stops the test;
+// one holding an event it cannot tie to a member fails it, since no piece
+// can then be shown current, or not stale.
+func TestAssertionsOnBrokenSources(t *testing.T) {
+	src := addresstest.NewSource(source()...)
+	sources := []struct {
+		name  string
+		src   address.HistorySource
+		fatal bool
+		says  []string
+	}{
+		{"reads fail", failing{src}, true, []string{"checking 1 pieces", "disk on fire"}},
+		{"an unattributed event", unattributed{src}, false, []string{"addresstest: the gate halts every batch against this source: " +
+			"source of truth holds a change event it could not apply and cannot tie to a member (event E9, field member_id): any member's address may be missing a move"}},
+	}
+	for _, s := range sources {
+		for name, assert := range map[string]assertion{
+			"AssertNoStale":    addresstest.AssertNoStale,
+			"AssertAllCurrent": addresstest.AssertAllCurrent,
+		} {
+			t.Run(s.name+"/"+name, func(t *testing.T) {
+				var rec recorder
+				assert(&rec, s.src, day("2020-06-01"), []address.Piece{current})
+				if rec.fatal != s.fatal || len(rec.errs) != 1 {
+					t.Fatalf("fatal=%v, errors %q", rec.fatal, rec.errs)
+				}
+				for _, w := range s.says {
+					if !strings.Contains(rec.errs[0], w) {
+						t.Errorf("the failure %q lacks %q", rec.errs[0], w)
+					}
+				}
+			})
+		}
 	}
 }
 
