@@ -241,15 +241,13 @@ func (p *parser) bareLetter(t token) bool {
 // aside as a building or firm name, or nil. It could tell two dwellings at
 // the address apart when it
 //   - carries a number or a letter we cannot place (LEVEL 3; WING C,
-//     C WING): ErrUnrecognized;
+//     C WING, TOWER N): ErrUnrecognized;
 //   - starts like a unit but is none (SUITE; REAR HOUSE, the second house on
 //     the lot) or with a word that says which side or part of the house
 //     (BACK, LEFT, RIGHT, UP, HALF): ErrInvalidUnit;
 //   - has a designator of a dwelling's unit after its first word, with no
 //     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE):
 //     ErrInvalidUnit.
-//
-// A directional (TOWER N) is no such letter.
 func (p *parser) nameErr(l []token) error {
 	at := func(err error) error { return perr(l[0].src, int(l[0].off), err) }
 	for _, t := range l {
@@ -261,7 +259,7 @@ func (p *parser) nameErr(l []token) error {
 		return at(ErrInvalidUnit)
 	}
 	for _, t := range l {
-		if t.alpha && t.b-t.a == 1 && t.w.dir == "" {
+		if t.alpha && t.b-t.a == 1 {
 			return at(ErrUnrecognized)
 		}
 	}

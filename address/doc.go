@@ -93,8 +93,8 @@
 //     number apart: one that starts with a designator (REAR HOUSE, LOBBY
 //     LEVEL) or with BACK, LEFT, RIGHT, UP or HALF, or has a dwelling's
 //     designator after its first word (EAST APT, GROUND FLOOR), is
-//     [ErrInvalidUnit]; one with a number or a letter that is no
-//     directional (LEVEL 3, WING C) is [ErrUnrecognized]; and one that
+//     [ErrInvalidUnit]; one with a number or a letter (LEVEL 3, WING C,
+//     TOWER N) is [ErrUnrecognized]; and one that
 //     names a second dwelling on the lot (CARRIAGE HOUSE, GUEST HOUSE,
 //     COTTAGE, GARAGE, IN-LAW) beside a street address with no unit is
 //     [ErrInvalidUnit] (with a unit, it names a building);
