@@ -620,6 +620,38 @@ func (c *checker) finish() {
 	}
 }
 
+// unattributedReason is the halt reason for a source holding the events
+// us: how many, and the first's id and field at fault.
+func unattributedReason(us []UnappliedEvent) string {
+	var b strings.Builder
+	b.WriteString("source of truth holds ")
+	if len(us) == 1 {
+		b.WriteString("a change event")
+	} else {
+		b.WriteString(strconv.Itoa(len(us)))
+		b.WriteString(" change events")
+	}
+	b.WriteString(" it could not apply and cannot tie to a member")
+	first := []string{}
+	if u := us[0]; u.EventID != "" {
+		first = append(first, "event "+u.EventID)
+	}
+	if u := us[0]; u.Field != "" {
+		first = append(first, "field "+u.Field)
+	}
+	if len(first) > 0 {
+		if len(us) > 1 {
+			b.WriteString(" (the first: ")
+		} else {
+			b.WriteString(" (")
+		}
+		b.WriteString(strings.Join(first, ", "))
+		b.WriteString(")")
+	}
+	b.WriteString(": any member's address may be missing a move")
+	return b.String()
+}
+
 // joinReasons adds the halt reason r to those in rs, if any.
 func joinReasons(rs, r string) string {
 	if rs == "" {
