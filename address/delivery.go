@@ -683,11 +683,12 @@ func (p *parser) street(ts []token) error {
 	}
 	checked := len(s)
 	// A bare range after the suffix or post-directional ("123 MAIN ST 4B",
-	// "280 SUMMIT CT B"), or a number after a street name of words
-	// ("203 N WABASH 608"); but a letter after AVENUE or BOULEVARD right
-	// after a pre-directional is the street's name (S AVENUE H).
+	// "280 SUMMIT CT B", "720 10TH AVE SW A"), or a number after a street
+	// name of words ("203 N WABASH 608"); but a letter after AVENUE or
+	// BOULEVARD right after a pre-directional is the street's name (S
+	// AVENUE H).
 	if last := s[len(s)-1]; !p.has(FieldUnit) && len(s) >= 3 && last.alpha && last.b-last.a == 1 &&
-		last.w.dir == "" && s[len(s)-2].w.suffix != "" && strongSuffix[s[len(s)-2].w.suffix] && !p.isHighway(s) &&
+		last.w.dir == "" && p.strongEnd(s[:len(s)-1]) && !p.isHighway(s) &&
 		!(len(s) == 3 && s[0].w.dir != "" && (s[1].w.suffix == "AVE" || s[1].w.suffix == "BLVD")) {
 		p.set(FieldUnit, "#")
 		p.setTok(FieldUnitNum, last)
@@ -708,6 +709,17 @@ func (p *parser) street(ts []token) error {
 		}
 	}
 	return p.streetName(s)
+}
+
+// strongEnd reports whether s, a street name of two words or more, ends
+// in a strong suffix, or in one and an abbreviated post-directional (MAIN
+// ST, 10TH AVE SW): what a bare letter after it is the unit of.
+func (p *parser) strongEnd(s []token) bool {
+	n := len(s)
+	if strongSuffix[s[n-1].w.suffix] {
+		return true
+	}
+	return n >= 3 && s[n-1].w.dir != "" && s[n-1].b-s[n-1].a <= 2 && strongSuffix[s[n-2].w.suffix]
 }
 
 // checkStreet reports what is left for the street name that is no street:
@@ -848,8 +860,8 @@ func (p *parser) afterStreet(ts []token, e int) int {
 	}
 	if m := p.unitLen(ts, e); m > 0 {
 		e = p.secondUnitEnd(ts, e+m)
-	} else if e < len(ts) && ts[e].digit && !p.isFraction(ts[e]) {
-		e++ // a bare range
+	} else if e < len(ts) && (ts[e].digit && !p.isFraction(ts[e]) || p.bareLetter(ts[e])) {
+		e++ // a bare range; or a letter, which starts no city (S AVENUE H is a street)
 	}
 	return e + p.pmbLen(ts, e)
 }

@@ -107,7 +107,10 @@
 //     HIGHWAY 202); after any other street it is a unit, as # is;
 //   - after a pre-directional, AVENUE or BOULEVARD and one letter is the
 //     street's name (9912 S AVENUE H), where after a street name and a
-//     suffix the letter is a unit (280 SUMMIT CT B);
+//     suffix, or a suffix and a post-directional, the letter is a unit
+//     (280 SUMMIT CT B, 720 10TH AVE SW A); without commas, such a letter
+//     is never the first word of the city, since no city's name starts
+//     with a letter of its own but a directional;
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);
