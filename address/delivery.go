@@ -92,9 +92,10 @@ func (p *parser) quadrant(ts []token) bool {
 }
 
 // leadingUnit returns the length of a unit with its range that starts a
-// street line: "# 42 233 S WACKER DR". 0: none.
+// street line: "# 42 233 S WACKER DR", or a floor written number first,
+// "4TH FLOOR 300 E RANDOLPH ST". 0: none.
 func (p *parser) leadingUnit(ts []token) int {
-	if len(ts) == 0 || ts[0].w.unit == "" {
+	if len(ts) == 0 || ts[0].w.unit == "" && !p.floorFirst(ts, 0) {
 		return 0
 	}
 	if m := p.unitAt(ts, 0); m >= 2 && m < len(ts) && ts[m].digit {

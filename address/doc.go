@@ -79,8 +79,9 @@
 //     (2ND FLOOR, SECOND FL), is FL and the floor's number (FL 2), as Pub 28
 //     writes a designator before its range; FIRST to TENTH are read spelled
 //     out, and FL right after an ordinal is the floor, not Florida, unless
-//     a comma sets it apart. Other units written identifier first (B UNIT)
-//     are errors;
+//     a comma sets it apart. It may start the street's line, as any unit
+//     with its range may (4TH FLOOR 300 E RANDOLPH ST, # 42 233 S WACKER
+//     DR). Other units written identifier first (B UNIT) are errors;
 //   - a street line or a route and a box on one line (123 MAIN ST PO BOX
 //     5, 123 MAIN ST BOX 5, RR 1 PO BOX 406) is an error, [ErrAmbiguous]:
 //     a dual address, but with no
