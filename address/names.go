@@ -16,7 +16,9 @@ import (
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
 // out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
 // GARCIA, STRAUß is STRAUSS). A different surname or a different given
-// name is another person.
+// name is another person, and so is a different generational suffix:
+// JOHN SMITH JR is not JOHN SMITH SR, his father, who may share his
+// address (a suffix on one side only is tolerated, as systems drop them).
 //
 // A name line may say who receives the piece for the person it names: a
 // care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE),
@@ -57,8 +59,8 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 	if stop && (a.titled || b.titled) {
 		return false, true
 	}
-	if a.surname == "" || b.surname == "" {
-		return false, false
+	if a.surname == "" || b.surname == "" || a.generation != "" && b.generation != "" && a.generation != b.generation {
+		return false, false // JOHN SMITH JR is not JOHN SMITH SR
 	}
 	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
 		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
@@ -129,9 +131,9 @@ var representatives = func() [][]string {
 func nameLetters(s string) string {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words, _ := nameWords(buf[:0], s)
+	words, _, _ := nameWords(buf[:0], s)
 	if last != "" {
-		words, _ = nameWords(words, last)
+		words, _, _ = nameWords(words, last)
 	}
 	return strings.ReplaceAll(strings.Join(words, ""), "-", "")
 }
@@ -157,6 +159,7 @@ func sameGiven(a, b string) bool {
 // character that may be a title's or join two names (see nameWords).
 type name struct {
 	given, middle, surname string
+	generation             string // JR, SR, II, III or IV; "" when none
 	titled                 bool
 }
 
@@ -166,28 +169,37 @@ var nameAffixes = map[string]bool{
 	"MD": true, "PHD": true, "ESQ": true, "RN": true, "DDS": true,
 }
 
+// generations are the generational suffixes that tell a father from his
+// son (JR, SR) or a line's members apart (II, III, IV), as nameParts
+// keeps them. V, of the suffixes left out, is as often a middle initial.
+var generations = map[string]string{"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV"}
+
 // nameParts splits a name into given name, first middle name and surname,
 // upper case, without punctuation, honorifics or suffixes. A comma means
 // "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
 func nameParts(s string) name {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words, titled := nameWords(buf[:0], s)
+	words, titled, gen := nameWords(buf[:0], s)
 	var n name
 	if last != "" {
 		var lbuf [4]string
-		lw, lt := nameWords(lbuf[:0], last)
+		lw, lt, lg := nameWords(lbuf[:0], last)
 		titled = titled || lt
 		if len(lw) == 0 {
 			return name{titled: titled}
 		}
 		n.surname = strings.Join(lw, "-")
+		if gen == "" {
+			gen = lg
+		}
 	} else {
 		if len(words) < 2 {
 			return name{titled: titled}
 		}
 		n.surname, words = words[len(words)-1], words[:len(words)-1]
 	}
+	n.generation = gen
 	if len(words) > 0 {
 		n.given = words[0]
 	}
@@ -219,16 +231,18 @@ func splitSurname(s string) (last, rest string) {
 
 // affixOf returns the words of s joined, to look up in nameAffixes.
 func affixOf(s string) string {
-	words, _ := nameWords(nil, s)
+	words, _, _ := nameWords(nil, s)
 	return strings.Join(words, "")
 }
 
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out. The words are slices of one new string. titled reports a word
-// OF, OR or AND, or a character &, + or /, which may be part of a title
-// (PARENT OR GUARDIAN OF, C/O) or join two names: see addressee.
-func nameWords(dst []string, s string) ([]string, bool) {
+// left out. The words are slices of one new string. It reports too
+// whether s is titled: has a word OF, OR or AND, or a character &, + or
+// /, which may be part of a title (PARENT OR GUARDIAN OF, C/O) or join two
+// names (see addressee); and the last generational suffix it left out
+// (generations), or "".
+func nameWords(dst []string, s string) ([]string, bool, string) {
 	var (
 		text   [128]byte
 		b      = text[:0]
@@ -236,6 +250,7 @@ func nameWords(dst []string, s string) ([]string, bool) {
 		words  = ends[:0]
 		start  = 0
 		titled bool
+		gen    string
 	)
 	flush := func() {
 		w := b[start:]
@@ -243,6 +258,9 @@ func nameWords(dst []string, s string) ([]string, bool) {
 			titled = true
 		}
 		if len(w) == 0 || nameAffixes[string(w)] {
+			if g := generations[string(w)]; g != "" {
+				gen = g
+			}
 			b = b[:start]
 			return
 		}
@@ -283,7 +301,7 @@ func nameWords(dst []string, s string) ([]string, bool) {
 	for _, w := range words {
 		dst = append(dst, all[w[0]:w[1]])
 	}
-	return dst, titled
+	return dst, titled, gen
 }
 
 // latinFold holds the ASCII letters an upper-case letter of Latin-1 and
