@@ -521,6 +521,8 @@ func (c *checker) verdict(p *Piece) Verdict {
 			v.Status, v.Detail = WrongRecipient, "printed name is not the member's"
 			if _, one := addressee(p.Name); !one {
 				v.Detail = "printed name joins two people"
+			} else if name == "" {
+				v.Detail = "no name on file for the member: nothing shows the printed name is theirs"
 			}
 			return v
 		}

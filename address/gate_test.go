@@ -44,6 +44,8 @@ func gateSource() *addresstest.Source {
 			version("e2", "2020-05-20", address.Moved, elmAddr)),
 			address.UnappliedEvent{EventID: "e3", Field: "line1", Received: day("2020-05-30")},
 			address.UnappliedEvent{Field: "zip", Received: day("2020-05-31")}),
+		history("nameless", // fed with no name
+			version("f1", "2018-01-01", address.Moved, pineAddr)),
 	)
 }
 
@@ -87,6 +89,7 @@ func TestGateStatuses(t *testing.T) {
 		{"unknown member, not PHI", piece("p14", "nobody", "No Body", pineAddr, false), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
 		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
 		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name joins two people"},
+		{"no name on file", piece("p15c", "nameless", "Ann Onymous", pineAddr, true), address.WrongRecipient, address.Block, "no name on file for the member: nothing shows the printed name is theirs"},
 		{"the member's guardian", piece("p15b", "ada", "To the Parent or Guardian of Ada Lovelace", elmAddr, true), address.Current, address.Release, ""},
 		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan"},
 		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, ""},
