@@ -59,9 +59,10 @@ type ApplyReport struct {
 	Conflicts int // events not applied: their id is known with other content
 	Bad       int // rows not applied: a bad time, id, kind, name or address, or a malformed record
 
-	// Held counts the holds the bad rows placed: members held, by event,
-	// until the event is applied or a reviewer clears the hold ([Hold]).
-	// A bad row whose member and event hold already places none.
+	// Held counts the holds the bad rows and conflicts placed: members
+	// held, by event, until the event is applied or a reviewer clears the
+	// hold ([Hold]). A bad row whose member and event hold already places
+	// none; nor does a conflict that moves no one (see [Hold]).
 	// Unattributed counts the holds placed by bad rows that name no
 	// member: each holds every member, and the gate halts every batch
 	// while one stands. HoldsEnded counts the holds the feed ended by
@@ -250,6 +251,12 @@ func (a *applier) eventID(r *stagedRow) string {
 func (a *applier) memberID(r *stagedRow) string {
 	o := r.off + uint32(r.idLen)
 	return a.blocks[r.blk][o : o+uint32(r.memberLen)]
+}
+
+// key returns r's address key.
+func (a *applier) key(r *stagedRow) string {
+	o := r.off + uint32(r.idLen) + uint32(r.memberLen) + uint32(r.nameLen) + r.addrLen
+	return a.blocks[r.blk][o : o+r.keyLen]
 }
 
 // span returns r's strings back to back: event id, member id, name,

@@ -105,8 +105,17 @@
 // corrected), or when a reviewer clears it ([Store.ClearHold], with who and
 // why; [Store.ClearHolds] clears many, all or none). [Store.Holds] lists
 // those standing; the program example/holds lists
-// and clears them. A conflict (an event id known with other content) holds
-// no one: the store keeps the content it applied.
+// and clears them.
+//
+// A conflict (an event id known with other content) is not applied: the
+// store keeps the content it applied, or, for an id a feed brings twice,
+// applies neither. Upstream may have sent a correction under the same id,
+// so a conflict that may move the member (another kind, effective time or
+// address, or an id the store applied for another member) holds the
+// member, with the field that differs; one that moves no one (another
+// name, recorded time, or writing of the same address) holds no one. Its
+// hold ends when the content the store applied comes again, or when a
+// reviewer clears it.
 //
 // A bad row whose member id cannot be read (or a record whose fields
 // cannot be trusted: the wrong number of them) may be any member's move.

@@ -15,7 +15,8 @@ import (
 
 // A Hold is a change event for a member that the store received and could
 // not apply: a bad row of a feed (a time, a kind, a name or an address that
-// cannot be read) whose member id could be. A bad row applies nothing, so
+// cannot be read) whose member id could be, or a conflict that may move the
+// member (see the package documentation). Neither applies anything, so
 // the member's history may be missing a move: a piece printed to the
 // address the store has in force may be going to a former one. So while
 // the hold stands, the member's history lists it
@@ -66,10 +67,14 @@ func (a *applier) addHold(re *RowError) {
 }
 
 // writeHolds, in the transaction that ends an apply, places the holds of
-// the feed's bad rows, and ends those whose event the feed held good
-// (applied now, or applied before): a bad row and a good one of the same
-// event and member in one feed hold nothing.
+// the feed's bad rows and of its conflicts that may change an address
+// (conflictHolds), and ends those whose event the feed held good (applied
+// now, or applied before): a bad row and a good one of the same event and
+// member in one feed hold nothing.
 func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
+	if err := a.conflictHolds(ctx, tx); err != nil {
+		return err
+	}
 	// The holds standing that an event can end, and the feed's. A hold of
 	// no member ends with its event for any member.
 	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
@@ -138,6 +143,52 @@ WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, k.member, k.event, 
 		if n, _ := res.RowsAffected(); n > 0 {
 			a.rep.HoldsEnded++
 		}
+	}
+	return nil
+}
+
+// conflictHolds holds the member of each conflict (an event id known
+// with other content, see [ErrConflict]) that may change the member's
+// addresses: the store kept the content it had, or, for an id the feed
+// brought twice, applied neither, so a correction sent under the same id
+// would be lost. A conflict with the event the store applied for the
+// member, in the same kind, effective time and address (as keyed), differs
+// only in what does not move the member (the name, the recorded time, how
+// the address was written) and holds no one. Field names what differs:
+// event_id when the store applied the event for no such member.
+func (a *applier) conflictHolds(ctx context.Context, tx *sql.Tx) error {
+	var st *sql.Stmt
+	for i := range a.rows {
+		r := &a.rows[i]
+		if r.status != stConflict {
+			continue
+		}
+		if st == nil {
+			var err error
+			st, err = tx.PrepareContext(ctx, `SELECT kind, effective, key FROM versions WHERE member_id = ?1 AND event_id = ?2`)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+		}
+		var kind, effective int64
+		var key string
+		field := ""
+		switch err := st.QueryRowContext(ctx, a.memberID(r), a.eventID(r)).Scan(&kind, &effective, &key); {
+		case errors.Is(err, sql.ErrNoRows):
+			field = "event_id"
+		case err != nil:
+			return err
+		case kind != int64(r.kind):
+			field = "kind"
+		case effective != r.effective:
+			field = "effective"
+		case key != a.key(r):
+			field = "address"
+		default:
+			continue
+		}
+		a.addHold(&RowError{Line: r.line, Field: field, EventID: a.eventID(r), MemberID: a.memberID(r), Err: ErrConflict})
 	}
 	return nil
 }

@@ -184,7 +184,17 @@ func TestHoldRules(t *testing.T) {
 		{"two bad rows of one event", []string{
 			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
 			"E2,M1,2023-12-10,2023-12-11,,PO Box,,Springfield,IL,62704"}, []string{"M1/E2"}, 1, 0},
-		{"a conflict", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,9 Elm St,,Springfield,IL,62704"}, nil, 0, 0},
+		// A conflict: the store keeps what it applied. One that may move
+		// the member holds them; one that moves no one holds no one.
+		{"a conflict in the address", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,9 Elm St,,Springfield,IL,62704"}, []string{"M1/E1"}, 1, 0},
+		{"a conflict in the effective time", []string{"E1,M1,2018-02-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016"}, []string{"M1/E1"}, 1, 0},
+		{"a conflict naming another member", []string{"E1,M2,2018-01-01,2018-01-02,Alan Turing,55 Park Ave,Apt 4B,New York,NY,10016"}, []string{"M2/E1"}, 1, 0},
+		{"a conflict in the name alone", []string{"E1,M1,2018-01-01,2018-01-02,ADA LOVELACE,55 Park Ave,Apt 4B,New York,NY,10016"}, nil, 0, 0},
+		{"a conflict in the recorded time alone", []string{"E1,M1,2018-01-01,2018-01-05,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016"}, nil, 0, 0},
+		{"a conflict in how the address is written", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Avenue,Apartment 4B,New York,New York,10016"}, nil, 0, 0},
+		{"a new id twice in the feed, with other contents", []string{
+			"E7,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704",
+			"E7,M1,2023-12-10,2023-12-11,,19 Elm St,,Springfield,IL,62704"}, []string{"M1/E7"}, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +219,23 @@ func TestHoldRules(t *testing.T) {
 		}
 		if hs := standing(t, s); len(hs) != 0 {
 			t.Errorf("holds after a stopped apply: %+v", hs)
+		}
+	})
+
+	t.Run("a conflict's hold ends when the content applied comes again", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base)
+		if rep := holdsFeed(t, s, "E1,M1,2018-01-01,2018-01-02,Ada Lovelace,9 Elm St,,Springfield,IL,62704"); rep.Conflicts != 1 || rep.Held != 1 {
+			t.Fatalf("the conflict: %+v", rep)
+		}
+		if v := judge(t, s, "M1", "Ada Lovelace", parkAve); v.Status != address.UnappliedChange || v.Detail != "a change event for the member could not be applied: event E1, field address" {
+			t.Errorf("piece while the conflict holds: %s %q", v.Status, v.Detail)
+		}
+		if rep := holdsFeed(t, s, base); rep.Skipped != 1 || rep.HoldsEnded != 1 {
+			t.Errorf("the content applied, again: %+v", rep)
+		}
+		if hs := standing(t, s); len(hs) != 0 {
+			t.Errorf("holds after: %+v", hs)
 		}
 	})
 
