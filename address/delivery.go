@@ -618,7 +618,7 @@ func (p *parser) street(ts []token) error {
 	// nearer the last line to choose by (Pub 28 section 215): 123 MAIN
 	// ST PO BOX 5, 123 MAIN ST BOX 5.
 	for i := start; i < n; i++ {
-		if ts[i].w.phrases[poBoxPhrases] != nil && p.boxInStreet(ts[i:]) {
+		if ts[i].w.phrases[poBoxPhrases] != nil && p.boxInStreet(ts[i:], i > start) {
 			return perr(ts[i].src, int(ts[i].off), ErrAmbiguous)
 		}
 	}
@@ -1182,15 +1182,16 @@ func (p *parser) poBoxLen(ts []token) (string, int) {
 // boxInStreet reports whether ts, words of a street line after its
 // primary number, starts with a box: words that are only ever a box's (PO
 // BOX, POB, LOCKBOX), with a number or not, or BOX, BIN, DRAWER or CALLER
-// right before a number that has a digit (BOX 5; not BOX A or BOX ELDER,
-// which may be words of a street's name, nor BOX # 5, which a street
-// whose name ends in BOX prints with its unit).
-func (p *parser) boxInStreet(ts []token) bool {
+// right before a number that has a digit (BOX 5), or, after words of the
+// street (named), before a letter that ends the line (MAIN ST BOX A).
+// Not BOX ELDER, nor BOX A first, which may be words of a street's name,
+// nor BOX # 5, which a street whose name ends in BOX prints with its unit.
+func (p *parser) boxInStreet(ts []token, named bool) bool {
 	std, n := p.phrase(poBoxPhrases, ts)
 	if std == "" {
 		return false
 	}
-	return onlyBox(std) || n < len(ts) && ts[n].digit
+	return onlyBox(std) || n < len(ts) && (ts[n].digit || named && n+1 == len(ts) && ts[n].alpha && ts[n].b-ts[n].a == 1)
 }
 
 func (p *parser) poBox(ts []token) error {
@@ -1303,7 +1304,7 @@ func (p *parser) route(ts []token) error {
 		// that can be left out: a unit, a number, a PO Box (RR 1 PO BOX
 		// 406 is not RR 1), words after a route with no box.
 		for i := n; i < len(ts); i++ {
-			if p.boxInStreet(ts[i:]) {
+			if p.boxInStreet(ts[i:], true) {
 				return perr(ts[i].src, int(ts[i].off), ErrAmbiguous) // a route and a PO Box
 			}
 		}

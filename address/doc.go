@@ -83,7 +83,8 @@
 //     with its range may (4TH FLOOR 300 E RANDOLPH ST, # 42 233 S WACKER
 //     DR). Other units written identifier first (B UNIT) are errors;
 //   - a street line or a route and a box on one line (123 MAIN ST PO BOX
-//     5, 123 MAIN ST BOX 5, RR 1 PO BOX 406) is an error, [ErrAmbiguous]:
+//     5, 123 MAIN ST BOX 5, 123 MAIN ST BOX A, RR 1 PO BOX 406) is an
+//     error, [ErrAmbiguous]:
 //     a dual address, but with no
 //     line nearer the last line to tell which is the delivery address, as
 //     Pub 28 section 215 does on two lines;
