@@ -48,6 +48,12 @@ type Address struct {
 	State    string // two-letter code, Pub 28 Appendix B, military AA, AE, AP included
 	ZIP      string // five digits
 	ZIP4     string // four digits, or empty
+	// Building is the name of a building or firm on a line that is no
+	// delivery line, as the parser set it aside ("SMITH HALL"), or empty.
+	// It is no part of the delivery point: Compare, Key and String leave
+	// it out. [Classify] does not: a piece for SMITH HALL is not at the
+	// address of JONES HALL at the same number (see [BuildingsAgree]).
+	Building string
 }
 
 // MustParse is like [Parse] but panics when the line cannot be parsed. It
@@ -201,6 +207,8 @@ const (
 	// The second secondary unit: Unit2 and Unit2Num.
 	FieldUnit2
 	FieldUnit2Num
+	// The building's name set aside: Building.
+	FieldBuilding
 
 	numFields = iota // the size of an array indexed by Field
 )
@@ -227,6 +235,7 @@ var fieldNames = [...]string{
 	FieldLine:     "line",
 	FieldUnit2:    "unit2",
 	FieldUnit2Num: "unit2_number",
+	FieldBuilding: "building",
 }
 
 // String returns the field's name as used in outputs: "unit_number".
@@ -265,10 +274,12 @@ const fieldSep = 0x1f
 
 // AppendBinary implements [encoding.BinaryAppender]: the fields of a in
 // the order of Field up to the ZIP+4, separated by the ASCII unit
-// separator; then, only when a has a second secondary unit, a separator
-// and its designator and a separator and its range. An address with one
-// unit has the form it had before the second unit was added. Stores keep
-// an Address in this form so that reading it back needs no parsing.
+// separator; then, only when a has a second secondary unit or a
+// building, a separator and the second unit's designator and a separator
+// and its range (both empty when it has none); then, only when a has a
+// building, a separator and the building. An address with one unit and no
+// building has the form it had before the second unit was added. Stores
+// keep an Address in this form so that reading it back needs no parsing.
 func (a Address) AppendBinary(b []byte) ([]byte, error) {
 	b = slices.Grow(b, len(a.Number)+len(a.PreDir)+len(a.Street)+len(a.Suffix)+len(a.PostDir)+
 		len(a.Unit)+len(a.UnitNum)+len(a.PMB)+len(a.Route)+len(a.RouteNum)+len(a.Box)+
@@ -288,9 +299,12 @@ func (a Address) AppendBinary(b []byte) ([]byte, error) {
 	b = append(append(b, a.State...), fieldSep)
 	b = append(append(b, a.ZIP...), fieldSep)
 	b = append(b, a.ZIP4...)
-	if a.Unit2 != "" || a.Unit2Num != "" {
+	if a.Unit2 != "" || a.Unit2Num != "" || a.Building != "" {
 		b = append(append(b, fieldSep), a.Unit2...)
 		b = append(append(b, fieldSep), a.Unit2Num...)
+	}
+	if a.Building != "" {
+		b = append(append(b, fieldSep), a.Building...)
 	}
 	return b, nil
 }
@@ -309,21 +323,22 @@ func (a *Address) UnmarshalBinary(data []byte) error {
 // UnmarshalBinaryString is [Address.UnmarshalBinary] for a binary form
 // held in a string: the fields are slices of s, and nothing is allocated.
 func (a *Address) UnmarshalBinaryString(s string) error {
-	// Where the separators are: exactly one between each two fields, and
-	// two more when the second unit follows the ZIP+4.
+	// Where the separators are: exactly one between each two fields, two
+	// more when the second unit follows the ZIP+4, and one more when the
+	// building follows that.
 	const last = int(FieldZIP4 - FieldNumber) // the ZIP+4's index in end
-	var end [last + 3]int                     // end[i]: where the i-th field from Number ends in s
+	var end [last + 4]int                     // end[i]: where the i-th field from Number ends in s
 	n := 0
 	for i := range len(s) {
 		if s[i] == fieldSep {
-			if n == last+2 {
+			if n == last+3 {
 				return errBinary
 			}
 			end[n] = i
 			n++
 		}
 	}
-	if n != last && n != last+2 {
+	if n != last && n != last+2 && n != last+3 {
 		return errBinary
 	}
 	end[n] = len(s)
@@ -345,10 +360,15 @@ func (a *Address) UnmarshalBinaryString(s string) error {
 		ZIP4:     s[end[13]+1 : end[14]],
 	}
 	if n > last {
-		a.Unit2, a.Unit2Num = s[end[14]+1:end[15]], s[end[15]+1:]
-		if a.Unit2 == "" && a.Unit2Num == "" {
-			return errBinary // AppendBinary writes no empty second unit
+		a.Unit2, a.Unit2Num = s[end[14]+1:end[15]], s[end[15]+1:end[16]]
+	}
+	if n > last+2 {
+		a.Building = s[end[16]+1:]
+		if a.Building == "" {
+			return errBinary // AppendBinary writes no empty building
 		}
+	} else if n > last && a.Unit2 == "" && a.Unit2Num == "" {
+		return errBinary // nor an empty second unit but before a building
 	}
 	return nil
 }
@@ -392,6 +412,8 @@ func (a *Address) ptr(f Field) *string {
 		return &a.ZIP
 	case FieldZIP4:
 		return &a.ZIP4
+	case FieldBuilding:
+		return &a.Building
 	}
 	return nil
 }

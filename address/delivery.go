@@ -151,6 +151,7 @@ func (p *parser) delivery(lines [][]token) error {
 			if other == nil {
 				other = l
 			}
+			p.aside = append(p.aside, l...)
 			if badOther == nil {
 				badOther = p.nameErr(l)
 			}

@@ -99,7 +99,11 @@
 //     TOWER N) is [ErrUnrecognized]; and one that
 //     names a second dwelling on the lot (CARRIAGE HOUSE, GUEST HOUSE,
 //     COTTAGE, GARAGE, IN-LAW) beside a street address with no unit is
-//     [ErrInvalidUnit] (with a unit, it names a building);
+//     [ErrInvalidUnit] (with a unit, it names a building). The words of
+//     the lines set aside are kept in [Address.Building]: no part of the
+//     delivery point, but [Classify] holds a piece for SMITH HALL apart
+//     from the address of JONES HALL at the same number
+//     ([BuildingsAgree]);
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
 //   - NO and SO right after a street's suffix, with no number after them,

@@ -102,3 +102,19 @@ func ExampleUnappliedDetail() {
 	}))
 	// Output: a change event for the member could not be applied: event E7, field zip (and 1 more)
 }
+
+func ExampleBuildingsAgree() {
+	// Two halls of a college at one street address: the same delivery
+	// point, two buildings.
+	smith, _ := address.Parse("Smith Hall, 123 College Ave Rm 5, Springfield IL 62704")
+	jones, _ := address.Parse("Jones Hall, 123 College Ave Rm 5, Springfield IL 62704")
+	fmt.Println(smith.Building, address.Compare(smith, jones).Kind)
+	fmt.Println(address.BuildingsAgree(smith.Building, jones.Building))
+	fmt.Println(address.BuildingsAgree("SUNSET TOWERS APARTMENTS", "THE SUNSET TOWERS"))
+	fmt.Println(address.BuildingsAgree("SMITH HALL", "")) // a system that leaves it out
+	// Output:
+	// SMITH HALL equivalent
+	// false
+	// true
+	// true
+}

@@ -140,6 +140,12 @@ func TestBinaryFormShape(t *testing.T) {
 		{"one field short", strings.Repeat(sep, int(FieldZIP4-FieldNumber)-1), false},
 		{"all fields empty", strings.Repeat(sep, int(FieldZIP4-FieldNumber)), true},
 		{"one field too many", strings.Repeat(sep, int(FieldZIP4-FieldNumber)+1), false},
+		{"a second unit", string(good) + sep + "APT" + sep + "4", true},
+		{"an empty second unit", string(good) + sep + sep, false},
+		{"a building", string(good) + sep + sep + sep + "SMITH HALL", true},
+		{"a second unit and a building", string(good) + sep + "APT" + sep + "4" + sep + "SMITH HALL", true},
+		{"an empty building", string(good) + sep + "APT" + sep + "4" + sep, false},
+		{"a field past the building", string(good) + sep + sep + sep + "SMITH HALL" + sep, false},
 	} {
 		var a Address
 		err := a.UnmarshalBinaryString(tc.data)

@@ -232,6 +232,8 @@ type Finding struct {
 	Since time.Time
 	// Match compares the printed address with the address in force; its
 	// Kind and Differs explain an UnknownAddress (similar, which fields).
+	// For the same delivery point in another building it is Different in
+	// the building alone (FieldBuilding).
 	Match Match
 }
 
@@ -245,7 +247,9 @@ const DefaultRecent = 30 * 24 * time.Hour
 // The address in force at asOf is the newest address version that took
 // effect at or before asOf (by Effective, then Recorded, then EventID). An
 // undeliverable mark at or before asOf and after that version makes it
-// undeliverable. Equivalence is [Compare]'s, by key. In order:
+// undeliverable. Equivalence is [Compare]'s, by key, and the two
+// addresses' buildings must agree ([BuildingsAgree]): a piece for SMITH
+// HALL is not at the address of JONES HALL at the same number. In order:
 //   - equivalent to the address in force: UndeliverableAddress if it is
 //     marked so; PendingChange if a newer address takes effect within recent
 //     after asOf; RecentlyChanged if it took effect within recent before
@@ -265,7 +269,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 	}
 	cur, undeliverable := -1, -1
 	for i := range h.Versions {
-		v := &h.Versions[i] // a Version is 344 bytes: not copied
+		v := &h.Versions[i] // a Version is nearly 400 bytes: not copied
 		if v.Effective.After(asOf) {
 			break
 		}
@@ -286,6 +290,11 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 		// compared by key.)
 		vc := &h.Versions[cur]
 		f.Match = Compare(printed, vc.Address)
+		if f.Match.Kind == Equivalent && !BuildingsAgree(printed.Building, vc.Address.Building) {
+			// The same delivery point, another building at it: SMITH
+			// HALL, 123 COLLEGE AVE is not JONES HALL, 123 COLLEGE AVE.
+			f.Match = Match{Kind: Different, Differs: []Field{FieldBuilding}}
+		}
 		if f.Match.Kind == Equivalent || vc.Address.IsZero() && vc.Key != "" && vc.Key == printed.Key() {
 			switch next := nextMove(h.Versions, cur); {
 			case undeliverable >= 0:
@@ -304,7 +313,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 	// A former address: the newest version with this key before the one
 	// in force; it went stale when the next address took effect.
 	for i := cur - 1; i >= 0; i-- {
-		if v := &h.Versions[i]; v.Kind == Moved && v.key() == key {
+		if v := &h.Versions[i]; v.Kind == Moved && v.key() == key && BuildingsAgree(printed.Building, v.Address.Building) {
 			f.Status, f.Version = Stale, i
 			if next := nextMove(h.Versions, i); next >= 0 {
 				f.Since = h.Versions[next].Effective
@@ -313,7 +322,7 @@ func Classify(printed Address, h History, asOf time.Time, recent time.Duration) 
 		}
 	}
 	for i := cur + 1; i < len(h.Versions); i++ {
-		if v := &h.Versions[i]; v.Kind == Moved && v.Effective.After(asOf) && v.key() == key {
+		if v := &h.Versions[i]; v.Kind == Moved && v.Effective.After(asOf) && v.key() == key && BuildingsAgree(printed.Building, v.Address.Building) {
 			f.Status, f.Version, f.Since = PendingChange, i, v.Effective
 			return f
 		}

@@ -33,6 +33,10 @@ func TestClassify(t *testing.T) {
 		// Two secondary units: a building of a complex and a unit in it.
 		bldg3 = "400 CEDAR LN BLDG 3 APT 4, SPRINGFIELD IL 62704"
 		bldg5 = "400 CEDAR LN BLDG 5 APT 4, SPRINGFIELD IL 62704"
+		// Two halls of a college at one street address: one delivery
+		// point, two buildings.
+		jones = "JONES HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704"
+		smith = "SMITH HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704"
 	)
 	moved := history("M1",
 		version("e1", "2018-01-01", address.Moved, oak),
@@ -50,6 +54,9 @@ func TestClassify(t *testing.T) {
 	otherBuilding := history("M7",
 		version("e1", "2018-01-01", address.Moved, bldg3),
 		version("e2", "2019-10-03", address.Moved, bldg5))
+	halls := history("M8",
+		version("e1", "2018-01-01", address.Moved, jones),
+		version("e2", "2019-10-03", address.Moved, smith))
 	movedBack := history("M5",
 		version("e1", "2018-01-01", address.Moved, oak),
 		version("e2", "2019-01-01", address.Moved, elm),
@@ -83,6 +90,11 @@ func TestClassify(t *testing.T) {
 		{"a move to the same unit of another building: the new one is current", otherBuilding, bldg5, "2020-06-01", address.Current, 1, "", address.Equivalent},
 		{"two units written in the other order are current", otherBuilding, "400 Cedar Lane, Apt 4, Building 5, Springfield IL 62704", "2020-06-01", address.Current, 1, "", address.Equivalent},
 		{"the unit without its building is unknown", otherBuilding, "400 CEDAR LN APT 4, SPRINGFIELD IL 62704", "2020-06-01", address.UnknownAddress, 1, "", address.Different},
+		{"the hall in force is current", halls, smith, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"the hall in force, written otherwise, is current", halls, "The Smith Hall, 123 College Avenue Room 5, Springfield IL 62704", "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"no hall printed agrees with the one in force", halls, "123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"the former hall at the same number is stale", halls, jones, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"a hall never the member's is unknown, in the building", halls, "BROWN HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", "2020-06-01", address.UnknownAddress, 1, "", address.Different},
 		{"moved back: current wins over former", movedBack, oak, "2020-06-01", address.Current, 2, "", address.Equivalent},
 		{"moved back: the between address is stale", movedBack, elm, "2020-06-01", address.Stale, 1, "2019-06-01", address.Different},
 		{"no versions at all", address.History{MemberID: "M6"}, oak, "2020-06-01", address.UnknownAddress, -1, "", noMatch},

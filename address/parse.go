@@ -187,6 +187,8 @@ type parser struct {
 
 	cur Field  // the field being written to out
 	hw  []byte // highway: the standard form being built
+
+	aside []token // the words of the lines set aside as a building's name
 }
 
 var parserPool = sync.Pool{New: func() any {
@@ -204,7 +206,7 @@ func putParser(p *parser) {
 	if cap(p.buf) > 4*maxLineLen || cap(p.toks) > 4*maxTokens {
 		return
 	}
-	p.buf, p.toks, p.lines, p.out = p.buf[:0], p.toks[:0], p.lines[:0], p.out[:0]
+	p.buf, p.toks, p.lines, p.out, p.aside = p.buf[:0], p.toks[:0], p.lines[:0], p.out[:0], p.aside[:0]
 	p.span = [numFields][2]int32{}
 	parserPool.Put(p)
 }
@@ -272,6 +274,13 @@ func (p *parser) finish(a *Address, complete bool) error {
 		}
 		return perr(f, 0, ErrIncomplete)
 	}
+	// The building, which no rendering holds, after fitsLine.
+	if len(p.aside) > 0 {
+		p.begin(FieldBuilding)
+		for _, t := range p.aside {
+			p.put(p.text(t))
+		}
+	}
 	// Only the fields set are cut; a field never set is left empty.
 	s := string(p.out)
 	if sp := p.span[FieldNumber]; sp[1] > sp[0] {
@@ -324,6 +333,9 @@ func (p *parser) finish(a *Address, complete bool) error {
 	}
 	if sp := p.span[FieldZIP4]; sp[1] > sp[0] {
 		a.ZIP4 = s[sp[0]:sp[1]]
+	}
+	if sp := p.span[FieldBuilding]; sp[1] > sp[0] {
+		a.Building = s[sp[0]:sp[1]]
 	}
 	return nil
 }

@@ -483,3 +483,28 @@ func holdNames(hs []pgsync.Hold) []string {
 	}
 	return names
 }
+
+// TestBuildingsStored: a building's name set aside from a feed's address is
+// stored with it, so that a piece for another building at the same street
+// address, a hall of a college, is not current.
+func TestBuildingsStored(t *testing.T) {
+	s := MustOpen(t)
+	holdsFeed(t, s,
+		"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,Jones Hall,123 College Ave Rm 5,Springfield,IL,62704",
+		"E2,M1,2019-10-03,2019-10-04,,Smith Hall,123 College Ave Rm 5,Springfield,IL,62704")
+	tests := []struct {
+		printed string
+		status  address.Status
+		detail  string
+	}{
+		{"SMITH HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", address.Current, ""},
+		{"123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", address.Current, ""},
+		{"JONES HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", address.Stale, "stale since 2019-10-03"},
+		{"BROWN HALL, 123 COLLEGE AVE RM 5, SPRINGFIELD IL 62704", address.UnknownAddress, "different to the address in force; differs: building"},
+	}
+	for _, tt := range tests {
+		if v := judge(t, s, "M1", "Ada Lovelace", tt.printed); v.Status != tt.status || v.Detail != tt.detail {
+			t.Errorf("%s: %s %q, want %s %q", tt.printed, v.Status, v.Detail, tt.status, tt.detail)
+		}
+	}
+}

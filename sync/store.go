@@ -417,6 +417,15 @@ CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
 -- street name of more words as AVE for AVENUE and AVENIDA, and as BLVD for
 -- BOULEVARD, from this version on.
 `,
+	// 8: no change to the tables. An address may hold a building's name
+	// set aside (address.Address.Building), which versions.addr carries
+	// after its other fields; a printgate before it would not read it,
+	// and refuses a store of this version instead. Versions stored before
+	// it hold none: the name was dropped when they were parsed.
+	`
+-- versions.addr: address.Address.AppendBinary, which appends the
+-- building's name to an address that has one.
+`,
 }
 
 // rekeys holds, for each schema version whose migration changes how
