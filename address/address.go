@@ -50,9 +50,9 @@ type Address struct {
 	ZIP4     string // four digits, or empty
 	// Building is the name of a building or firm on a line that is no
 	// delivery line, as the parser set it aside ("SMITH HALL"), or empty.
-	// It is no part of the delivery point: Compare, Key and String leave
-	// it out. [Classify] does not: a piece for SMITH HALL is not at the
-	// address of JONES HALL at the same number (see [BuildingsAgree]).
+	// It is no part of the delivery point: Compare, Key, String and Lines
+	// leave it out. [Classify] does not: a piece for SMITH HALL is not at
+	// the address of JONES HALL at the same number (see [BuildingsAgree]).
 	Building string
 }
 
