@@ -17,7 +17,9 @@
 //	-asof TIME            judge as of this time, RFC 3339 (default: now)
 //	-recent DURATION      window for recently_changed and pending_change (default 720h)
 //	-halt-rate FRACTION   halt when more than this share of PHI pieces is not
-//	                      current (default 0.01; 1 never halts)
+//	                      current (default 0.01; 1 never halts on the share;
+//	                      a store holding change events of no member that it
+//	                      could not apply halts every batch all the same)
 //	-max-source-age DURATION  halt when the store's newest change is older
 //	                      (default 0: off)
 //
