@@ -359,6 +359,10 @@ func report(w io.Writer, sum *pgsync.DriftSummary, dir string, took time.Duratio
 	}
 	fmt.Fprintf(w, "; in %.2fs. Outputs in %s.\n", took.Seconds(), dir)
 	if n := sum.UnattributedInStore; n > 0 {
-		fmt.Fprintf(w, "drift: the store holds %d change events it could not apply and cannot tie to a member: any member's address in it may be missing a move, and the gate halts every batch until they are applied or cleared (example/holds).\n", n)
+		events := "a change event"
+		if n > 1 {
+			events = fmt.Sprintf("%d change events", n)
+		}
+		fmt.Fprintf(w, "drift: the store holds %s it could not apply and cannot tie to a member: any member's address in it may be missing a move, and the gate halts every batch until the holds end (example/holds).\n", events)
 	}
 }

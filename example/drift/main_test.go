@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -229,5 +230,41 @@ func TestProgram(t *testing.T) {
 		if code := exitCode(cmd.Run()); code != tt.code {
 			t.Errorf("%v: exit %d, want %d: %s", tt.args, code, tt.code, stderr.String())
 		}
+	}
+}
+
+// TestUnattributedHolds: a feed row whose member id cannot be read holds
+// every member; drift counts it and says so, since any member it finds in
+// sync may not be.
+func TestUnattributedHolds(t *testing.T) {
+	dir := t.TempDir()
+	demo, err := os.ReadFile(filepath.Join("testdata", "feed.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := filepath.Join(dir, "feed.csv")
+	row := "E99,M 1,2025-06-01,2025-06-02,Secretname Person,77 Elm St,,Denver,CO,80202"
+	if err := os.WriteFile(feed, append(demo, row+",\n"...), 0o600); err != nil { // the demo's feed has a kind column
+		t.Fatal(err)
+	}
+	export, _ := filepath.Abs("testdata/export.csv")
+	out := filepath.Join(dir, "out")
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-feed", feed, "-export", export, "-asof", "2025-06-30T12:00:00Z", "-out", out}, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	const says = "drift: the store holds a change event it could not apply and cannot tie to a member"
+	if !strings.Contains(stderr.String(), says) {
+		t.Errorf("stderr lacks %q:\n%s", says, stderr.String())
+	}
+	noPHI(t, stderr.String())
+	var sum map[string]any
+	if b, err := os.ReadFile(filepath.Join(out, "summary.json")); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum["unattributed_holds_in_store"] != 1.0 {
+		t.Errorf("summary.json: unattributed_holds_in_store = %v, want 1", sum["unattributed_holds_in_store"])
 	}
 }
