@@ -64,7 +64,7 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 	}
 	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
 		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
-		sameGiven(a.given, b.given) && (a.middle == "" || b.middle == "" || sameGiven(a.middle, b.middle)) {
+		sameGiven(a.given, b.given) && a.middlesAgree(&b) {
 		return true, false
 	}
 	// The same letters in the same order, split otherwise: MARYANN and
@@ -158,9 +158,10 @@ func sameGiven(a, b string) bool {
 // A name is a person's name in parts. titled reports a word or
 // character that may be a title's or join two names (see nameWords).
 type name struct {
-	given, middle, surname string
-	generation             string // JR, SR, II, III or IV; "" when none
-	titled                 bool
+	given, surname string
+	middles        [maxMiddles]string // the words between, in order; "" past the last
+	generation     string             // JR, SR, II, III or IV; "" when none
+	titled         bool
 }
 
 var nameAffixes = map[string]bool{
@@ -174,7 +175,27 @@ var nameAffixes = map[string]bool{
 // keeps them. V, of the suffixes left out, is as often a middle initial.
 var generations = map[string]string{"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV"}
 
-// nameParts splits a name into given name, first middle name and surname,
+// maxMiddles is how many middle names nameParts keeps; more are left out.
+const maxMiddles = 2
+
+// middlesAgree reports whether two names' middle names agree: each one
+// both names have at a place agrees as given names do (equal, or one the
+// other's initial). A middle name on one side only, or left out past the
+// other's last, agrees: names are printed with middle names left out.
+// MARIA ANA LOPEZ GARCIA is not MARIA ANA PEREZ GARCIA.
+func (n *name) middlesAgree(o *name) bool {
+	for i := range n.middles {
+		if n.middles[i] == "" || o.middles[i] == "" {
+			return true
+		}
+		if !sameGiven(n.middles[i], o.middles[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// nameParts splits a name into given name, middle names and surname,
 // upper case, without punctuation, honorifics or suffixes. A comma means
 // "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
 func nameParts(s string) name {
@@ -204,7 +225,7 @@ func nameParts(s string) name {
 		n.given = words[0]
 	}
 	if len(words) > 1 {
-		n.middle = words[1]
+		copy(n.middles[:], words[1:])
 	}
 	n.titled = titled
 	return n
