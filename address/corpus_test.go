@@ -1834,7 +1834,8 @@ func TestCorpusFebrl(t *testing.T) {
 // name and surname). No two entities' names may be taken for one person's
 // but a true namesake's, written alike; of an entity's records, Febrl's
 // duplicates carry typos, which SameName does not forgive: a name with
-// another letter is another person's.
+// another letter is another person's, as the test checks of every name
+// with each of its letters changed.
 func TestCorpusFebrlNames(t *testing.T) {
 	type named struct{ entity, name string }
 	var recs []named
@@ -1867,4 +1868,20 @@ func TestCorpusFebrlNames(t *testing.T) {
 	t.Logf("febrl names: same entity %d pairs, %d taken for one person; different entities %d pairs, %d taken for one person (%d namesakes written alike)",
 		same, sameAccepted, other, otherAccepted, namesakes)
 	ceiling(t, "febrl names", otherAccepted-namesakes, 0)
+
+	// One letter changed makes another person's name.
+	for _, r := range recs {
+		n := strings.ToUpper(r.name)
+		if !SameName(n, n) {
+			continue // one word: no name
+		}
+		for i := range len(n) {
+			if c := n[i]; 'A' <= c && c <= 'Z' {
+				m := n[:i] + string('A'+(c-'A'+1)%26) + n[i+1:]
+				if SameName(n, m) {
+					t.Errorf("febrl names: SameName(%q, %q): one letter apart, taken for one person", n, m)
+				}
+			}
+		}
+	}
 }
