@@ -15,8 +15,9 @@ import (
 // left out or shortened to its initial; a given name shortened to its
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
 // out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
-// GARCIA, STRAUß is STRAUSS). A different surname or a different given
-// name is another person, and so is a different generational suffix:
+// GARCIA, STRAUß is STRAUSS). A different surname, given name or middle
+// name (of the first two: MARIA ANA LOPEZ GARCIA is not MARIA ANA PEREZ
+// GARCIA) is another person, and so is a different generational suffix:
 // JOHN SMITH JR is not JOHN SMITH SR, his father, who may share his
 // address (a suffix on one side only is tolerated, as systems drop them).
 //
