@@ -274,7 +274,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 			fmt.Fprintf(stderr, "preprint: feed: members held for events that could not be applied: %d new; their pieces are not released as current until the events are applied or a reviewer clears the holds\n", rep.Held)
 		}
 		if rep.Unattributed > 0 {
-			fmt.Fprintf(stderr, "preprint: feed: events that could not be applied and name no member: %d new; every batch halts until they are applied or a reviewer clears their holds\n", rep.Unattributed)
+			fmt.Fprintf(stderr, "preprint: feed: events that could not be applied and name no member: %d new; every batch halts until they are applied or a reviewer clears their holds (example/holds)\n", rep.Unattributed)
 		}
 		timings["feed_seconds"] = time.Since(t).Seconds()
 	}
