@@ -714,6 +714,9 @@ var (
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY event_id`
 	membersQuery = `SELECT DISTINCT member_id FROM versions WHERE member_id IN (?` +
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
+	// The versions of the members of conflicts (conflictHolds).
+	conflictVersionsQuery = `SELECT member_id, event_id, kind, effective, key FROM versions WHERE member_id IN (?` +
+		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
 )
 
 // lookup queries the store for ids, which are sorted (repeats allowed),
@@ -1453,6 +1456,9 @@ const bulkShare = 10
 // finish marks the apply complete: the holds of its bad rows placed and
 // those of the events it applied ended, no feed pending, and the time.
 func (a *applier) finish(ctx context.Context) error {
+	if err := a.conflictHolds(ctx); err != nil {
+		return err
+	}
 	tx, err := a.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err

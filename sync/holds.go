@@ -3,9 +3,11 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,13 +70,10 @@ func (a *applier) addHold(re *RowError) {
 
 // writeHolds, in the transaction that ends an apply, places the holds of
 // the feed's bad rows and of its conflicts that may change an address
-// (conflictHolds), and ends those whose event the feed held good (applied
+// (conflictHolds, before it), and ends those whose event the feed held good (applied
 // now, or applied before): a bad row and a good one of the same event and
 // member in one feed hold nothing.
 func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
-	if err := a.conflictHolds(ctx, tx); err != nil {
-		return err
-	}
 	// The holds standing that an event can end, and the feed's. A hold of
 	// no member ends with its event for any member.
 	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
@@ -155,35 +154,61 @@ WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL`, k.member, k.event, 
 // member, in the same kind, effective time and address (as keyed), differs
 // only in what does not move the member (the name, the recorded time, how
 // the address was written) and holds no one. Field names what differs:
-// event_id when the store applied the event for no such member.
-func (a *applier) conflictHolds(ctx context.Context, tx *sql.Tx) error {
-	var st *sql.Stmt
+// event_id when the store applied the event for no such member. The
+// versions of the conflicts' members are read in bulk, before the
+// transaction that writes the holds: an applied event does not change.
+func (a *applier) conflictHolds(ctx context.Context) error {
+	var conflicts []*stagedRow
 	for i := range a.rows {
-		r := &a.rows[i]
-		if r.status != stConflict {
-			continue
+		if r := &a.rows[i]; r.status == stConflict {
+			conflicts = append(conflicts, r)
 		}
-		if st == nil {
-			var err error
-			st, err = tx.PrepareContext(ctx, `SELECT kind, effective, key FROM versions WHERE member_id = ?1 AND event_id = ?2`)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-		}
-		var kind, effective int64
-		var key string
-		field := ""
-		switch err := st.QueryRowContext(ctx, a.memberID(r), a.eventID(r)).Scan(&kind, &effective, &key); {
-		case errors.Is(err, sql.ErrNoRows):
-			field = "event_id"
-		case err != nil:
+	}
+	if len(conflicts) == 0 {
+		return nil
+	}
+	type applied struct {
+		kind, effective int64
+		key             string
+	}
+	found := make(map[holdKey]applied, len(conflicts))
+	members := make([]string, len(conflicts))
+	for i, r := range conflicts {
+		members[i] = a.memberID(r)
+		found[holdKey{a.memberID(r), a.eventID(r)}] = applied{kind: -1}
+	}
+	slices.Sort(members)
+	err := a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
 			return err
-		case kind != int64(r.kind):
+		}
+		return lookup(ctx, c, conflictVersionsQuery, 5, members, func(_ int, row []driver.Value) error {
+			member, _ := row[0].(string)
+			event, _ := row[1].(string)
+			k := holdKey{member, event}
+			if _, ok := found[k]; ok {
+				kind, _ := row[2].(int64)
+				effective, _ := row[3].(int64)
+				key, _ := row[4].(string)
+				found[k] = applied{kind, effective, key}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range conflicts {
+		field := ""
+		switch v := found[holdKey{a.memberID(r), a.eventID(r)}]; {
+		case v.kind < 0:
+			field = "event_id"
+		case v.kind != int64(r.kind):
 			field = "kind"
-		case effective != r.effective:
+		case v.effective != r.effective:
 			field = "effective"
-		case key != a.key(r):
+		case v.key != a.key(r):
 			field = "address"
 		default:
 			continue
