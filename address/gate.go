@@ -634,20 +634,12 @@ func unattributedReason(us []UnappliedEvent) string {
 		b.WriteString(" change events")
 	}
 	b.WriteString(" it could not apply and cannot tie to a member")
-	first := []string{}
-	if u := us[0]; u.EventID != "" {
-		first = append(first, "event "+u.EventID)
-	}
-	if u := us[0]; u.Field != "" {
-		first = append(first, "field "+u.Field)
-	}
-	if len(first) > 0 {
+	if d := us[0].describe(); d != "" {
+		b.WriteString(" (")
 		if len(us) > 1 {
-			b.WriteString(" (the first: ")
-		} else {
-			b.WriteString(" (")
+			b.WriteString("the first: ")
 		}
-		b.WriteString(strings.Join(first, ", "))
+		b.WriteString(d)
 		b.WriteString(")")
 	}
 	b.WriteString(": any member's address may be missing a move")

@@ -94,16 +94,9 @@ func UnappliedDetail(us []UnappliedEvent) string {
 	}
 	var b strings.Builder
 	b.WriteString("a change event for the member could not be applied")
-	sep := ": "
-	if u := us[0]; u.EventID != "" {
-		b.WriteString(": event ")
-		b.WriteString(u.EventID)
-		sep = ", "
-	}
-	if u := us[0]; u.Field != "" {
-		b.WriteString(sep)
-		b.WriteString("field ")
-		b.WriteString(u.Field)
+	if d := us[0].describe(); d != "" {
+		b.WriteString(": ")
+		b.WriteString(d)
 	}
 	if len(us) > 1 {
 		b.WriteString(" (and ")
@@ -132,6 +125,20 @@ type HistorySource interface {
 	// Newest returns the newest Recorded time of any version the source
 	// holds: how fresh it is. The zero time means the source is empty.
 	Newest(ctx context.Context) (time.Time, error)
+}
+
+// describe names u by its event id and the field at fault, those it has:
+// "event E7, field zip", or "".
+func (u UnappliedEvent) describe() string {
+	switch {
+	case u.EventID != "" && u.Field != "":
+		return "event " + u.EventID + ", field " + u.Field
+	case u.EventID != "":
+		return "event " + u.EventID
+	case u.Field != "":
+		return "field " + u.Field
+	}
+	return ""
 }
 
 // An UnattributedSource is a HistorySource that can hold change events it
