@@ -224,8 +224,8 @@ type Gate struct {
 //     history ([Classify]); a piece at the member's address under a name
 //     that is not the member's ([SameName]) is a WrongRecipient, and one
 //     at the member's address while the source holds a change event for
-//     the member it could not apply ([History.Unapplied]) is an
-//     UnappliedChange.
+//     the member it could not apply, and that no later move supersedes
+//     ([History.UnappliedAt]), is an UnappliedChange.
 //
 // An error reading pieces that is not about one piece, or from the source
 // or the sink, stops the check and is returned: the batch is not finished,
@@ -526,8 +526,8 @@ func (c *checker) verdict(p *Piece) Verdict {
 			}
 			return v
 		}
-		if len(h.Unapplied) > 0 {
-			v.Status, v.Detail = UnappliedChange, UnappliedDetail(h.Unapplied)
+		if us := h.UnappliedAt(c.out.AsOf); len(us) > 0 {
+			v.Status, v.Detail = UnappliedChange, UnappliedDetail(us)
 			return v
 		}
 		switch f.Status {

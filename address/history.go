@@ -70,7 +70,8 @@ type History struct {
 	// received and could not apply (a bad row of a feed), and no one has
 	// cleared since. Versions may then be missing the member's latest
 	// move: the gate finds a piece that would be current, recently changed
-	// or pending an UnappliedChange, not releasable as current.
+	// or pending an UnappliedChange, not releasable as current, unless a
+	// later move supersedes every such event ([History.UnappliedAt]).
 	Unapplied []UnappliedEvent
 }
 
@@ -81,6 +82,58 @@ type UnappliedEvent struct {
 	EventID  string    // the event's id; "" when the row had no readable one
 	Field    string    // the column at fault ("line1", "effective"), or ""
 	Received time.Time // when the source of truth received it
+	// Effective is when the event would take effect, as its row said; the
+	// zero time when that could not be read, or its rows said more than
+	// one time. See [History.UnappliedAt].
+	Effective time.Time
+}
+
+// UnappliedAt returns the events of h.Unapplied that may still change the
+// member's address in force at t: all of them but those a later move
+// supersedes. An event is superseded at t when its Effective is known and
+// before that of the address in force at t (h's newest Moved version at or
+// before t), and that version is another event's: whatever the event said,
+// the member moved again after it, and the newest move at or before t is
+// the one in force. An event whose time is unknown, or on or after that of
+// the address in force, stands. The result shares h.Unapplied's storage
+// when nothing is superseded.
+func (h History) UnappliedAt(t time.Time) []UnappliedEvent {
+	if len(h.Unapplied) == 0 {
+		return nil
+	}
+	cur := -1
+	for i := range h.Versions {
+		v := &h.Versions[i]
+		if v.Effective.After(t) {
+			break
+		}
+		if v.Kind == Moved {
+			cur = i
+		}
+	}
+	if cur < 0 {
+		return h.Unapplied
+	}
+	in := &h.Versions[cur]
+	superseded := func(u *UnappliedEvent) bool {
+		return !u.Effective.IsZero() && u.Effective.Before(in.Effective) && u.EventID != in.EventID
+	}
+	n := 0
+	for i := range h.Unapplied {
+		if !superseded(&h.Unapplied[i]) {
+			n++
+		}
+	}
+	if n == len(h.Unapplied) {
+		return h.Unapplied
+	}
+	standing := make([]UnappliedEvent, 0, n)
+	for i := range h.Unapplied {
+		if u := &h.Unapplied[i]; !superseded(u) {
+			standing = append(standing, *u)
+		}
+	}
+	return standing
 }
 
 // UnappliedDetail describes a member's unapplied events as the gate's
@@ -269,7 +322,8 @@ const DefaultRecent = 30 * 24 * time.Hour
 // Classify never finds Current for them. Classify does not parse: it uses
 // each version's Key. It judges the versions alone: h.Unapplied is the
 // gate's to weigh (a piece Classify finds current is an UnappliedChange
-// to the gate when the member has unapplied events).
+// to the gate when the member has unapplied events that stand at asOf,
+// [History.UnappliedAt]).
 func Classify(printed Address, h History, asOf time.Time, recent time.Duration) Finding {
 	if recent <= 0 {
 		recent = DefaultRecent

@@ -1,6 +1,7 @@
 package address_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -136,6 +137,95 @@ func TestStatusText(t *testing.T) {
 	var s address.Status
 	if err := s.UnmarshalText([]byte("bogus")); err == nil {
 		t.Error("no error for an unknown status")
+	}
+}
+
+// TestDecisionText: each decision prints as its word and parses back; the
+// zero decision and one out of range print as "unknown", and no word but
+// the three parses (reports are read back by review tools).
+func TestDecisionText(t *testing.T) {
+	for d, want := range map[address.Decision]string{
+		address.Release:    "release",
+		address.Quarantine: "quarantine",
+		address.Block:      "block",
+		0:                  "unknown",
+		address.Block + 1:  "unknown",
+	} {
+		if got := d.String(); got != want {
+			t.Errorf("Decision(%d) prints %q, want %q", int(d), got, want)
+		}
+		if want == "unknown" {
+			continue
+		}
+		var back address.Decision
+		if err := back.UnmarshalText([]byte(want)); err != nil || back != d {
+			t.Errorf("%q parses as %v, %v; want %v", want, back, err, d)
+		}
+	}
+	for _, text := range []string{"", "unknown", "bogus", "Release", "release "} {
+		var d address.Decision
+		if err := d.UnmarshalText([]byte(text)); err == nil {
+			t.Errorf("%q parses as %v, want an error", text, d)
+		}
+	}
+}
+
+// TestUnappliedAt: an unapplied event stands unless its time is known and
+// before that of the address in force, another event's; so a move upstream
+// sends under a new id, once in force, supersedes a bad row before it.
+func TestUnappliedAt(t *testing.T) {
+	const (
+		oak = "100 OAK ST, SPRINGFIELD IL 62704"
+		elm = "200 ELM AVE, SPRINGFIELD IL 62704"
+	)
+	held := func(id, effective string) address.UnappliedEvent {
+		u := address.UnappliedEvent{EventID: id, Field: "zip"}
+		if effective != "" {
+			u.Effective = day(effective)
+		}
+		return u
+	}
+	// Oak from 2020; a move to Elm from 2023-12-12 (E3), then mail to Elm
+	// came back (E4).
+	vs := []address.Version{
+		version("E1", "2020-01-01", address.Moved, oak),
+		version("E3", "2023-12-12", address.Moved, elm),
+		version("E4", "2024-03-01", address.Undeliverable, ""),
+	}
+	for _, c := range []struct {
+		name      string
+		versions  []address.Version
+		unapplied []address.UnappliedEvent
+		at        string
+		want      []string // the event ids that stand
+	}{
+		{"none", vs, nil, "2024-01-01", nil},
+		{"before the later move", vs, []address.UnappliedEvent{held("E2", "2023-12-10")}, "2024-01-01", nil},
+		{"as of before the later move took effect", vs, []address.UnappliedEvent{held("E2", "2023-12-10")}, "2023-12-11", []string{"E2"}},
+		{"as of the day the later move took effect", vs, []address.UnappliedEvent{held("E2", "2023-12-10")}, "2023-12-12", nil},
+		{"on the day of the address in force", vs, []address.UnappliedEvent{held("E2", "2023-12-12")}, "2024-01-01", []string{"E2"}},
+		{"after the address in force", vs, []address.UnappliedEvent{held("E2", "2023-12-20")}, "2024-01-01", []string{"E2"}},
+		{"time unknown", vs, []address.UnappliedEvent{held("E2", "")}, "2024-01-01", []string{"E2"}},
+		{"the address in force is its own event's", vs, []address.UnappliedEvent{held("E3", "2023-12-01")}, "2024-01-01", []string{"E3"}},
+		{"an older version is its own event's", vs, []address.UnappliedEvent{held("E1", "2019-06-01")}, "2024-01-01", nil},
+		{"an undeliverable mark is no move", vs, []address.UnappliedEvent{held("E2", "2024-02-01")}, "2024-04-01", []string{"E2"}},
+		{"no address in force", vs, []address.UnappliedEvent{held("E2", "2019-06-01")}, "2019-12-31", []string{"E2"}},
+		{"no versions", nil, []address.UnappliedEvent{held("E2", "2019-06-01")}, "2024-01-01", []string{"E2"}},
+		{"some stand", vs, []address.UnappliedEvent{held("E2", "2023-12-10"), held("E5", ""), held("E6", "2021-01-01"), held("E7", "2023-12-13")}, "2024-01-01", []string{"E5", "E7"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := address.History{MemberID: "M1", Versions: c.versions, Unapplied: c.unapplied}
+			var got []string
+			for _, u := range h.UnappliedAt(day(c.at)) {
+				got = append(got, u.EventID)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("UnappliedAt(%s) = %v, want %v", c.at, got, c.want)
+			}
+			if len(h.Unapplied) != len(c.unapplied) {
+				t.Errorf("h.Unapplied changed: %d events, want %d", len(h.Unapplied), len(c.unapplied))
+			}
+		})
 	}
 }
 

@@ -163,7 +163,7 @@ type applier struct {
 	staged  int           // rows in parts
 	fp      fingerprint
 
-	holds map[holdKey]*RowError // the bad rows that hold a member, by member and event
+	holds map[holdKey]*heldRow // the bad rows that hold a member, by member and event
 
 	known       bool  // the store held events when the feed was staged
 	dataVersion int64 // PRAGMA data_version after the statuses were set

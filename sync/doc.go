@@ -105,7 +105,9 @@
 // corrected), or when a reviewer clears it ([Store.ClearHold], with who and
 // why; [Store.ClearHolds] clears many, all or none). [Store.Holds] lists
 // those standing; the program example/holds lists
-// and clears them.
+// and clears them. A correction sent under a new event id ends no hold,
+// but once in force it supersedes the holds of rows whose effective
+// times are before its own ([address.History.UnappliedAt]).
 //
 // A conflict (an event id known with other content) is not applied: the
 // store keeps the content it applied, or, for an id a feed brings twice,

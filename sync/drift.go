@@ -240,7 +240,8 @@ const (
 	// heard of.
 	MissingInStore
 	// HeldInStore: the store holds a change event for the member that it
-	// could not apply (a bad row of a feed; see [Hold]), so its history
+	// could not apply (a bad row of a feed; see [Hold]) and that no later
+	// move supersedes ([address.History.UnappliedAt]), so its history
 	// may lack the member's latest move, and the other system's address,
 	// the one in force in the store or not, cannot be judged right or
 	// wrong. Classified tells what address.Classify found of it.
@@ -1264,8 +1265,8 @@ func (d *drifter) merge(ctx context.Context) error {
 			case n > 1:
 				r.Detail += "; " + strconv.Itoa(n) + " rows of the export have no readable member id"
 			}
-			if len(h.Unapplied) > 0 {
-				r.Detail += "; " + address.UnappliedDetail(h.Unapplied)
+			if us := h.UnappliedAt(d.asOf); len(us) > 0 {
+				r.Detail += "; " + address.UnappliedDetail(us)
 			}
 			if h, err = nextHist(); err != nil {
 				return err
@@ -1332,6 +1333,15 @@ func (j *memberJudge) start(member string, h *address.History, asOf time.Time) {
 	*j = memberJudge{member: member, h: h, asOf: asOf}
 }
 
+// unapplied returns the member's holds that stand at the judge's asOf
+// ([address.History.UnappliedAt]).
+func (j *memberJudge) unapplied() []address.UnappliedEvent {
+	if j.h == nil {
+		return nil
+	}
+	return j.h.UnappliedAt(j.asOf)
+}
+
 // add judges the record c is on.
 func (j *memberJudge) add(c *cursor) error {
 	j.rows++
@@ -1389,11 +1399,11 @@ func (j *memberJudge) result() DriftResult {
 	case j.worst == InvalidInOther:
 		r.Detail = j.perr
 	}
-	if j.h != nil && len(j.h.Unapplied) > 0 {
+	if us := j.unapplied(); len(us) > 0 {
 		if r.Status == InSync || r.Status == UnknownInOther {
 			r.Status, r.Since = HeldInStore, time.Time{}
 		}
-		r.Detail += "; " + address.UnappliedDetail(j.h.Unapplied)
+		r.Detail += "; " + address.UnappliedDetail(us)
 	}
 	if j.rows > 1 {
 		r.Detail += "; " + strconv.Itoa(j.rows) + " rows in the export, the one judged on line " + strconv.Itoa(j.line)

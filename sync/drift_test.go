@@ -765,7 +765,7 @@ func TestSpillEncrypted(t *testing.T) {
 func TestDriftHolds(t *testing.T) {
 	s := openDriftStore(t)
 	load(t, s, map[string][]histEvent{
-		"H1": onlyA, "H2": onlyA, "H3": movedAB, "H4": onlyA, "H5": onlyA, "H6": onlyA,
+		"H1": onlyA, "H2": onlyA, "H3": movedAB, "H4": onlyA, "H5": onlyA, "H6": onlyA, "H7": onlyA,
 	})
 	// A later move of each of H1-H5 that the store cannot apply: a ZIP
 	// code with a letter.
@@ -774,6 +774,9 @@ func TestDriftHolds(t *testing.T) {
 		feed += "X-" + m + "," + m + ",2025-06-01,2025-06-02,Secretname Person,77 Elm St,Unit 2,Denver,CO,8020X\n"
 	}
 	feed += "Y-H2,H2,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,ZZ,80202\n"
+	// H7's bad move, and a later one the store applies: it supersedes it.
+	feed += "X-H7,H7,2025-06-01,2025-06-02,Secretname Person,77 Elm St,Unit 2,Denver,CO,8020X\n"
+	feed += "W-H7,H7,2025-06-05,2025-06-06,Secretname Person,77 Elm St,Unit 2,Denver,CO,80202\n"
 	// Two moves of no member the store can tell: they hold every member.
 	feed += "Z-1,,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,CO,80202\n"
 	feed += "Z-2,H 6,2025-06-03,2025-06-04,Secretname Person,77 Elm St,,Denver,CO,80202\n"
@@ -793,6 +796,7 @@ func TestDriftHolds(t *testing.T) {
 		{member: "H3", a: addrA}, // a former address
 		{member: "H5", a: addrA}, // its hold cleared
 		{member: "H6", a: addrA}, // no hold
+		{member: "H7", a: addrC}, // the move that supersedes its hold
 	})
 	got, sum := drift(t, s, export)
 	want := map[string]struct {
@@ -806,6 +810,7 @@ func TestDriftHolds(t *testing.T) {
 		"H4": {MissingInOther, 0, "not in the export; a change event for the member could not be applied: event X-H4, field zip"},
 		"H5": {InSync, address.Current, "current"},
 		"H6": {InSync, address.Current, "current"},
+		"H7": {InSync, address.RecentlyChanged, "recently_changed"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d results, want %d: %+v", len(got), len(want), got)

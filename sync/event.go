@@ -47,6 +47,10 @@ type RowError struct {
 	EventID  string // the row's event id if it is well-formed, else ""
 	MemberID string // the row's member id if it is well-formed, else "": Apply holds the member, or every member when "" ([Hold])
 	Err      error  // the reason: one of the errors below, or an *address.ParseError
+	// Effective is the row's effective time if it could be read, else the
+	// zero time: a later move supersedes the hold of a row whose time is
+	// known ([address.History.UnappliedAt]).
+	Effective time.Time
 }
 
 // rowError is the error of a bad row: its line, the field at fault and the
@@ -287,7 +291,11 @@ const digestLen = 16
 // storage. A bad event is a *RowError.
 func prepare(ev *Event, r *row) *RowError {
 	bad := func(field string, err error) *RowError {
-		return rowError(ev.Line, field, ev.ID, ev.MemberID, err)
+		re := rowError(ev.Line, field, ev.ID, ev.MemberID, err)
+		if !ev.Effective.IsZero() && nanoRange(ev.Effective) {
+			re.Effective = ev.Effective
+		}
+		return re
 	}
 	switch {
 	case ev.ID == "":

@@ -57,7 +57,11 @@ func event(f *[nCols]string, line int) (Event, error) {
 		Line:     line,
 	}
 	bad := func(col int, err error) (Event, error) {
-		return Event{}, rowError(line, colNames[col], ev.ID, ev.MemberID, err)
+		re := rowError(line, colNames[col], ev.ID, ev.MemberID, err)
+		if t, ok := parseTime(f[colEffective]); ok && nanoRange(t) {
+			re.Effective = t // for the hold, whatever else is wrong
+		}
+		return Event{}, re
 	}
 	switch {
 	case ev.ID == "":

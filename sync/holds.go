@@ -32,6 +32,14 @@ import (
 // reviewer clears it ([Store.ClearHold], [Store.ClearHolds]). A row with no readable
 // event id holds its member until a reviewer clears it.
 //
+// A correction upstream sends under a new event id ends no hold, but a
+// later move supersedes it: a hold whose row gave a readable effective
+// time (Effective) holds no piece judged as of a time when the member's
+// address in force took effect after that time, since whatever the row
+// said, the newest move at or before then is the one in force
+// ([address.History.UnappliedAt]). The hold still stands, and is listed,
+// for a piece judged as of an earlier time and for a reviewer to clear.
+//
 // A row with no readable member id may be any member's move, so its hold,
 // with MemberID "", holds every member: while it stands the store is an
 // [address.UnattributedSource] with events to report, and the gate halts
@@ -45,6 +53,11 @@ type Hold struct {
 	Field    string    // the column at fault, or ""
 	Reason   string    // what is wrong with it; no name or address text
 	Received time.Time // when the apply that read it ran (by the store's Now)
+	// Effective is when the row said the event takes effect; the zero time
+	// when that could not be read, or the event's bad rows gave more than
+	// one time. A later move of the member, in force at the time a piece
+	// is judged as of, supersedes a hold whose time is known and earlier.
+	Effective time.Time
 }
 
 // Errors of [Store.ClearHold] and [Store.ClearHolds].
@@ -55,16 +68,29 @@ var (
 
 type holdKey struct{ member, event string }
 
+// A heldRow is the hold a feed's bad rows of one member and event place.
+type heldRow struct {
+	re        *RowError // the first such row: its line, field and reason are kept
+	effective int64     // the rows' effective time, Unix nanoseconds, if known
+	known     bool      // false: a row's time could not be read, or the rows differ
+}
+
 // addHold records that the bad row re holds its member, or every member
 // when it names none. The first bad row of a member and event in a feed is
-// the one kept.
+// the one kept; the hold's effective time is known only when every such
+// row gives the same one.
 func (a *applier) addHold(re *RowError) {
 	k := holdKey{strings.Clone(re.MemberID), strings.Clone(re.EventID)}
 	if a.holds == nil {
-		a.holds = map[holdKey]*RowError{}
+		a.holds = map[holdKey]*heldRow{}
 	}
-	if _, ok := a.holds[k]; !ok {
-		a.holds[k] = re
+	h, ok := a.holds[k]
+	if !ok {
+		a.holds[k] = &heldRow{re: re, effective: re.Effective.UnixNano(), known: !re.Effective.IsZero()}
+		return
+	}
+	if h.known && (re.Effective.IsZero() || re.Effective.UnixNano() != h.effective) {
+		h.known = false
 	}
 }
 
@@ -109,16 +135,23 @@ func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
 	}
 
 	now := a.s.now().UnixNano()
-	for k, re := range a.holds {
+	for k, h := range a.holds {
 		if watch[k] {
 			continue
 		}
-		// A hold that stands already keeps when it was received.
-		res, err := tx.ExecContext(ctx, `INSERT INTO holds (member_id, event_id, line, field, reason, received)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+		var effective any // NULL: not known
+		if h.known {
+			effective = h.effective
+		}
+		re := h.re
+		// A hold that stands already keeps when it was received, and its
+		// effective time only if this feed's rows give the same one.
+		res, err := tx.ExecContext(ctx, `INSERT INTO holds (member_id, event_id, line, field, reason, received, effective)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
 ON CONFLICT (member_id, event_id) DO UPDATE SET line = excluded.line, field = excluded.field,
-	reason = excluded.reason, received = excluded.received, cleared = NULL, cleared_by = '', cleared_why = ''
-WHERE cleared IS NOT NULL`, k.member, k.event, re.Line, re.Field, re.Err.Error(), now)
+	reason = excluded.reason, received = excluded.received, effective = excluded.effective,
+	cleared = NULL, cleared_by = '', cleared_why = ''
+WHERE cleared IS NOT NULL`, k.member, k.event, re.Line, re.Field, re.Err.Error(), now, effective)
 		if err != nil {
 			return err
 		}
@@ -128,6 +161,11 @@ WHERE cleared IS NOT NULL`, k.member, k.event, re.Line, re.Field, re.Err.Error()
 			} else {
 				a.rep.Held++
 			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE holds SET effective = NULL
+WHERE member_id = ?1 AND event_id = ?2 AND cleared IS NULL AND effective IS NOT ?3`, k.member, k.event, effective); err != nil {
+			return err
 		}
 	}
 	for k, applied := range watch {
@@ -213,7 +251,8 @@ func (a *applier) conflictHolds(ctx context.Context) error {
 		default:
 			continue
 		}
-		a.addHold(&RowError{Line: r.line, Field: field, EventID: a.eventID(r), MemberID: a.memberID(r), Err: ErrConflict})
+		a.addHold(&RowError{Line: r.line, Field: field, EventID: a.eventID(r), MemberID: a.memberID(r), Err: ErrConflict,
+			Effective: time.Unix(0, r.effective).UTC()})
 	}
 	return nil
 }
@@ -227,7 +266,7 @@ type queryer interface {
 // scanHolds calls f with each hold standing, read with q, by member id and
 // then as received, until f returns false.
 func scanHolds(ctx context.Context, q queryer, f func(Hold) bool) error {
-	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received FROM holds
+	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received, effective FROM holds
 WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
 	if err != nil {
 		return err
@@ -235,11 +274,15 @@ WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
 	for rows.Next() {
 		var h Hold
 		var received int64
-		if err := rows.Scan(&h.MemberID, &h.EventID, &h.Line, &h.Field, &h.Reason, &received); err != nil {
+		var effective sql.NullInt64
+		if err := rows.Scan(&h.MemberID, &h.EventID, &h.Line, &h.Field, &h.Reason, &received, &effective); err != nil {
 			rows.Close()
 			return err
 		}
 		h.Received = time.Unix(0, received).UTC()
+		if effective.Valid {
+			h.Effective = time.Unix(0, effective.Int64).UTC()
+		}
 		if !f(h) {
 			break
 		}
@@ -255,7 +298,7 @@ func standingHolds(ctx context.Context, q queryer) (map[string][]address.Unappli
 		if holds == nil {
 			holds = map[string][]address.UnappliedEvent{}
 		}
-		holds[h.MemberID] = append(holds[h.MemberID], address.UnappliedEvent{EventID: h.EventID, Field: h.Field, Received: h.Received})
+		holds[h.MemberID] = append(holds[h.MemberID], address.UnappliedEvent{EventID: h.EventID, Field: h.Field, Received: h.Received, Effective: h.Effective})
 		return true
 	})
 	return holds, err
@@ -302,7 +345,7 @@ func (s *Store) Unattributed(ctx context.Context) ([]address.UnappliedEvent, err
 
 // unattributed reads the holds standing that name no member with q.
 func unattributed(ctx context.Context, q queryer) ([]address.UnappliedEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT event_id, field, received FROM holds
+	rows, err := q.QueryContext(ctx, `SELECT event_id, field, received, effective FROM holds
 WHERE member_id = '' AND cleared IS NULL ORDER BY received, event_id`)
 	if err != nil {
 		return nil, err
@@ -311,11 +354,15 @@ WHERE member_id = '' AND cleared IS NULL ORDER BY received, event_id`)
 	for rows.Next() {
 		var u address.UnappliedEvent
 		var received int64
-		if err := rows.Scan(&u.EventID, &u.Field, &received); err != nil {
+		var effective sql.NullInt64
+		if err := rows.Scan(&u.EventID, &u.Field, &received, &effective); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		u.Received = time.Unix(0, received).UTC()
+		if effective.Valid {
+			u.Effective = time.Unix(0, effective.Int64).UTC()
+		}
 		us = append(us, u)
 	}
 	return us, closeRows(rows)

@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -87,12 +88,12 @@ func TestBadMoveHoldsMember(t *testing.T) {
 	if rep.Bad != 1 || rep.Held != 1 || rep.Applied != 0 {
 		t.Fatalf("bad move: %+v", rep)
 	}
-	want := []pgsync.Hold{{MemberID: "M1", EventID: "E2", Line: 2, Field: "zip", Reason: rep.Errors[0].Err.Error(), Received: clock}}
+	want := []pgsync.Hold{{MemberID: "M1", EventID: "E2", Line: 2, Field: "zip", Reason: rep.Errors[0].Err.Error(), Received: clock, Effective: day("2023-12-10")}}
 	if d := cmp.Diff(want, standing(t, s)); d != "" {
 		t.Errorf("holds (-want +got):\n%s", d)
 	}
 	noPHI(t, want[0].Reason, "Elm", "ELM", "Springfield", "627")
-	unapplied := []address.UnappliedEvent{{EventID: "E2", Field: "zip", Received: clock}}
+	unapplied := []address.UnappliedEvent{{EventID: "E2", Field: "zip", Received: clock, Effective: day("2023-12-10")}}
 	for h, err := range s.Histories(ctx, []string{"M1", "M9"}) {
 		if err != nil {
 			t.Fatal(err)
@@ -140,6 +141,136 @@ func TestBadMoveHoldsMember(t *testing.T) {
 	}
 	if v := judge(t, s, "M1", "Ada Lovelace", elmSt); v.Status != address.RecentlyChanged {
 		t.Errorf("piece to the new address: %s %q", v.Status, v.Detail)
+	}
+}
+
+// TestLaterMoveSupersedesHold: a correction upstream sends under a new
+// event id ends no hold, but once that move is in force it supersedes the
+// bad row before it, and the member's pieces are judged on their history
+// again. A hold whose row's time is unknown, or given twice differently,
+// or after the move, still holds.
+func TestLaterMoveSupersedesHold(t *testing.T) {
+	s := MustOpen(t)
+	s.Now = func() time.Time { return day("2023-12-15") }
+	// judge judges a PHI piece of member's to addr as of asOf.
+	judge := func(member, addr, asOf string) address.Verdict {
+		t.Helper()
+		a, err := address.Parse(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _, err := addresstest.Check(s, day(asOf), []address.Piece{{ID: "P1", MemberID: member, Name: "Ada Lovelace", Address: a, PHI: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vs[0]
+	}
+	var rows []string
+	for _, m := range []string{"M1", "M2", "M3", "M4", "M5", "M6"} {
+		rows = append(rows, "E1"+m+","+m+",2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016")
+	}
+	holdsFeed(t, s, rows...)
+	// The moves, each with something wrong: a four-digit ZIP code (M1,
+	// M4, M5), an effective time that cannot be read (M2), the same event
+	// twice with two times (M3), an event applied already, sent again for
+	// another day (M6).
+	rep := holdsFeed(t, s,
+		"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+		"E2,M2,2023-12-32,2023-12-11,,9 Elm St,,Springfield,IL,62704",
+		"E2,M3,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+		"E2,M3,2023-12-09,2023-12-11,,9 Elm St,,Springfield,IL,627",
+		"E2,M4,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627",
+		"E2,M5,2024-01-15,2023-12-11,,9 Elm St,,Springfield,IL,627",
+		"E1M6,M6,2017-06-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016")
+	if rep.Held != 6 {
+		t.Fatalf("bad moves: %+v", rep)
+	}
+	// M4's move comes again, bad again, with another time: which one
+	// upstream meant is not known.
+	if rep := holdsFeed(t, s, "E2,M4,2023-12-11,2023-12-11,,9 Elm St,,Springfield,IL,627"); rep.Held != 0 {
+		t.Fatalf("M4's move again: %+v", rep)
+	}
+	effective := map[string]time.Time{}
+	for _, h := range standing(t, s) {
+		effective[h.MemberID] = h.Effective
+	}
+	if d := cmp.Diff(map[string]time.Time{
+		"M1": day("2023-12-10"), "M2": {}, "M3": {}, "M4": {}, "M5": day("2024-01-15"), "M6": day("2017-06-01"),
+	}, effective); d != "" {
+		t.Errorf("the holds' effective times (-want +got):\n%s", d)
+	}
+
+	// Upstream sends each move again, corrected, under a new event id,
+	// in force from 2023-12-12.
+	rows = rows[:0]
+	for _, m := range []string{"M1", "M2", "M3", "M4", "M5", "M6"} {
+		rows = append(rows, "E3"+m+","+m+",2023-12-12,2023-12-13,,9 Elm St,,Springfield,IL,62704")
+	}
+	if rep := holdsFeed(t, s, rows...); rep.Applied != 6 || rep.HoldsEnded != 0 {
+		t.Fatalf("the corrections: %+v", rep)
+	}
+	if hs := standing(t, s); len(hs) != 6 {
+		t.Errorf("%d holds stand after the corrections, want 6: a new event id ends none", len(hs))
+	}
+	for _, c := range []struct {
+		member, addr, asOf string
+		want               address.Status
+	}{
+		{"M1", elmSt, "2024-02-01", address.Current},
+		{"M1", parkAve, "2024-02-01", address.Stale},
+		{"M1", elmSt, "2023-12-20", address.RecentlyChanged},
+		// Before the correction is in force the bad row may be the move.
+		{"M1", parkAve, "2023-12-11", address.UnappliedChange},
+		{"M6", elmSt, "2024-02-01", address.Current},
+		{"M2", elmSt, "2024-02-01", address.UnappliedChange},
+		{"M3", elmSt, "2024-02-01", address.UnappliedChange},
+		{"M4", elmSt, "2024-02-01", address.UnappliedChange},
+		{"M5", elmSt, "2024-02-01", address.UnappliedChange},
+	} {
+		v := judge(c.member, c.addr, c.asOf)
+		if v.Status != c.want {
+			t.Errorf("%s, a piece to %.6s… as of %s: %s %q, want %s", c.member, c.addr, c.asOf, v.Status, v.Detail, c.want)
+		}
+		if c.want == address.UnappliedChange && v.Decision != address.Quarantine {
+			t.Errorf("%s as of %s: %s, want quarantine", c.member, c.asOf, v.Decision)
+		}
+	}
+}
+
+// TestHoldsBeforeSchema9: a hold placed by a printgate before holds kept
+// their rows' times has none after the migration, and a later move does
+// not supersede it.
+func TestHoldsBeforeSchema9(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := mustOpenPath(t, path)
+	holdsFeed(t, s, "E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016",
+		"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627")
+	s.Close()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`ALTER TABLE holds DROP COLUMN effective; PRAGMA user_version = 8`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s = mustOpenPath(t, path)
+	hs := standing(t, s)
+	if len(hs) != 1 || hs[0].EventID != "E2" || !hs[0].Effective.IsZero() {
+		t.Fatalf("holds after the migration: %+v", hs)
+	}
+	holdsFeed(t, s, "E3,M1,2023-12-12,2023-12-13,,9 Elm St,,Springfield,IL,62704")
+	a, err := address.Parse(elmSt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _, err := addresstest.Check(s, day("2024-02-01"), []address.Piece{{ID: "P1", MemberID: "M1", Name: "Ada Lovelace", Address: a, PHI: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs[0].Status != address.UnappliedChange {
+		t.Errorf("a piece to the later move's address: %s %q, want %s", vs[0].Status, vs[0].Detail, address.UnappliedChange)
 	}
 }
 
@@ -419,7 +550,7 @@ func TestUnattributedHold(t *testing.T) {
 		}
 		return vs[0], out
 	}
-	wantEvents := []address.UnappliedEvent{{EventID: "E2", Field: "member_id", Received: time.Now()}}
+	wantEvents := []address.UnappliedEvent{{EventID: "E2", Field: "member_id", Received: time.Now(), Effective: day("2023-12-10")}}
 	ignoreReceived := cmp.Comparer(func(a, b time.Time) bool { return !a.IsZero() && !b.IsZero() })
 
 	us, err := s.Unattributed(ctx)

@@ -426,6 +426,16 @@ CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
 -- versions.addr: address.Address.AppendBinary, which appends the
 -- building's name to an address that has one.
 `,
+	// 9: holds.effective, so that a later move supersedes a hold. A hold
+	// placed before it has none, and stands until an apply or a reviewer
+	// ends it, as before.
+	`
+-- When the held row said the event takes effect, Unix nanoseconds, UTC;
+-- NULL when it could not be read, or the event's bad rows gave more than
+-- one time. A piece judged as of a time when the member's address in force
+-- took effect after it is not held by it (address.History.UnappliedAt).
+ALTER TABLE holds ADD COLUMN effective INTEGER;
+`,
 }
 
 // rekeys holds, for each schema version whose migration changes how

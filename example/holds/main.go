@@ -8,6 +8,9 @@
 //	holds -db store.db -clear-file picked.csv -by ann -why "feed F2 applied under new event ids"
 //
 // A hold ends by itself when a later feed brings the same event, corrected.
+// A correction sent under a new event id ends none, but once that move is
+// in force it supersedes every hold whose effective time is before its
+// own: the pre-print gate judges the member's pieces on the history again.
 // Clear one by hand only once the store's address for the member is known
 // to be right: who cleared it and why are kept with it. A hold whose row had
 // no readable event id is cleared with -event "".
@@ -18,9 +21,10 @@
 // -clear-file with the member_id left empty, once the feed's row is known
 // to move no member the store keeps.
 //
-// The list goes to stdout: member_id,event_id,line,field,reason,received
-// (ids, a line number, a field name, what is wrong with it and when the
-// store received it; no name or address). Exit status: 0 done, 1 error (no
+// The list goes to stdout: member_id,event_id,line,field,reason,received,effective
+// (ids, a line number, a field name, what is wrong with it, when the
+// store received it and when the row said the event takes effect, empty
+// when that could not be read; no name or address). Exit status: 0 done, 1 error (no
 // such store or hold, a store failure), 2 bad flags.
 package main
 
@@ -101,13 +105,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	w := csv.NewWriter(stdout)
-	w.Write([]string{"member_id", "event_id", "line", "field", "reason", "received"})
+	w.Write([]string{"member_id", "event_id", "line", "field", "reason", "received", "effective"})
 	n, none := 0, 0
 	for h, err := range st.Holds(ctx) {
 		if err != nil {
 			return fail(err)
 		}
-		w.Write([]string{h.MemberID, h.EventID, strconv.Itoa(h.Line), h.Field, h.Reason, h.Received.Format(time.RFC3339)})
+		effective := "" // the row's time could not be read
+		if !h.Effective.IsZero() {
+			effective = h.Effective.Format(time.RFC3339)
+		}
+		w.Write([]string{h.MemberID, h.EventID, strconv.Itoa(h.Line), h.Field, h.Reason, h.Received.Format(time.RFC3339), effective})
 		n++
 		if h.MemberID == "" {
 			none++

@@ -32,6 +32,7 @@ E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016
 E2,M1,2024-03-01,2024-03-02,,9 Elm St,,Springfield,IL,627
 ,M2,2024-03-01,2024-03-02,Alan Turing,9 Elm St,,Springfield,IL,62704
 E3,,2024-03-01,2024-03-02,Grace Hopper,9 Elm St,,Springfield,IL,62704
+E4,M3,2024-03-32,2024-03-02,Edsger Dijkstra,9 Elm St,,Springfield,IL,62704
 `
 	if _, err := st.Apply(ctx, pgsync.NewCSVReader(strings.NewReader(feed)).All(), pgsync.ApplyOptions{}); err != nil {
 		t.Fatal(err)
@@ -55,12 +56,15 @@ func TestListAndClear(t *testing.T) {
 		}
 		return stdout.String(), stderr.String()
 	}
-	want := `member_id,event_id,line,field,reason,received
-,E3,5,member_id,missing,2024-03-04T05:00:00Z
-M1,E2,3,zip,"address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits",2024-03-04T05:00:00Z
-M2,,4,event_id,missing,2024-03-04T05:00:00Z
+	// M3's row has an effective time that cannot be read: its column is
+	// empty.
+	want := `member_id,event_id,line,field,reason,received,effective
+,E3,5,member_id,missing,2024-03-04T05:00:00Z,2024-03-01T00:00:00Z
+M1,E2,3,zip,"address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits",2024-03-04T05:00:00Z,2024-03-01T00:00:00Z
+M2,,4,event_id,missing,2024-03-04T05:00:00Z,2024-03-01T00:00:00Z
+M3,E4,6,effective,"invalid time: want RFC 3339 or YYYY-MM-DD, between years 1678 and 2261",2024-03-04T05:00:00Z,
 `
-	const says = "holds: 3 standing\nholds: 1 of them name no member: the gate halts every batch until they are cleared\n"
+	const says = "holds: 4 standing\nholds: 1 of them name no member: the gate halts every batch until they are cleared\n"
 	if got, stderr := list(); got != want || stderr != says {
 		t.Errorf("list (-want +got):\n%s\nstderr (-want +got):\n%s", cmp.Diff(want, got), cmp.Diff(says, stderr))
 	}
@@ -68,13 +72,14 @@ M2,,4,event_id,missing,2024-03-04T05:00:00Z
 		{"-clear", "M1", "-event", "E2", "-by", "ann", "-why", "member called: no move"},
 		{"-clear", "M2", "-by", "ann", "-why", "the event came again with its id"},
 		{"-clear", "", "-event", "E3", "-by", "ann", "-why", "line 5 moved no member we keep"},
+		{"-clear", "M3", "-event", "E4", "-by", "ann", "-why", "the date was sent again"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(ctx, append([]string{"-db", path}, args...), nil, &stdout, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 		}
 	}
-	if got, stderr := list(); got != "member_id,event_id,line,field,reason,received\n" || stderr != "holds: 0 standing\n" {
+	if got, stderr := list(); got != "member_id,event_id,line,field,reason,received,effective\n" || stderr != "holds: 0 standing\n" {
 		t.Errorf("list after clearing:\n%s%s", got, stderr)
 	}
 }
@@ -118,7 +123,7 @@ func TestClearFile(t *testing.T) {
 	}
 	_, list, _ := holds("")
 	lines := strings.SplitAfter(list, "\n")
-	header, none, m1, m2 := lines[0], lines[1], lines[2], lines[3]
+	header, none, m1, m2, m3 := lines[0], lines[1], lines[2], lines[3], lines[4]
 
 	bad := []struct {
 		name, file, says string
@@ -150,7 +155,7 @@ func TestClearFile(t *testing.T) {
 	if code, _, stderr := holds("", "-clear-file", picked, "-by", "ann", "-why", "feed F2 applied"); code != 0 || !strings.Contains(stderr, "cleared: 1") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if _, got, _ := holds(""); got != header+none+m2 {
+	if _, got, _ := holds(""); got != header+none+m2+m3 {
 		t.Errorf("holds after clearing the first:\n%s", got)
 	}
 	// From stdin: the rest, the hold of no member among them, as listed
