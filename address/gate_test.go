@@ -46,6 +46,10 @@ func gateSource() *addresstest.Source {
 			address.UnappliedEvent{Field: "zip", Received: day("2020-05-31")}),
 		history("nameless", // fed with no name
 			version("f1", "2018-01-01", address.Moved, pineAddr)),
+		withUnapplied(history("ken", // a bad row, then a later move
+			named(version("g1", "2018-01-01", address.Moved, oakAddr), "Ken Thompson"),
+			version("g2", "2020-02-01", address.Moved, elmAddr)),
+			address.UnappliedEvent{EventID: "g3", Field: "zip", Received: day("2020-01-20"), Effective: day("2020-01-15")}),
 	)
 }
 
@@ -72,37 +76,40 @@ func TestGateStatuses(t *testing.T) {
 		status   address.Status
 		decision address.Decision
 		detail   string
+		version  string // the event id of the version judged against
 	}{
-		{"current", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.Current, address.Release, ""},
-		{"formatting variant of the current address", piece("p2", "ada", "ADA LOVELACE", "200 Elm Avenue, Springfield, Illinois 62704-1234", true), address.Current, address.Release, ""},
-		{"former address", piece("p3", "ada", "Ada Lovelace", oakAddr, true), address.Stale, address.Block, "stale since 2019-10-03"},
-		{"former address, not PHI", piece("p4", "ada", "Ada Lovelace", oakAddr, false), address.Stale, address.Quarantine, "stale since 2019-10-03"},
-		{"old unit in the same building", piece("p5", "alan", "Alan Turing", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-25"},
-		{"new unit, moved last week", piece("p6", "alan", "Alan Turing", oak12, true), address.RecentlyChanged, address.Quarantine, "address in force since 2020-05-25"},
-		{"new unit, not PHI", piece("p7", "alan", "Alan Turing", oak12, false), address.RecentlyChanged, address.Release, "address in force since 2020-05-25"},
-		{"a move takes effect next week", piece("p8", "grace", "Grace Hopper", pineAddr, true), address.PendingChange, address.Quarantine, "a new address takes effect 2020-06-08"},
-		{"printed to next week's address", piece("p9", "grace", "Grace Hopper", elmAddr, true), address.PendingChange, address.Quarantine, "printed to the address taking effect 2020-06-08"},
-		{"never the member's", piece("p10", "ada", "Ada Lovelace", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix"},
-		{"a typo of the address in force", piece("p11", "ada", "Ada Lovelace", "200 ELM AVE, SPRINGFEILD IL 62704", true), address.UnknownAddress, address.Quarantine, "similar to the address in force; differs: city"},
-		{"mail came back", piece("p12", "edsger", "Edsger Dijkstra", pineAddr, true), address.UndeliverableAddress, address.Quarantine, "address in force marked undeliverable 2020-03-01"},
-		{"unknown member", piece("p13", "nobody", "No Body", pineAddr, true), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
-		{"unknown member, not PHI", piece("p14", "nobody", "No Body", pineAddr, false), address.UnknownMember, address.Quarantine, "member not in the source of truth"},
-		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
-		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name joins two people"},
-		{"no name on file", piece("p15c", "nameless", "Ann Onymous", pineAddr, true), address.WrongRecipient, address.Block, "no name on file for the member: nothing shows the printed name is theirs"},
-		{"the member's guardian", piece("p15b", "ada", "To the Parent or Guardian of Ada Lovelace", elmAddr, true), address.Current, address.Release, ""},
-		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan"},
-		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, ""},
-		{"unparsable address", piece("p18", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
-		{"a piece id seen before", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.DuplicatePiece, address.Block, "piece id seen before in this batch"},
-		{"no piece id", piece("", "ada", "Ada Lovelace", elmAddr, true), address.Invalid, address.Quarantine, "no piece id"},
+		{"current", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.Current, address.Release, "", "a2"},
+		{"formatting variant of the current address", piece("p2", "ada", "ADA LOVELACE", "200 Elm Avenue, Springfield, Illinois 62704-1234", true), address.Current, address.Release, "", "a2"},
+		{"former address", piece("p3", "ada", "Ada Lovelace", oakAddr, true), address.Stale, address.Block, "stale since 2019-10-03", "a1"},
+		{"former address, not PHI", piece("p4", "ada", "Ada Lovelace", oakAddr, false), address.Stale, address.Quarantine, "stale since 2019-10-03", "a1"},
+		{"old unit in the same building", piece("p5", "alan", "Alan Turing", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-25", "b1"},
+		{"new unit, moved last week", piece("p6", "alan", "Alan Turing", oak12, true), address.RecentlyChanged, address.Quarantine, "address in force since 2020-05-25", "b2"},
+		{"new unit, not PHI", piece("p7", "alan", "Alan Turing", oak12, false), address.RecentlyChanged, address.Release, "address in force since 2020-05-25", "b2"},
+		{"a move takes effect next week", piece("p8", "grace", "Grace Hopper", pineAddr, true), address.PendingChange, address.Quarantine, "a new address takes effect 2020-06-08", "c1"},
+		{"printed to next week's address", piece("p9", "grace", "Grace Hopper", elmAddr, true), address.PendingChange, address.Quarantine, "printed to the address taking effect 2020-06-08", "c2"},
+		{"never the member's", piece("p10", "ada", "Ada Lovelace", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix", "a2"},
+		{"a typo of the address in force", piece("p11", "ada", "Ada Lovelace", "200 ELM AVE, SPRINGFEILD IL 62704", true), address.UnknownAddress, address.Quarantine, "similar to the address in force; differs: city", "a2"},
+		{"mail came back", piece("p12", "edsger", "Edsger Dijkstra", pineAddr, true), address.UndeliverableAddress, address.Quarantine, "address in force marked undeliverable 2020-03-01", "d1"},
+		{"unknown member", piece("p13", "nobody", "No Body", pineAddr, true), address.UnknownMember, address.Quarantine, "member not in the source of truth", ""},
+		{"unknown member, not PHI", piece("p14", "nobody", "No Body", pineAddr, false), address.UnknownMember, address.Quarantine, "member not in the source of truth", ""},
+		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's", "a2"},
+		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name joins two people", "a2"},
+		{"no name on file", piece("p15c", "nameless", "Ann Onymous", pineAddr, true), address.WrongRecipient, address.Block, "no name on file for the member: nothing shows the printed name is theirs", "f1"},
+		{"the member's guardian", piece("p15b", "ada", "To the Parent or Guardian of Ada Lovelace", elmAddr, true), address.Current, address.Release, "", "a2"},
+		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan", ""},
+		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, "", "a2"},
+		{"unparsable address", piece("p18", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits", ""},
+		{"a piece id seen before", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.DuplicatePiece, address.Block, "piece id seen before in this batch", ""},
+		{"no piece id", piece("", "ada", "Ada Lovelace", elmAddr, true), address.Invalid, address.Quarantine, "no piece id", ""},
 		{"address in force, a move not applied", piece("p19", "barbara", "Barbara Liskov", elmAddr, true), address.UnappliedChange, address.Quarantine,
-			"a change event for the member could not be applied: event e3, field line1 (and 1 more)"},
+			"a change event for the member could not be applied: event e3, field line1 (and 1 more)", "e2"},
 		{"address in force, a move not applied, not PHI", piece("p20", "barbara", "Barbara Liskov", elmAddr, false), address.UnappliedChange, address.Quarantine,
-			"a change event for the member could not be applied: event e3, field line1 (and 1 more)"},
-		{"former address, a move not applied", piece("p21", "barbara", "Barbara Liskov", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-20"},
-		{"someone else's name, a move not applied", piece("p22", "barbara", "Ada Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's"},
-		{"never the member's, a move not applied", piece("p23", "barbara", "Barbara Liskov", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix"},
+			"a change event for the member could not be applied: event e3, field line1 (and 1 more)", "e2"},
+		{"former address, a move not applied", piece("p21", "barbara", "Barbara Liskov", oakAddr, true), address.Stale, address.Block, "stale since 2020-05-20", "e1"},
+		{"someone else's name, a move not applied", piece("p22", "barbara", "Ada Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's", "e2"},
+		{"never the member's, a move not applied", piece("p23", "barbara", "Barbara Liskov", pineAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix", "e2"},
+		{"a move not applied, then a later one", piece("p24", "ken", "Ken Thompson", elmAddr, true), address.Current, address.Release, "", "g2"},
+		{"the former address, a move not applied, then a later one", piece("p25", "ken", "Ken Thompson", oakAddr, true), address.Stale, address.Block, "stale since 2020-02-01", "g1"},
 	}
 	var pieces []address.Piece
 	for _, tt := range tests {
@@ -123,9 +130,9 @@ func TestGateStatuses(t *testing.T) {
 			}
 			for i, tt := range tests {
 				v := sink.Got[i]
-				if v.Piece.ID != tt.p.ID || v.Status != tt.status || v.Decision != tt.decision || v.Detail != tt.detail {
-					t.Errorf("%s: got {%s %s %s %q}, want {%s %s %s %q}", tt.name,
-						v.Piece.ID, v.Status, v.Decision, v.Detail, tt.p.ID, tt.status, tt.decision, tt.detail)
+				if v.Piece.ID != tt.p.ID || v.Status != tt.status || v.Decision != tt.decision || v.Detail != tt.detail || v.VersionID != tt.version {
+					t.Errorf("%s: got {%s %s %s %q %q}, want {%s %s %s %q %q}", tt.name,
+						v.Piece.ID, v.Status, v.Decision, v.Detail, v.VersionID, tt.p.ID, tt.status, tt.decision, tt.detail, tt.version)
 				}
 			}
 			if out.Pieces != len(tests) || out.Released+out.Quarantined+out.Blocked != out.Pieces || out.Halted {
@@ -258,6 +265,8 @@ func TestGateHalt(t *testing.T) {
 		{"held members count", address.Gate{}, append(batch(0, 989, true), heldPieces(11)...), true, 0, "11 of 1000 PHI pieces (1.10%) are neither current nor recently changed, over the halt rate of 1.00%"},
 		{"a stale source halts", address.Gate{MaxSourceAge: 30 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 30 days"},
 		{"a fresh enough source does not", address.Gate{MaxSourceAge: 365 * 24 * time.Hour}, batch(0, 10, true), false, 10, ""},
+		{"a source exactly the maximum age does not", address.Gate{MaxSourceAge: 188 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), false, 10, ""},
+		{"a day older halts", address.Gate{MaxSourceAge: 187 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 187 days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,6 +367,54 @@ func TestGateSourceFailureMidBatch(t *testing.T) {
 		}
 		if sink.Outcome != nil || len(sink.Got) > 8 {
 			t.Errorf("fetchers=%d: a failed check finished the batch or judged past the failure: %v, %d verdicts", fetchers, sink.Outcome, len(sink.Got))
+		}
+	}
+}
+
+// failingSink fails its Verdicts call number failAt (from 1), or its
+// Finish when failAt is 0.
+type failingSink struct {
+	addresstest.Sink
+	failAt, calls int
+}
+
+func (s *failingSink) Verdicts(ctx context.Context, vs []address.Verdict) error {
+	if s.calls++; s.calls == s.failAt {
+		return errors.New("ledger full")
+	}
+	return s.Sink.Verdicts(ctx, vs)
+}
+
+func (s *failingSink) Finish(ctx context.Context, o address.Outcome) error {
+	if s.failAt == 0 {
+		return errors.New("ledger full")
+	}
+	return s.Sink.Finish(ctx, o)
+}
+
+// TestGateSinkFailure: a sink that cannot take a chunk's verdicts, or the
+// batch's end, stops the check with its error; the batch is not finished,
+// and no chunk after the failure is handed on.
+func TestGateSinkFailure(t *testing.T) {
+	var pieces []address.Piece
+	for i := range 40 {
+		pieces = append(pieces, piece(fmt.Sprintf("p%d", i), "ada", "Ada Lovelace", elmAddr, true))
+	}
+	for _, failAt := range []int{0, 1, 3} {
+		progress := 0
+		g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: 2,
+			Progress: func(n int) { progress = n }}
+		sink := &failingSink{failAt: failAt}
+		out, err := g.Check(context.Background(), addresstest.Pieces(pieces), sink)
+		if err == nil || !strings.Contains(err.Error(), "ledger full") || out.Pieces != 0 {
+			t.Errorf("failing at %d: %+v, %v", failAt, out, err)
+		}
+		wantGot := 40
+		if failAt > 0 {
+			wantGot = 4 * (failAt - 1)
+		}
+		if sink.Outcome != nil || len(sink.Got) != wantGot || progress != wantGot {
+			t.Errorf("failing at %d: finished %v, %d verdicts taken, progress %d; want none, %d, %d", failAt, sink.Outcome, len(sink.Got), progress, wantGot, wantGot)
 		}
 	}
 }
