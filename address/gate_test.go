@@ -95,11 +95,13 @@ func TestGateStatuses(t *testing.T) {
 		{"someone else's name", piece("p15", "ada", "Alan Turing", elmAddr, true), address.WrongRecipient, address.Block, "printed name is not the member's", "a2"},
 		{"the member and another person", piece("p15a", "ada", "Ada & William Lovelace", elmAddr, true), address.WrongRecipient, address.Block, "printed name joins two people", "a2"},
 		{"no name on file", piece("p15c", "nameless", "Ann Onymous", pineAddr, true), address.WrongRecipient, address.Block, "no name on file for the member: nothing shows the printed name is theirs", "f1"},
+		{"never the member's, the only address", piece("p15d", "nameless", "Ann Onymous", elmAddr, true), address.UnknownAddress, address.Quarantine, "different to the address in force; differs: number street suffix", "f1"},
 		{"the member's guardian", piece("p15b", "ada", "To the Parent or Guardian of Ada Lovelace", elmAddr, true), address.Current, address.Release, "", "a2"},
 		{"another member's document inside", piece("p16", "ada", "Ada Lovelace", elmAddr, true, "ada", "alan"), address.Commingled, address.Block, "carries a document of member alan", ""},
 		{"own documents only", piece("p17", "ada", "Ada Lovelace", elmAddr, true, "ada"), address.Current, address.Release, "", "a2"},
 		{"unparsable address", piece("p18", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits", ""},
 		{"a piece id seen before", piece("p1", "ada", "Ada Lovelace", elmAddr, true), address.DuplicatePiece, address.Block, "piece id seen before in this batch", ""},
+		{"unparsable, and its id seen before", piece("p1", "ada", "Ada Lovelace", "200 Elm Ave, Springfield, IL 627", true), address.Invalid, address.Quarantine, "address: line at byte 29: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits; piece id seen before", ""},
 		{"no piece id", piece("", "ada", "Ada Lovelace", elmAddr, true), address.Invalid, address.Quarantine, "no piece id", ""},
 		{"address in force, a move not applied", piece("p19", "barbara", "Barbara Liskov", elmAddr, true), address.UnappliedChange, address.Quarantine,
 			"a change event for the member could not be applied: event e3, field line1 (and 1 more)", "e2"},
@@ -326,8 +328,13 @@ func TestDefaultPolicyOnlyReleasesCurrentPHI(t *testing.T) {
 			t.Errorf("PHI %s: %s", s, d)
 		}
 	}
-	if d := p.Decide(address.Status(200), false); d != address.Quarantine {
-		t.Errorf("an unknown status is %s, want quarantine", d)
+	// The first status past the list, and one far past it, PHI or not.
+	for _, s := range []address.Status{address.UnappliedChange + 1, 200} {
+		for _, phi := range []bool{true, false} {
+			if d := p.Decide(s, phi); d != address.Quarantine {
+				t.Errorf("unknown status %d, phi %v: %s, want quarantine", int(s), phi, d)
+			}
+		}
 	}
 }
 
