@@ -11,7 +11,9 @@ import (
 // person whose name on file is onFile. It tolerates what printing does to a
 // name: case, punctuation and spacing, a name's parts joined or split
 // (MARYANN and MARY ANN, DELACRUZ and DE LA CRUZ); "LAST, FIRST" order; honorifics (MR,
-// MRS, MS, DR) and generational suffixes (JR, SR, II, III); a middle name
+// MRS, MS, DR), credentials (MD, ESQ) and generational suffixes (JR, SR,
+// II, III, however written: JUNIOR, 3RD), after a comma too (JOHN SMITH,
+// JR is not "LAST, FIRST"); a middle name
 // left out or shortened to its initial; a given name shortened to its
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
 // out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
@@ -168,13 +170,22 @@ type name struct {
 var nameAffixes = map[string]bool{
 	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
 	"JR": true, "SR": true, "II": true, "III": true, "IV": true, "V": true,
+	"2ND": true, "3RD": true, "4TH": true,
 	"MD": true, "PHD": true, "ESQ": true, "RN": true, "DDS": true,
 }
 
 // generations are the generational suffixes that tell a father from his
 // son (JR, SR) or a line's members apart (II, III, IV), as nameParts
-// keeps them. V, of the suffixes left out, is as often a middle initial.
-var generations = map[string]string{"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV"}
+// keeps them, each however it is written (2ND is II). V, of the suffixes
+// left out, is as often a middle initial.
+var generations = map[string]string{
+	"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV",
+	"JUNIOR": "JR", "SENIOR": "SR", "2ND": "II", "3RD": "III", "4TH": "IV",
+}
+
+// spelledGenerations are the suffixes written out, which are given names
+// too (JUNIOR SMITH): a suffix only after another word of the name.
+var spelledGenerations = map[string]bool{"JUNIOR": true, "SENIOR": true}
 
 // maxMiddles is how many middle names nameParts keeps; more are left out.
 const maxMiddles = 2
@@ -233,10 +244,12 @@ func nameParts(s string) name {
 }
 
 // splitSurname cuts a name written "LAST, FIRST MIDDLE" into the surname
-// and the rest; a name with no comma is all rest.
+// and the rest; a name with no comma, or whose words after the comma are
+// all suffixes or honorifics (JOHN SMITH, JR; JOHN SMITH, MD), is all
+// rest.
 func splitSurname(s string) (last, rest string) {
 	i := strings.IndexByte(s, ',')
-	if i < 0 {
+	if i < 0 || onlyAffixes(s[i+1:]) {
 		return "", s
 	}
 	last, s = s[:i], s[i+1:]
@@ -251,6 +264,45 @@ func splitSurname(s string) (last, rest string) {
 	return last, s
 }
 
+// onlyAffixes reports whether every word of s, commas and periods aside,
+// is a suffix or an honorific (JR., MD), and s has one. JUNIOR is not:
+// SMITH, JUNIOR is Junior Smith.
+func onlyAffixes(s string) bool {
+	n := 0
+	for s != "" {
+		w := s
+		if i := strings.IndexAny(s, " ,\t"); i >= 0 {
+			w, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if w == "" {
+			continue
+		}
+		// The word upper case, without periods: J.R. is JR.
+		var buf [8]byte
+		k := 0
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			switch {
+			case c == '.':
+				continue
+			case k == len(buf):
+				return false // longer than any affix
+			case 'a' <= c && c <= 'z':
+				c -= 'a' - 'A'
+			}
+			buf[k] = c
+			k++
+		}
+		if !nameAffixes[string(buf[:k])] {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // affixOf returns the words of s joined, to look up in nameAffixes.
 func affixOf(s string) string {
 	words, _, _ := nameWords(nil, s)
@@ -259,7 +311,7 @@ func affixOf(s string) string {
 
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out. The words are slices of one new string. It reports too
+// left out (JUNIOR and SENIOR only after a word, of s or in dst). The words are slices of one new string. It reports too
 // whether s is titled: has a word OF, OR or AND, or a character &, + or
 // /, which may be part of a title (PARENT OR GUARDIAN OF, C/O) or join two
 // names (see addressee); and the last generational suffix it left out
@@ -279,7 +331,7 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		if string(w) == "OF" || string(w) == "OR" || string(w) == "AND" {
 			titled = true
 		}
-		if len(w) == 0 || nameAffixes[string(w)] {
+		if len(w) == 0 || nameAffixes[string(w)] || len(w) == 6 && spelledGenerations[string(w)] && len(words)+len(dst) > 0 {
 			if g := generations[string(w)]; g != "" {
 				gen = g
 			}

@@ -29,6 +29,21 @@ func TestSameName(t *testing.T) {
 		{"John Smith II", "John Smith III", false, "different generations"},
 		{"John Smith Jr", "John Smith II", false, "JR and II are written for different men"},
 		{"John V Smith", "John Smith III", true, "V, a middle initial as often as a suffix, is no generation"},
+		{"John Smith, Jr.", "JOHN SMITH JR", true, "a suffix after a comma, no LAST, FIRST"},
+		{"John Smith, Jr.", "JOHN SMITH SR", false, "a suffix after a comma, the father"},
+		{"John Smith, MD", "JOHN SMITH", true, "a credential after a comma"},
+		{"John Smith, Jr., Esq.", "John A Smith", true, "a suffix and a credential after commas"},
+		{"John Smith Junior", "JOHN SMITH JR", true, "JUNIOR written out"},
+		{"John Smith Junior", "JOHN SMITH SR", false, "JUNIOR written out, the father"},
+		{"John Smith Senior", "JOHN SMITH", true, "SENIOR written out, on one side only"},
+		{"Jose da Silva Junior", "JOSE DA SILVA", true, "JUNIOR, a suffix on one side only"},
+		{"Junior Smith", "J SMITH", true, "JUNIOR, a given name"},
+		{"Smith, Junior", "JUNIOR SMITH", true, "JUNIOR after a comma, a given name"},
+		{"Junior Smith", "JOHN SMITH", false, "JUNIOR, a given name, not JOHN"},
+		{"John Smith 3rd", "JOHN SMITH III", true, "3RD is III"},
+		{"John Smith 2nd", "JOHN SMITH III", false, "2ND is II, not III"},
+		{"John Smith 4th", "JOHN SMITH IV", true, "4TH is IV"},
+		{"Smith, Jr", "JOHN SMITH", false, "a surname and a suffix: no given name"},
 		{"Estate of John Smith Sr", "John Smith Jr", false, "an estate of another generation"},
 		{"Mary O'Brien", "MARY OBRIEN", true, "apostrophe"},
 		{"Ann Smith Jones", "Ann Smith-Jones", true, "part of a hyphenated surname"},
@@ -93,6 +108,7 @@ func TestSameName(t *testing.T) {
 func FuzzSameName(f *testing.F) {
 	f.Add("Ada Lovelace", "Lovelace, Ada K.")
 	f.Add("Witherspoon, Jr., Walter", "MR WALTER W WITHERSPOON JR")
+	f.Add("John Smith, Jr., MD", "SMITH JUNIOR, JOHN")
 	f.Add("José García-Núñez", "GARCIA-NUNEZ, JOSE")
 	f.Add("MaryAnn De La Cruz", "Cruz, Mary Ann Dela")
 	f.Add("To the Parent/Guardian of Jane Doe", "Doe, Jane c/o Mary Smith")
