@@ -268,6 +268,7 @@ func TestGateHalt(t *testing.T) {
 		{"a stale source halts", address.Gate{MaxSourceAge: 30 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 30 days"},
 		{"a fresh enough source does not", address.Gate{MaxSourceAge: 365 * 24 * time.Hour}, batch(0, 10, true), false, 10, ""},
 		{"a source exactly the maximum age does not", address.Gate{MaxSourceAge: 188 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), false, 10, ""},
+		{"two days old, in days", address.Gate{MaxSourceAge: 36 * time.Hour, AsOf: day("2020-06-10")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 2 days before the check, more than the maximum 36h0m0s"},
 		{"a day older halts", address.Gate{MaxSourceAge: 187 * 24 * time.Hour, AsOf: day("2020-12-13")}, batch(0, 10, true), true, 0, "source of truth is stale: its newest change was recorded 188 days before the check, more than the maximum 187 days"},
 	}
 	for _, tt := range tests {
