@@ -379,6 +379,41 @@ func TestGateSourceFailureMidBatch(t *testing.T) {
 	}
 }
 
+// TestGateDuplicatesInALargeBatch: every piece id seen before is a
+// DuplicatePiece, however many pieces come between, past the first
+// thousand ids, as the set of ids seen grows; no first piece is one.
+func TestGateDuplicatesInALargeBatch(t *testing.T) {
+	const n = 20000
+	ada := piece("", "ada", "Ada Lovelace", elmAddr, true)
+	pieces := make([]address.Piece, 0, 2*n+n/2)
+	for i := range n {
+		p := ada
+		p.ID = fmt.Sprintf("p%d", i)
+		pieces = append(pieces, p)
+	}
+	// Each id again, in another order, then the first half again.
+	for i := range n {
+		p := ada
+		p.ID = fmt.Sprintf("p%d", (i*7919)%n)
+		pieces = append(pieces, p)
+	}
+	pieces = append(pieces, pieces[:n/2]...)
+	g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), HaltRate: 1}
+	var sink addresstest.Sink
+	out, err := g.Check(context.Background(), addresstest.Pieces(pieces), &sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range sink.Got {
+		if want := i >= n; (v.Status == address.DuplicatePiece) != want {
+			t.Fatalf("piece %d (%s): %s, want a duplicate: %v", i, v.Piece.ID, v.Status, want)
+		}
+	}
+	if out.ByStatus[address.DuplicatePiece] != n+n/2 || out.ByStatus[address.Current] != n {
+		t.Errorf("by status %v", out.ByStatus)
+	}
+}
+
 // failingSink fails its Verdicts call number failAt (from 1), or its
 // Finish when failAt is 0.
 type failingSink struct {

@@ -140,6 +140,39 @@ func TestStatusText(t *testing.T) {
 	}
 }
 
+// TestVersionKindText: each kind prints as the word of change events and
+// parses back, the empty word as Moved; the zero kind and one out of range
+// print as "unknown", and no other word parses.
+func TestVersionKindText(t *testing.T) {
+	for k, want := range map[address.VersionKind]string{
+		address.Moved:             "address",
+		address.Undeliverable:     "undeliverable",
+		0:                         "unknown",
+		address.Undeliverable + 1: "unknown",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("VersionKind(%d) prints %q, want %q", int(k), got, want)
+		}
+		if want == "unknown" {
+			continue
+		}
+		var back address.VersionKind
+		if err := back.UnmarshalText([]byte(want)); err != nil || back != k {
+			t.Errorf("%q parses as %v, %v; want %v", want, back, err, k)
+		}
+	}
+	var k address.VersionKind
+	if err := k.UnmarshalText(nil); err != nil || k != address.Moved {
+		t.Errorf("the empty kind parses as %v, %v; want address", k, err)
+	}
+	for _, text := range []string{"unknown", "bogus", "Address", "moved"} {
+		var k address.VersionKind
+		if err := k.UnmarshalText([]byte(text)); err == nil {
+			t.Errorf("%q parses as %v, want an error", text, k)
+		}
+	}
+}
+
 // TestDecisionText: each decision prints as its word and parses back; the
 // zero decision and one out of range print as "unknown", and no word but
 // the three parses (reports are read back by review tools).
@@ -211,6 +244,7 @@ func TestUnappliedAt(t *testing.T) {
 		{"an undeliverable mark is no move", vs, []address.UnappliedEvent{held("E2", "2024-02-01")}, "2024-04-01", []string{"E2"}},
 		{"no address in force", vs, []address.UnappliedEvent{held("E2", "2019-06-01")}, "2019-12-31", []string{"E2"}},
 		{"no versions", nil, []address.UnappliedEvent{held("E2", "2019-06-01")}, "2024-01-01", []string{"E2"}},
+		{"the first version in force", vs[:1], []address.UnappliedEvent{held("E0", "2019-06-01")}, "2024-01-01", nil},
 		{"some stand", vs, []address.UnappliedEvent{held("E2", "2023-12-10"), held("E5", ""), held("E6", "2021-01-01"), held("E7", "2023-12-13")}, "2024-01-01", []string{"E5", "E7"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
