@@ -58,6 +58,13 @@ func TestClassify(t *testing.T) {
 	halls := history("M8",
 		version("e1", "2018-01-01", address.Moved, jones),
 		version("e2", "2019-10-03", address.Moved, smith))
+	// A source may give a version's key alone, or its address alone.
+	keyOnly, noKey := moved, moved
+	keyOnly.Versions, noKey.Versions = slices.Clone(moved.Versions), slices.Clone(moved.Versions)
+	for i := range keyOnly.Versions {
+		keyOnly.Versions[i].Address = address.Address{}
+		noKey.Versions[i].Key = ""
+	}
 	movedBack := history("M5",
 		version("e1", "2018-01-01", address.Moved, oak),
 		version("e2", "2019-01-01", address.Moved, elm),
@@ -80,6 +87,15 @@ func TestClassify(t *testing.T) {
 		{"old address with a move pending", moved, oak, "2019-09-20", address.PendingChange, 0, "2019-10-03", address.Equivalent},
 		{"the future address, not yet in force", moved, elm, "2019-09-20", address.PendingChange, 1, "2019-10-03", address.Different},
 		{"never the member's", moved, pine, "2020-06-01", address.UnknownAddress, 1, "", address.Different},
+		{"never the member's, with a move pending", moved, pine, "2019-09-20", address.UnknownAddress, 0, "", address.Different},
+		{"in force 30 days to the day is current", moved, elm, "2019-11-02", address.Current, 1, "", address.Equivalent},
+		{"in force 29 days is recent", moved, elm, "2019-11-01", address.RecentlyChanged, 1, "2019-10-03", address.Equivalent},
+		{"keys alone: the one in force is current", keyOnly, "200 Elm Avenue, Springfield IL 62704", "2020-06-01", address.Current, 1, "", address.Different},
+		{"keys alone: the former is stale", keyOnly, oak, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"keys alone: another is unknown", keyOnly, pine, "2020-06-01", address.UnknownAddress, 1, "", address.Different},
+		{"addresses alone: the one in force is current", noKey, elm, "2020-06-01", address.Current, 1, "", address.Equivalent},
+		{"addresses alone: the former is stale", noKey, oak, "2020-06-01", address.Stale, 0, "2019-10-03", address.Different},
+		{"addresses alone: the future is pending", noKey, elm, "2019-09-20", address.PendingChange, 1, "2019-10-03", address.Different},
 		{"a typo of the current one is unknown, similar", moved, "200 ELM AVE, SPRINGFEILD IL 62704", "2020-06-01", address.UnknownAddress, 1, "", address.Similar},
 		{"before any address", moved, oak, "2017-01-01", address.PendingChange, 0, "2018-01-01", noMatch},
 		{"mail came back", returned, oak, "2020-06-01", address.UndeliverableAddress, 0, "2019-10-03", address.Equivalent},
@@ -133,6 +149,17 @@ func TestStatusText(t *testing.T) {
 	}
 	if got := address.UndeliverableAddress.String(); got != "undeliverable" {
 		t.Errorf("UndeliverableAddress prints %q", got)
+	}
+	for _, s := range []address.Status{0, address.UnappliedChange + 1} {
+		if got := s.String(); got != "unknown" {
+			t.Errorf("Status(%d) prints %q, want unknown", int(s), got)
+		}
+	}
+	for _, text := range []string{"", "unknown"} {
+		var s address.Status
+		if err := s.UnmarshalText([]byte(text)); err == nil {
+			t.Errorf("%q parses as %v, want an error", text, s)
+		}
 	}
 	var s address.Status
 	if err := s.UnmarshalText([]byte("bogus")); err == nil {
