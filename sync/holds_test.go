@@ -332,11 +332,33 @@ func TestHoldRules(t *testing.T) {
 			s := MustOpen(t)
 			holdsFeed(t, s, base)
 			rep := holdsFeed(t, s, tt.rows...)
-			if d := cmp.Diff(tt.held, holdNames(standing(t, s))); d != "" || rep.Held != tt.heldCount || rep.Unattributed != tt.noMember {
+			// The store held nothing before: the feed ends no hold.
+			if d := cmp.Diff(tt.held, holdNames(standing(t, s))); d != "" || rep.Held != tt.heldCount || rep.Unattributed != tt.noMember || rep.HoldsEnded != 0 {
 				t.Errorf("holds (-want +got):\n%s\nreport %+v", d, rep)
 			}
 		})
 	}
+
+	t.Run("one feed ends two holds; a bad row twice keeps its time", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base, "E1M2,M2,2018-01-01,2018-01-02,Alan Turing,9 Elm St,,Springfield,IL,62704")
+		bad := "E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,627"
+		if rep := holdsFeed(t, s, bad, bad, "E3,M2,2023-12-10,2023-12-11,,55 Park Ave,,New York,NY,100"); rep.Held != 2 {
+			t.Fatalf("the bad rows: %+v", rep)
+		}
+		hs := standing(t, s)
+		if len(hs) != 2 || !hs[0].Effective.Equal(day("2023-12-10")) {
+			t.Errorf("holds: %+v; want M1's with its one time", hs)
+		}
+		rep := holdsFeed(t, s, "E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704",
+			"E3,M2,2023-12-10,2023-12-11,,55 Park Ave,,New York,NY,10016")
+		if rep.Applied != 2 || rep.HoldsEnded != 2 {
+			t.Errorf("the corrections: %+v", rep)
+		}
+		if hs := standing(t, s); len(hs) != 0 {
+			t.Errorf("holds after: %+v", hs)
+		}
+	})
 
 	t.Run("a stopped apply places none", func(t *testing.T) {
 		s := MustOpen(t)
