@@ -358,14 +358,20 @@ func (s *laterFailingSource) Histories(ctx context.Context, ids []string) iter.S
 	return s.Source.Histories(ctx, ids)
 }
 
+// adaPieces returns n PHI pieces p0, p1, … to ada's address in force.
+func adaPieces(n int) []address.Piece {
+	pieces := make([]address.Piece, n)
+	for i := range pieces {
+		pieces[i] = piece(fmt.Sprintf("p%d", i), "ada", "Ada Lovelace", elmAddr, true)
+	}
+	return pieces
+}
+
 // TestGateSourceFailureMidBatch: a source that fails after some chunks
 // stops the check with its error, with one fetcher or several, and the
 // batch is not finished.
 func TestGateSourceFailureMidBatch(t *testing.T) {
-	var pieces []address.Piece
-	for i := range 40 {
-		pieces = append(pieces, piece(fmt.Sprintf("p%d", i), "ada", "Ada Lovelace", elmAddr, true))
-	}
+	pieces := adaPieces(40)
 	for _, fetchers := range []int{1, 2, 4} {
 		g := &address.Gate{Source: &laterFailingSource{Source: gateSource()}, AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: fetchers}
 		var sink addresstest.Sink
@@ -439,10 +445,7 @@ func (s *failingSink) Finish(ctx context.Context, o address.Outcome) error {
 // batch's end, stops the check with its error; the batch is not finished,
 // and no chunk after the failure is handed on.
 func TestGateSinkFailure(t *testing.T) {
-	var pieces []address.Piece
-	for i := range 40 {
-		pieces = append(pieces, piece(fmt.Sprintf("p%d", i), "ada", "Ada Lovelace", elmAddr, true))
-	}
+	pieces := adaPieces(40)
 	for _, failAt := range []int{0, 1, 3} {
 		progress := 0
 		g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: 2,

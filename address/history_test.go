@@ -167,36 +167,48 @@ func TestStatusText(t *testing.T) {
 	}
 }
 
-// TestVersionKindText: each kind prints as the word of change events and
-// parses back, the empty word as Moved; the zero kind and one out of range
-// print as "unknown", and no other word parses.
-func TestVersionKindText(t *testing.T) {
-	for k, want := range map[address.VersionKind]string{
-		address.Moved:             "address",
-		address.Undeliverable:     "undeliverable",
-		0:                         "unknown",
-		address.Undeliverable + 1: "unknown",
-	} {
-		if got := k.String(); got != want {
-			t.Errorf("VersionKind(%d) prints %q, want %q", int(k), got, want)
+// checkText checks a type that prints and parses as words: each value of
+// names prints as its word and parses back; a word of "unknown" is a value
+// that prints so and is not parsed; no word of bad parses.
+func checkText[T ~uint8, PT interface {
+	*T
+	String() string
+	UnmarshalText([]byte) error
+}](t *testing.T, names map[T]string, bad []string) {
+	t.Helper()
+	for v, want := range names {
+		if got := PT(&v).String(); got != want {
+			t.Errorf("%T(%d) prints %q, want %q", v, v, got, want)
 		}
 		if want == "unknown" {
 			continue
 		}
-		var back address.VersionKind
-		if err := back.UnmarshalText([]byte(want)); err != nil || back != k {
-			t.Errorf("%q parses as %v, %v; want %v", want, back, err, k)
+		var back T
+		if err := PT(&back).UnmarshalText([]byte(want)); err != nil || back != v {
+			t.Errorf("%q parses as %d, %v; want %d", want, back, err, v)
 		}
 	}
+	for _, text := range bad {
+		var v T
+		if err := PT(&v).UnmarshalText([]byte(text)); err == nil {
+			t.Errorf("%q parses as %T(%d), want an error", text, v, v)
+		}
+	}
+}
+
+// TestVersionKindText: each kind prints as the word of change events and
+// parses back, the empty word as Moved; the zero kind and one out of range
+// print as "unknown", and no other word parses.
+func TestVersionKindText(t *testing.T) {
+	checkText(t, map[address.VersionKind]string{
+		address.Moved:             "address",
+		address.Undeliverable:     "undeliverable",
+		0:                         "unknown",
+		address.Undeliverable + 1: "unknown",
+	}, []string{"unknown", "bogus", "Address", "moved"})
 	var k address.VersionKind
 	if err := k.UnmarshalText(nil); err != nil || k != address.Moved {
 		t.Errorf("the empty kind parses as %v, %v; want address", k, err)
-	}
-	for _, text := range []string{"unknown", "bogus", "Address", "moved"} {
-		var k address.VersionKind
-		if err := k.UnmarshalText([]byte(text)); err == nil {
-			t.Errorf("%q parses as %v, want an error", text, k)
-		}
 	}
 }
 
@@ -204,30 +216,13 @@ func TestVersionKindText(t *testing.T) {
 // zero decision and one out of range print as "unknown", and no word but
 // the three parses (reports are read back by review tools).
 func TestDecisionText(t *testing.T) {
-	for d, want := range map[address.Decision]string{
+	checkText(t, map[address.Decision]string{
 		address.Release:    "release",
 		address.Quarantine: "quarantine",
 		address.Block:      "block",
 		0:                  "unknown",
 		address.Block + 1:  "unknown",
-	} {
-		if got := d.String(); got != want {
-			t.Errorf("Decision(%d) prints %q, want %q", int(d), got, want)
-		}
-		if want == "unknown" {
-			continue
-		}
-		var back address.Decision
-		if err := back.UnmarshalText([]byte(want)); err != nil || back != d {
-			t.Errorf("%q parses as %v, %v; want %v", want, back, err, d)
-		}
-	}
-	for _, text := range []string{"", "unknown", "bogus", "Release", "release "} {
-		var d address.Decision
-		if err := d.UnmarshalText([]byte(text)); err == nil {
-			t.Errorf("%q parses as %v, want an error", text, d)
-		}
-	}
+	}, []string{"", "unknown", "bogus", "Release", "release "})
 }
 
 // TestUnappliedAt: an unapplied event stands unless its time is known and
