@@ -1,6 +1,9 @@
 package address
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // BuildingsAgree reports whether two buildings' names, as
 // [Address.Building] holds them, may name the same building: one is
@@ -53,14 +56,7 @@ func buildingWords(s string) []string {
 // within reports whether every word of a is a word of b.
 func within(a, b []string) bool {
 	for _, w := range a {
-		found := false
-		for _, x := range b {
-			if x == w {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(b, w) {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package address
 import (
 	"context"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,25 +116,13 @@ func (h History) UnappliedAt(t time.Time) []UnappliedEvent {
 		return h.Unapplied
 	}
 	in := &h.Versions[cur]
-	superseded := func(u *UnappliedEvent) bool {
+	superseded := func(u UnappliedEvent) bool {
 		return !u.Effective.IsZero() && u.Effective.Before(in.Effective) && u.EventID != in.EventID
 	}
-	n := 0
-	for i := range h.Unapplied {
-		if !superseded(&h.Unapplied[i]) {
-			n++
-		}
-	}
-	if n == len(h.Unapplied) {
+	if !slices.ContainsFunc(h.Unapplied, superseded) {
 		return h.Unapplied
 	}
-	standing := make([]UnappliedEvent, 0, n)
-	for i := range h.Unapplied {
-		if u := &h.Unapplied[i]; !superseded(u) {
-			standing = append(standing, *u)
-		}
-	}
-	return standing
+	return slices.DeleteFunc(slices.Clone(h.Unapplied), superseded)
 }
 
 // UnappliedDetail describes a member's unapplied events as the gate's

@@ -103,7 +103,7 @@ func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
 	// The holds standing that an event can end, and the feed's. A hold of
 	// no member ends with its event for any member.
 	watch := map[holdKey]bool{} // true: the feed applied, or the store holds, the event
-	err := scanHolds(ctx, tx, func(h Hold) bool {
+	err := scanHolds(ctx, tx, allHolds, func(h Hold) bool {
 		if h.EventID != "" {
 			watch[holdKey{h.MemberID, h.EventID}] = false
 		}
@@ -263,11 +263,18 @@ type queryer interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
-// scanHolds calls f with each hold standing, read with q, by member id and
-// then as received, until f returns false.
-func scanHolds(ctx context.Context, q queryer, f func(Hold) bool) error {
+// Which holds scanHolds reads.
+const (
+	allHolds          = ""
+	unattributedHolds = "AND member_id = ''" // of no member
+)
+
+// scanHolds calls f with each hold standing that which selects (allHolds
+// or unattributedHolds), read with q, by member id and then as received,
+// until f returns false.
+func scanHolds(ctx context.Context, q queryer, which string, f func(Hold) bool) error {
 	rows, err := q.QueryContext(ctx, `SELECT member_id, event_id, line, field, reason, received, effective FROM holds
-WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
+WHERE cleared IS NULL `+which+` ORDER BY member_id, received, event_id`)
 	if err != nil {
 		return err
 	}
@@ -294,14 +301,19 @@ WHERE cleared IS NULL ORDER BY member_id, received, event_id`)
 // member (those of no member under ""); nil when there are none.
 func standingHolds(ctx context.Context, q queryer) (map[string][]address.UnappliedEvent, error) {
 	var holds map[string][]address.UnappliedEvent
-	err := scanHolds(ctx, q, func(h Hold) bool {
+	err := scanHolds(ctx, q, allHolds, func(h Hold) bool {
 		if holds == nil {
 			holds = map[string][]address.UnappliedEvent{}
 		}
-		holds[h.MemberID] = append(holds[h.MemberID], address.UnappliedEvent{EventID: h.EventID, Field: h.Field, Received: h.Received, Effective: h.Effective})
+		holds[h.MemberID] = append(holds[h.MemberID], h.unapplied())
 		return true
 	})
 	return holds, err
+}
+
+// unapplied returns h as a history lists it.
+func (h Hold) unapplied() address.UnappliedEvent {
+	return address.UnappliedEvent{EventID: h.EventID, Field: h.Field, Received: h.Received, Effective: h.Effective}
 }
 
 // withHolds returns yield, which is given histories, giving each the holds
@@ -322,7 +334,7 @@ func withHolds(holds map[string][]address.UnappliedEvent, yield func(address.His
 func (s *Store) Holds(ctx context.Context) iter.Seq2[Hold, error] {
 	return func(yield func(Hold, error) bool) {
 		stopped := false
-		err := scanHolds(ctx, s.r, func(h Hold) bool {
+		err := scanHolds(ctx, s.r, allHolds, func(h Hold) bool {
 			stopped = !yield(h, nil)
 			return !stopped
 		})
@@ -343,29 +355,15 @@ func (s *Store) Unattributed(ctx context.Context) ([]address.UnappliedEvent, err
 	return us, nil
 }
 
-// unattributed reads the holds standing that name no member with q.
+// unattributed reads the holds standing that name no member with q,
+// oldest first.
 func unattributed(ctx context.Context, q queryer) ([]address.UnappliedEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT event_id, field, received, effective FROM holds
-WHERE member_id = '' AND cleared IS NULL ORDER BY received, event_id`)
-	if err != nil {
-		return nil, err
-	}
 	var us []address.UnappliedEvent
-	for rows.Next() {
-		var u address.UnappliedEvent
-		var received int64
-		var effective sql.NullInt64
-		if err := rows.Scan(&u.EventID, &u.Field, &received, &effective); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		u.Received = time.Unix(0, received).UTC()
-		if effective.Valid {
-			u.Effective = time.Unix(0, effective.Int64).UTC()
-		}
-		us = append(us, u)
-	}
-	return us, closeRows(rows)
+	err := scanHolds(ctx, q, unattributedHolds, func(h Hold) bool {
+		us = append(us, h.unapplied())
+		return true
+	})
+	return us, err
 }
 
 // ClearHold ends the hold of a member's event ("" for a row that had no
