@@ -1,7 +1,6 @@
 package address
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/lines"
 )
 
 // BatchColumns are the columns of a batch file, in the order BatchReader
@@ -57,18 +57,20 @@ func (e *RowError) Error() string {
 
 func (e *RowError) Unwrap() error { return e.Err }
 
-// MaxBatchLine is the longest batch line read; a longer one is an invalid
-// piece.
+// MaxBatchLine is the longest batch line read, its end not counted; a
+// longer one is an invalid piece, keyed by its line, and the batch is read
+// on past it.
 const MaxBatchLine = 64 << 10
 
 // A BatchReader reads the pieces of a batch file: CSV with a header row
 // naming the columns (BatchColumns, in any order; piece_id and member_id
 // required), one piece per line. It reads lines, never the whole file, and
-// never loses one: every line after the header is one Piece, and a line
-// that cannot be read is a Piece whose Err is a [*RowError] (the gate finds
-// it invalid). A row with the wrong number of fields keeps the id it has
-// when the piece_id column can still be read, and is keyed by its line
-// otherwise. A quoted field may not span lines.
+// never loses one: every line after the header that is not blank is one
+// Piece, and a line that cannot be read, too long ones included, is a Piece
+// whose Err is a [*RowError] (the gate finds it invalid). A row with the
+// wrong number of fields keeps the id it has when the piece_id column can
+// still be read, and is keyed by its line otherwise. A quoted field may not
+// span lines.
 //
 // phi is "true" or "false" (also 1/0, yes/no, any case); a piece whose phi
 // is missing or cannot be read is taken to carry PHI. contents is member ids
@@ -79,7 +81,7 @@ type BatchReader struct {
 	// write the input back. Set it before the first call to Read.
 	KeepText bool
 
-	s      *bufio.Scanner
+	r      *lines.Reader
 	line   int
 	col    [10]int // index in the row of each of BatchColumns; -1: absent
 	ncols  int
@@ -92,9 +94,7 @@ type BatchReader struct {
 
 // NewBatchReader returns a BatchReader reading from r.
 func NewBatchReader(r io.Reader) *BatchReader {
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 0, 64<<10), MaxBatchLine+1)
-	return &BatchReader{s: s}
+	return &BatchReader{r: lines.NewReader(r, MaxBatchLine)}
 }
 
 // Line returns the line number of the piece Read returned last.
@@ -115,21 +115,16 @@ func (b *BatchReader) Read() (Piece, error) {
 		}
 	}
 	for {
-		if !b.s.Scan() {
-			b.err = b.s.Err()
-			if errors.Is(b.err, bufio.ErrTooLong) {
-				// The line is lost to the scanner, but not the piece.
-				b.line++
-				b.err = fmt.Errorf("line %d: %w (more than %d bytes); the batch cannot be read past it", b.line, ErrLineLength, MaxBatchLine)
-				return Piece{Line: b.line, Err: &RowError{Line: b.line, Err: ErrLineLength}}, nil
-			}
-			if b.err == nil {
-				b.err = io.EOF
-			}
-			return Piece{}, b.err
+		text, tooLong, err := b.r.Next()
+		if err != nil {
+			b.err = err
+			return Piece{}, err
 		}
 		b.line++
-		text := bytes.TrimRight(b.s.Bytes(), "\r")
+		if tooLong {
+			// The line is read past, and lost, but not its piece.
+			return Piece{Line: b.line, PHI: true, Err: &RowError{Line: b.line, Err: ErrLineLength}}, nil
+		}
 		if len(bytes.TrimSpace(text)) == 0 {
 			continue // a blank line holds no piece
 		}
@@ -154,15 +149,18 @@ func (b *BatchReader) All() iter.Seq2[Piece, error] {
 }
 
 func (b *BatchReader) readHeader() error {
-	if !b.s.Scan() {
-		if err := b.s.Err(); err != nil {
-			return fmt.Errorf("batch header: %w", err)
-		}
+	text, tooLong, err := b.r.Next()
+	switch {
+	case err == io.EOF:
 		return errors.New("batch: empty file, no header")
+	case err != nil:
+		return fmt.Errorf("batch header: %w", err)
+	case tooLong:
+		return fmt.Errorf("batch header, line 1: %w (more than %d bytes)", ErrLineLength, MaxBatchLine)
 	}
 	b.line++
 	b.header = true
-	fields, err := splitCSV(string(bytes.TrimRight(b.s.Bytes(), "\r")), b.fields[:0])
+	fields, err := splitCSV(string(text), b.fields[:0])
 	if err != nil {
 		return fmt.Errorf("batch header, line 1: %w", err)
 	}

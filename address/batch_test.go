@@ -55,6 +55,20 @@ func TestBatchReader(t *testing.T) {
 			{"P4", "M1", "", true, nil, "line 5, piece P4, field zip: address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
 		},
 	}, {
+		name: "a line too long is one invalid piece, and the batch goes on",
+		input: header + "P1,M1,Ada," + strings.Repeat("x", address.MaxBatchLine) + ",,Springfield,IL,62704,false,\n" +
+			"P2,M1,Ada,123 Main St,,Springfield,IL,62704,true,\n" +
+			"P3,M1,Ada," + strings.Repeat("x", address.MaxBatchLine),
+		want: []got{
+			{"line 2", "", "", true, nil, "line 2: line too long"},
+			{"P2", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+			{"line 4", "", "", true, nil, "line 4: line too long"},
+		},
+	}, {
+		name:  "the longest line read",
+		input: header + "P1,M1,Ada,123 Main St,,Springfield,IL,62704,true," + strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,")) + "\r\n",
+		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, []string{strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,"))}, ""}},
+	}, {
 		name:  "no phi column: every piece carries PHI",
 		input: "piece_id,member_id,name,line1,city,state,zip\nP1,M1,Ada,123 Main St,Springfield,IL,62704\n",
 		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""}},
@@ -90,7 +104,8 @@ func TestBatchReader(t *testing.T) {
 }
 
 func TestBatchReaderHeader(t *testing.T) {
-	for _, in := range []string{"", "piece_id,name\nP1,x\n", "piece_id,member_id,piece_id\n", "\"piece_id,member_id\n"} {
+	for _, in := range []string{"", "piece_id,name\nP1,x\n", "piece_id,member_id,piece_id\n", "\"piece_id,member_id\n",
+		"piece_id,member_id," + strings.Repeat("x", address.MaxBatchLine) + "\nP1,M1,\n"} {
 		r := address.NewBatchReader(strings.NewReader(in))
 		if _, err := r.Read(); err == nil || err == io.EOF {
 			t.Errorf("header %q: err = %v", in, err)
@@ -161,10 +176,21 @@ func FuzzBatchReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		r := address.NewBatchReader(strings.NewReader(in))
 		lines := strings.Count(in, "\n") + 1
+		// Every line after the header that is not blank is a piece.
+		want := 0
+		for i, l := range strings.Split(in, "\n") {
+			l = strings.TrimSuffix(l, "\r")
+			if i > 0 && (strings.TrimSpace(l) != "" || len(l) > address.MaxBatchLine) {
+				want++
+			}
+		}
 		n := 0
 		for p, err := range r.All() {
 			if err != nil {
-				return // a batch-level error: the header, or a too long line
+				if n > 0 {
+					t.Fatalf("after %d pieces: %v; only the header may stop a batch", n, err)
+				}
+				return // a batch-level error: the header
 			}
 			n++
 			if p.Line < 2 || p.Line > lines {
@@ -180,8 +206,8 @@ func FuzzBatchReader(f *testing.F) {
 				}
 			}
 		}
-		if n > lines {
-			t.Fatalf("%d pieces from %d lines", n, lines)
+		if n != want {
+			t.Fatalf("%d pieces from %d lines, %d of them pieces", n, lines, want)
 		}
 	})
 }

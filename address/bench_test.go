@@ -1,6 +1,8 @@
 package address
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -307,4 +309,31 @@ func BenchmarkSameName(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkBatchReader measures a batch's reading, per piece: its lines,
+// fields and addresses, each row kept as the batch job keeps it.
+func BenchmarkBatchReader(b *testing.B) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(BatchColumns)
+	for i, row := range benchCorpus(8192) {
+		w.Write([]string{fmt.Sprintf("P%07d", i), fmt.Sprintf("M%08d", i/2), "ADA LOVELACE", row.line1, row.line2, row.city, row.state, row.zip, "true", ""})
+	}
+	w.Flush()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		r := NewBatchReader(bytes.NewReader(data))
+		r.KeepText = true
+		for p, err := range r.All() {
+			if err != nil || p.Err != nil {
+				b.Fatal(err, p.Err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/piece")
 }

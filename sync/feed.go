@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/lines"
 )
 
 // The columns of a change-event feed, in CSV and JSON Lines alike.
@@ -215,15 +215,14 @@ const MaxJSONLine = 64 << 10
 // one of the names is a bad row: a misspelled "line2" must not drop a unit
 // silently.
 type JSONLReader struct {
-	r    *bufio.Reader
+	r    *lines.Reader
 	line int
 	err  error
-	buf  []byte
 }
 
 // NewJSONLReader returns a reader of the JSON Lines events in r.
 func NewJSONLReader(r io.Reader) *JSONLReader {
-	return &JSONLReader{r: bufio.NewReaderSize(r, 64<<10)}
+	return &JSONLReader{r: lines.NewReader(r, MaxJSONLine)}
 }
 
 type jsonEvent struct {
@@ -249,8 +248,8 @@ func (r *JSONLReader) Read() (Event, error) {
 		if r.err != nil {
 			return Event{}, r.err
 		}
-		line, tooLong, err := r.readLine()
-		if err != nil && (err != io.EOF || len(line) == 0 && !tooLong) {
+		line, tooLong, err := r.r.Next()
+		if err != nil {
 			r.err = err
 			return Event{}, err
 		}
@@ -262,32 +261,6 @@ func (r *JSONLReader) Read() (Event, error) {
 			continue
 		}
 		return r.decode(line)
-	}
-}
-
-// readLine returns the next line without its end. A line longer than
-// MaxJSONLine is consumed and reported as tooLong.
-func (r *JSONLReader) readLine() (line []byte, tooLong bool, err error) {
-	r.buf = r.buf[:0]
-	for {
-		frag, err := r.r.ReadSlice('\n')
-		if !tooLong {
-			if len(r.buf)+len(frag) > MaxJSONLine+2 {
-				tooLong = true
-				r.buf = r.buf[:0]
-			} else {
-				r.buf = append(r.buf, frag...)
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		line = bytes.TrimSuffix(r.buf, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if err == io.EOF && (len(line) > 0 || tooLong) {
-			err = nil // a last line with no newline
-		}
-		return line, tooLong, err
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/printgate/printgate/address"
 	pgsync "github.com/printgate/printgate/sync"
 )
 
@@ -253,6 +255,49 @@ func TestHalt(t *testing.T) {
 	}
 	if n := len(readCSV(t, filepath.Join(out, "release.csv"))); n != 1+180 {
 		t.Errorf("-halt-rate 1: %d released; want 180", n-1)
+	}
+}
+
+// TestLineTooLong: a batch line longer than the reader takes is one
+// invalid piece, keyed by its line and held; the pieces after it are read
+// and judged as any others.
+func TestLineTooLong(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 20, 1, 1000) // member 0 moved: its piece is stale
+	b, err := os.ReadFile(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.SplitAfter(string(b), "\n")
+	long := "M000001,P-long,SECRET NAME," + strings.Repeat("9", address.MaxBatchLine) + " MAIN ST,,SPRINGFIELD,IL,62704,false,\n"
+	rows = slices.Insert(rows, 3, long) // line 4
+	if err := os.WriteFile(batch, []byte(strings.Join(rows, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runBinary(t, "-feed", feed, "-batch", batch, "-asof", "2020-06-01T00:00:00Z", "-out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d; want %d; stderr:\n%s", code, exitOK, stderr)
+	}
+	if strings.Contains(stdout+stderr, "SECRET") || strings.Contains(stdout+stderr, "999") {
+		t.Errorf("the long line's text is on stdout or stderr:\n%s%s", stdout, stderr)
+	}
+	var held []string
+	for _, r := range readCSV(t, filepath.Join(out, "verdicts.csv"))[1:] {
+		if r[3] != "current" {
+			held = append(held, strings.Join(r, ","))
+		}
+	}
+	want := []string{"P0-0,M000000,true,stale,block,stale since 2020-01-01", "line 4,,true,invalid,quarantine,line 4: line too long"}
+	if d := cmp.Diff(want, held); d != "" {
+		t.Errorf("verdicts not current (-want +got):\n%s", d)
+	}
+	if n := len(readCSV(t, filepath.Join(out, "release.csv"))); n != 1+19 {
+		t.Errorf("release.csv holds %d pieces; want the 19 current ones", n-1)
+	}
+	q := readCSV(t, filepath.Join(out, "quarantine.csv"))
+	if len(q) != 2 || q[1][10] != "invalid" {
+		t.Errorf("quarantine.csv: %q; want the long line's piece, invalid", q)
 	}
 }
 
