@@ -3,6 +3,7 @@ package address_test
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +40,10 @@ func TestBatchReader(t *testing.T) {
 		input: header + "P1,M1,Ada,123 Main St\n",
 		want:  []got{{"P1", "", "", true, nil, "line 2, piece P1: wrong number of fields"}},
 	}, {
+		name:  "a short row without the id's column is keyed by its line",
+		input: "member_id,line1,piece_id\nM1,123 Main St\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: wrong number of fields"}},
+	}, {
 		name:  "a broken quote is keyed by its line",
 		input: header + "\"P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,\nP2,M1,Ada,123 Main St,,Springfield,IL,62704,true,\n",
 		want: []got{
@@ -68,6 +73,10 @@ func TestBatchReader(t *testing.T) {
 		name:  "the longest line read",
 		input: header + "P1,M1,Ada,123 Main St,,Springfield,IL,62704,true," + strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,")) + "\r\n",
 		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, []string{strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,"))}, ""}},
+	}, {
+		name:  "phi in the first column, empty",
+		input: "phi,piece_id,member_id,line1,city,state,zip\n,P1,M1,123 Main St,Springfield,IL,62704\n",
+		want:  []got{{"P1", "M1", "", true, nil, "line 2, piece P1, field phi: phi must be true or false"}},
 	}, {
 		name:  "no phi column: every piece carries PHI",
 		input: "piece_id,member_id,name,line1,city,state,zip\nP1,M1,Ada,123 Main St,Springfield,IL,62704\n",
@@ -110,6 +119,40 @@ func TestBatchReaderHeader(t *testing.T) {
 		if _, err := r.Read(); err == nil || err == io.EOF {
 			t.Errorf("header %q: err = %v", in, err)
 		}
+	}
+}
+
+// TestBatchReaderHeaderAfterRead: Header gives the header read before
+// the first piece, however often it is asked, and the header's error when
+// it cannot be read; All yields that error once, however the caller goes on.
+func TestBatchReaderHeaderAfterRead(t *testing.T) {
+	r := address.NewBatchReader(strings.NewReader("piece_id,member_id\nP1,M1\nP2,M2\n"))
+	if p, err := r.Read(); err != nil || p.ID != "P1" {
+		t.Fatalf("Read = %+v, %v", p, err)
+	}
+	for range 2 {
+		if head, err := r.Header(); err != nil || !slices.Equal(head, []string{"piece_id", "member_id"}) {
+			t.Errorf("Header after Read = %q, %v", head, err)
+		}
+	}
+	if p, err := r.Read(); err != nil || p.ID != "P2" {
+		t.Errorf("Read after Header = %+v, %v; want P2", p, err)
+	}
+
+	bad := address.NewBatchReader(strings.NewReader("piece_id,name\nP1,x\n"))
+	if head, err := bad.Header(); err == nil || head != nil {
+		t.Errorf("Header of a header without member_id = %q, %v", head, err)
+	}
+	errs := 0
+	address.NewBatchReader(strings.NewReader("piece_id,name\nP1,x\n")).All()(func(_ address.Piece, err error) bool {
+		if err == nil {
+			t.Errorf("a piece of a batch whose header cannot be read")
+		}
+		errs++
+		return errs < 5 // a caller that goes on
+	})
+	if errs != 1 {
+		t.Errorf("All yielded the header's error %d times; want once", errs)
 	}
 }
 

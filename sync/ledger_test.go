@@ -342,6 +342,49 @@ func TestLedgerUnfinished(t *testing.T) {
 	mustApply(t, s, []pgsync.Event{move("E-after", "L-new", "2024-01-01", 5)}, pgsync.ApplyOptions{})
 }
 
+// TestLedgerRerunInterrupted: a run of a batch id again that fails part
+// way has replaced the rows of the pieces it judged, chunk by chunk, and
+// left the earlier run's rows of the rest; the batch is unfinished.
+func TestLedgerRerunInterrupted(t *testing.T) {
+	s := ledgerStore(t, 30)
+	ctx := context.Background()
+	ps := ledgerBatch(30)
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 8}, ps)
+	first := entries(t, s, "b")
+	if len(first) != len(ps) {
+		t.Fatalf("first run: %d rows for %d pieces", len(first), len(ps))
+	}
+	l, err := s.Ledger(ctx, "b", ledgerAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("reader failed")
+	pieces := func(yield func(address.Piece, error) bool) {
+		for i, p := range ps {
+			if i == 20 {
+				yield(address.Piece{}, boom)
+				return
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+	g := &address.Gate{Source: s, AsOf: ledgerAsOf, ChunkSize: 8, HaltRate: 1}
+	if _, err := g.Check(ctx, pieces, l); !errors.Is(err, boom) {
+		t.Fatalf("Check = %v; want the reader's error", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(first, entries(t, s, "b")); d != "" {
+		t.Errorf("rows after the interrupted rerun (-first run +now):\n%s", d)
+	}
+	if b, _ := s.Batch(ctx, "b"); !b.Finished.IsZero() {
+		t.Errorf("the interrupted rerun's batch is finished: %+v", b)
+	}
+}
+
 // TestLedgerOutcomeMismatch: Finish refuses an outcome its rows do not
 // account for.
 func TestLedgerOutcomeMismatch(t *testing.T) {
