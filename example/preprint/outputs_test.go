@@ -51,6 +51,7 @@ func TestAppendRow(t *testing.T) {
 		{"P1,M1,12 MAIN ST", "P1,M1,12 MAIN ST\n"},
 		{`P2,"M2","Smith, ""Ann"""`, ""}, // as it came
 		{"P3,M3,12 MAIN\rST", "P3,M3,\"12 MAIN\rST\"\n"},
+		{"\rP7,M7,x", "\"\rP7\",M7,x\n"}, // a CR first
 		{"P4,M4", "P4,M4,\n"},
 		{"P5,M5,x,extra", "P5,M5,x\n"},
 		{`P6,"M6,12 MAIN ST`, "P6,,\n"},
