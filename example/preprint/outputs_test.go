@@ -135,3 +135,23 @@ func TestLateLedgerFailure(t *testing.T) {
 		t.Errorf("Verdicts with its context done: %v, want context.Canceled", err)
 	}
 }
+
+// TestLedgerFailureFailsFinish: when the ledger cannot finish, the run's
+// Finish fails with its error, and the outputs are not taken as done: no
+// release.csv goes into place whose pieces the ledger has not recorded.
+func TestLedgerFailureFailsFinish(t *testing.T) {
+	ctx := context.Background()
+	o, err := newOutputs(t.TempDir(), []string{"piece_id", "member_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.abort()
+	l := &lateLedger{ready: make(chan struct{}), err: errors.New("ledger: disk I/O error")}
+	close(l.ready)
+	if err := (both{ledger: l, files: o}).Finish(ctx, address.Outcome{}); err == nil || err.Error() != "ledger: disk I/O error" {
+		t.Errorf("Finish = %v; want the ledger's error", err)
+	}
+	if o.synced {
+		t.Error("the outputs are marked synced after the ledger failed")
+	}
+}
