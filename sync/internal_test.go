@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -16,14 +17,17 @@ import (
 )
 
 // FuzzAppendJSONString: the ledger's JSON encoding of a string is valid
-// JSON that decodes to the string (invalid UTF-8 as U+FFFD, as
+// JSON, and UTF-8, that decodes to the string (invalid UTF-8 as U+FFFD, as
 // encoding/json does).
 func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "P1", `a"b\c`, "tab\there", "\x00\x1f\x7f", "é✓😀", "\xff\xfe", "line 12"} {
+	for _, s := range []string{"", "P1", `a"b\c`, "tab\there", "\x00\x1f\x7f", "é✓😀", "\xff\xfe", "\x80", "line 12"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		b := appendJSONString(nil, s)
+		if !utf8.Valid(b) {
+			t.Fatalf("%q encodes as %q, not UTF-8", s, b)
+		}
 		var got string
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatalf("%q encodes as %s, not JSON: %v", s, b, err)

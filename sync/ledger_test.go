@@ -136,6 +136,14 @@ func TestLedgerRecordsEveryPiece(t *testing.T) {
 	if diff := cmp.Diff(out.ByStatus, b.ByStatus); diff != "" {
 		t.Errorf("counts by status (-outcome +ledger):\n%s", diff)
 	}
+	if out.SourceNewest.IsZero() || !b.SourceNewest.Equal(out.SourceNewest) {
+		t.Errorf("batch record's newest change %v; the outcome's %v", b.SourceNewest, out.SourceNewest)
+	}
+	for _, e := range es {
+		if e.Final() != e.Decision {
+			t.Errorf("piece %s, not reviewed: Final() = %s; want the gate's %s", e.Piece, e.Final(), e.Decision)
+		}
+	}
 	for _, st := range []address.Status{address.Current, address.Stale, address.DuplicatePiece, address.Invalid} {
 		if b.ByStatus[st] == 0 {
 			t.Errorf("the batch has no %s piece; the test means to cover one", st)
@@ -225,6 +233,25 @@ func TestLedgerRerun(t *testing.T) {
 	again[held].Review = nil
 	if diff := cmp.Diff(first, again); diff != "" {
 		t.Errorf("rerun differs (-first +again):\n%s", diff)
+	}
+	// A shorter run, ending where a chunk of the run before began (the
+	// first run's chunks were of 7): the rows and the review past its end
+	// are gone, and do not come back with the next run of the whole batch.
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 7}, ps)
+	if err := s.Review(ctx, "b", first[held].Piece, address.Release, "reviewer 7", "confirmed by phone"); !errors.Is(err, pgsync.ErrReviewed) {
+		t.Fatalf("the review is not kept: Review again = %v", err)
+	}
+	runLedger(t, s, "b", address.Gate{HaltRate: 1}, ps[:held])
+	if es := entries(t, s, "b"); len(es) != held {
+		t.Errorf("after a run of %d pieces the ledger holds %d rows", held, len(es))
+	}
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 7}, ps)
+	if e := entries(t, s, "b")[held]; e.Review != nil || e.Final() != address.Quarantine {
+		t.Errorf("a review of a piece past a shorter run's end came back: %+v, %+v", e, e.Review)
+	}
+	runLedger(t, s, "b", address.Gate{HaltRate: 1}, ps[:14])
+	if es := entries(t, s, "b"); len(es) != 14 {
+		t.Errorf("after a run of 14 pieces the ledger holds %d rows", len(es))
 	}
 	runLedger(t, s, "b", address.Gate{HaltRate: 1}, ps[:10])
 	if es := entries(t, s, "b"); len(es) != 10 {
@@ -390,22 +417,65 @@ func TestLedgerRerunInterrupted(t *testing.T) {
 func TestLedgerOutcomeMismatch(t *testing.T) {
 	s := ledgerStore(t, 3)
 	ctx := context.Background()
-	l, err := s.Ledger(ctx, "b", ledgerAsOf)
+	// The rows: one released, one quarantined, one blocked.
+	ps := []address.Piece{ledgerPiece("P0", 1, 1, true), ledgerPiece("P1", 2, 2, true), ledgerPiece("P2", 0, 0, true)}
+	vs := []address.Verdict{
+		{Piece: &ps[0], Status: address.Current, Decision: address.Release},
+		{Piece: &ps[1], Status: address.UnknownAddress, Decision: address.Quarantine},
+		{Piece: &ps[2], Status: address.Stale, Decision: address.Block},
+	}
+	right := address.Outcome{Pieces: 3, Released: 1, Quarantined: 1, Blocked: 1, AsOf: ledgerAsOf}
+	for _, tc := range []struct {
+		name string
+		edit func(*address.Outcome)
+	}{
+		{"pieces", func(o *address.Outcome) { o.Pieces = 4; o.Blocked = 2 }},
+		{"released", func(o *address.Outcome) { o.Released, o.Quarantined = 2, 0 }},
+		{"quarantined", func(o *address.Outcome) { o.Quarantined, o.Blocked = 2, 0 }},
+		{"blocked", func(o *address.Outcome) { o.Blocked, o.Released = 2, 0 }},
+		{"the sum", func(o *address.Outcome) { o.Blocked = 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := s.Ledger(ctx, "b-"+tc.name, ledgerAsOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if err := l.Verdicts(ctx, vs); err != nil {
+				t.Fatal(err)
+			}
+			out := right
+			tc.edit(&out)
+			if err := l.Finish(ctx, out); err == nil {
+				t.Fatalf("Finish accepted the outcome %+v for rows of 1 released, 1 quarantined, 1 blocked", out)
+			}
+			if err := l.Finish(ctx, right); !errors.Is(err, pgsync.ErrLedgerClosed) {
+				t.Errorf("second Finish = %v", err)
+			}
+			if b, _ := s.Batch(ctx, "b-"+tc.name); !b.Finished.IsZero() {
+				t.Errorf("the batch is finished: %+v", b)
+			}
+			// The failed Finish left no transaction open: the store's
+			// writer takes the next write.
+			mustApply(t, s, []pgsync.Event{move("E-after-"+tc.name, "L-"+tc.name, "2024-01-01", 5)}, pgsync.ApplyOptions{})
+		})
+	}
+
+	// A verdict whose decision is none of the three (a caller's policy
+	// gave it) is counted by no one: the outcome the gate makes of it
+	// leaves a piece unaccounted for, and Finish refuses it.
+	l, err := s.Ledger(ctx, "b-unknown-decision", ledgerAsOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	p := ledgerPiece("P0", 1, 1, true)
-	if err := l.Verdicts(ctx, []address.Verdict{{Piece: &p, Status: address.Current, Decision: address.Release}}); err != nil {
+	odd := slices.Clone(vs)
+	odd[2].Decision = address.Decision(9)
+	if err := l.Verdicts(ctx, odd); err != nil {
 		t.Fatal(err)
 	}
-	err = l.Finish(ctx, address.Outcome{Pieces: 1, Quarantined: 1, AsOf: ledgerAsOf})
-	if err == nil {
-		t.Fatal("Finish accepted an outcome of 1 quarantined for a released row")
-	}
-	err = l.Finish(ctx, address.Outcome{Pieces: 1, Released: 1, AsOf: ledgerAsOf})
-	if !errors.Is(err, pgsync.ErrLedgerClosed) {
-		t.Errorf("second Finish = %v", err)
+	if err := l.Finish(ctx, address.Outcome{Pieces: 3, Released: 1, Quarantined: 1, AsOf: ledgerAsOf}); err == nil {
+		t.Error("Finish accepted a batch with a piece neither released, quarantined nor blocked")
 	}
 }
 
