@@ -292,6 +292,13 @@ func TestHoldRules(t *testing.T) {
 		{"a malformed member id", []string{"E2,M 1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, []string{"/E2"}, 0, 1},
 		// A record's fields may be shifted: none of them is trusted.
 		{"a record with a field too few", []string{"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL"}, []string{"/"}, 0, 1},
+		// A quote that never closes takes the rest of the feed into one
+		// bad record: the rows after it, whoever's, are not applied, and
+		// the hold of no member halts every batch.
+		{"a quote that never closes", []string{
+			"E2,M1,2023-12-10,2023-12-11,,\"9 Elm St,,Springfield,IL,62704",
+			"E3,M2,2023-12-10,2023-12-11,Alan Turing,9 Elm St,,Springfield,IL,62704"}, []string{"/"}, 0, 1},
+		{"a bare quote", []string{"E2,M1,2023-12-10,2023-12-11,,9 \"Elm\" St,,Springfield,IL,62704"}, []string{"/"}, 0, 1},
 		{"no member id, then the event for a member", []string{
 			"E2,,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704",
 			"E2,M1,2023-12-10,2023-12-11,,9 Elm St,,Springfield,IL,62704"}, nil, 0, 0},
