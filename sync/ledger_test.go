@@ -318,20 +318,20 @@ func TestReview(t *testing.T) {
 	}
 }
 
-// TestLedgerUnfinished: a check that fails leaves the batch unfinished, its
-// pieces unreviewable, and nothing released in its record.
-func TestLedgerUnfinished(t *testing.T) {
-	s := ledgerStore(t, 30)
+// failedRun runs batch batchID into the ledger in chunks of 8, its reader
+// failing at piece n, and closes the ledger, as the batch job does when a
+// check fails.
+func failedRun(tb testing.TB, s *pgsync.Store, batchID string, ps []address.Piece, n int) {
+	tb.Helper()
 	ctx := context.Background()
-	l, err := s.Ledger(ctx, "b", ledgerAsOf)
+	l, err := s.Ledger(ctx, batchID, ledgerAsOf)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	ps := ledgerBatch(30)
 	boom := errors.New("reader failed")
 	pieces := func(yield func(address.Piece, error) bool) {
 		for i, p := range ps {
-			if i == 20 {
+			if i == n {
 				yield(address.Piece{}, boom)
 				return
 			}
@@ -342,11 +342,19 @@ func TestLedgerUnfinished(t *testing.T) {
 	}
 	g := &address.Gate{Source: s, AsOf: ledgerAsOf, ChunkSize: 8, HaltRate: 1}
 	if _, err := g.Check(ctx, pieces, l); !errors.Is(err, boom) {
-		t.Fatalf("Check = %v; want the reader's error", err)
+		tb.Fatalf("Check = %v; want the reader's error", err)
 	}
 	if err := l.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+}
+
+// TestLedgerUnfinished: a check that fails leaves the batch unfinished, its
+// pieces unreviewable, and nothing released in its record.
+func TestLedgerUnfinished(t *testing.T) {
+	s := ledgerStore(t, 30)
+	ctx := context.Background()
+	failedRun(t, s, "b", ledgerBatch(30), 20)
 	b, err := s.Batch(ctx, "b")
 	if err != nil {
 		t.Fatal(err)
@@ -381,29 +389,7 @@ func TestLedgerRerunInterrupted(t *testing.T) {
 	if len(first) != len(ps) {
 		t.Fatalf("first run: %d rows for %d pieces", len(first), len(ps))
 	}
-	l, err := s.Ledger(ctx, "b", ledgerAsOf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("reader failed")
-	pieces := func(yield func(address.Piece, error) bool) {
-		for i, p := range ps {
-			if i == 20 {
-				yield(address.Piece{}, boom)
-				return
-			}
-			if !yield(p, nil) {
-				return
-			}
-		}
-	}
-	g := &address.Gate{Source: s, AsOf: ledgerAsOf, ChunkSize: 8, HaltRate: 1}
-	if _, err := g.Check(ctx, pieces, l); !errors.Is(err, boom) {
-		t.Fatalf("Check = %v; want the reader's error", err)
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	failedRun(t, s, "b", ps, 20)
 	if d := cmp.Diff(first, entries(t, s, "b")); d != "" {
 		t.Errorf("rows after the interrupted rerun (-first run +now):\n%s", d)
 	}
