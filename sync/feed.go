@@ -58,7 +58,7 @@ func event(f *[nCols]string, line int) (Event, error) {
 	}
 	bad := func(col int, err error) (Event, error) {
 		re := rowError(line, colNames[col], ev.ID, ev.MemberID, err)
-		if t, ok := parseTime(f[colEffective]); ok && nanoRange(t) {
+		if t, ok := parseTime(f[colEffective]); ok {
 			re.Effective = t // for the hold, whatever else is wrong
 		}
 		return Event{}, re
