@@ -345,3 +345,25 @@ E4,M3,2018-01-01,2018-01-02,Cy Young,1 Avalon Ave,,Avon,CT,06001
 		t.Errorf("a piece to the former address, written the other way: %v", f.Status)
 	}
 }
+
+// TestValidID: an id is 1 to 64 ASCII letters, digits and . _ - : /.
+func TestValidID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"", false},
+		{"M1", true},
+		{"a.b_c-d:e/f", true},
+		{strings.Repeat("9", maxIDLen), true},
+		{strings.Repeat("9", maxIDLen+1), false},
+		{"M 1", false},
+		{"M1,", false},
+		{"Mé", false},
+		{"M1\n", false},
+	} {
+		if got := validID(tc.id); got != tc.want {
+			t.Errorf("validID(%q) = %v; want %v", tc.id, got, tc.want)
+		}
+	}
+}
