@@ -367,3 +367,25 @@ func TestValidID(t *testing.T) {
 		}
 	}
 }
+
+// TestValidName: a name is up to 200 bytes of UTF-8 without control
+// characters; empty is valid (an event that keeps the name).
+func TestValidName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"", true},
+		{"Ada Lovelace", true},
+		{"José Núñez", true},
+		{strings.Repeat("a", maxNameLen), true},
+		{strings.Repeat("a", maxNameLen+1), false},
+		{"Ada\xffLovelace", false},
+		{"Ada\tLovelace", false},
+		{"Ada\u0085Lovelace", false},
+	} {
+		if got := validName(tc.name); got != tc.want {
+			t.Errorf("validName(%q) = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
