@@ -292,7 +292,7 @@ const digestLen = 16
 func prepare(ev *Event, r *row) *RowError {
 	bad := func(field string, err error) *RowError {
 		re := rowError(ev.Line, field, ev.ID, ev.MemberID, err)
-		if !ev.Effective.IsZero() && nanoRange(ev.Effective) {
+		if nanoRange(ev.Effective) { // the zero time is out of range too
 			re.Effective = ev.Effective
 		}
 		return re

@@ -346,6 +346,19 @@ func TestHoldRules(t *testing.T) {
 		})
 	}
 
+	t.Run("an event from Go with a time out of range holds without a time", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base)
+		ev := move("E2", "M1", "2023-12-10", 7)
+		ev.Effective = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) // past what Unix nanoseconds hold
+		if rep := mustApply(t, s, []pgsync.Event{ev}, pgsync.ApplyOptions{}); rep.Held != 1 {
+			t.Fatalf("report %+v; want M1 held", rep)
+		}
+		if hs := standing(t, s); len(hs) != 1 || !hs[0].Effective.IsZero() {
+			t.Errorf("holds: %+v; want M1's, its time unknown", hs)
+		}
+	})
+
 	t.Run("one feed ends two holds; a bad row twice keeps its time", func(t *testing.T) {
 		s := MustOpen(t)
 		holdsFeed(t, s, base, "E1M2,M2,2018-01-01,2018-01-02,Alan Turing,9 Elm St,,Springfield,IL,62704")
