@@ -264,43 +264,13 @@ func splitSurname(s string) (last, rest string) {
 	return last, s
 }
 
-// onlyAffixes reports whether every word of s, commas and periods aside,
-// is a suffix or an honorific (JR., MD), and s has one. JUNIOR is not:
-// SMITH, JUNIOR is Junior Smith.
+// onlyAffixes reports whether s, the part of a name after a comma, has
+// words and all are suffixes or honorifics as nameWords reads them (JR.,
+// MD). JUNIOR is not: SMITH, JUNIOR is Junior Smith. It allocates nothing
+// when they all are.
 func onlyAffixes(s string) bool {
-	n := 0
-	for s != "" {
-		w := s
-		if i := strings.IndexAny(s, " ,\t"); i >= 0 {
-			w, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		if w == "" {
-			continue
-		}
-		// The word upper case, without periods: J.R. is JR.
-		var buf [8]byte
-		k := 0
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			switch {
-			case c == '.':
-				continue
-			case k == len(buf):
-				return false // longer than any affix
-			case 'a' <= c && c <= 'z':
-				c -= 'a' - 'A'
-			}
-			buf[k] = c
-			k++
-		}
-		if !nameAffixes[string(buf[:k])] {
-			return false
-		}
-		n++
-	}
-	return n > 0
+	words, _, _ := nameWords(nil, s)
+	return len(words) == 0 && strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // affixOf returns the words of s joined, to look up in nameAffixes.
@@ -311,11 +281,11 @@ func affixOf(s string) string {
 
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out (JUNIOR and SENIOR only after a word, of s or in dst). The words are slices of one new string. It reports too
-// whether s is titled: has a word OF, OR or AND, or a character &, + or
-// /, which may be part of a title (PARENT OR GUARDIAN OF, C/O) or join two
-// names (see addressee); and the last generational suffix it left out
-// (generations), or "".
+// left out (JUNIOR and SENIOR only after a word, of s or in dst). The
+// words are slices of one new string. It reports too whether s is titled:
+// has a word OF, OR or AND, or a character &, + or /, which may be part of
+// a title (PARENT OR GUARDIAN OF, C/O) or join two names (see addressee);
+// and the last generational suffix it left out (generations), or "".
 func nameWords(dst []string, s string) ([]string, bool, string) {
 	var (
 		text   [128]byte
