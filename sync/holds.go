@@ -70,9 +70,10 @@ type holdKey struct{ member, event string }
 
 // A heldRow is the hold a feed's bad rows of one member and event place.
 type heldRow struct {
-	re        *RowError // the first such row: its line, field and reason are kept
-	effective int64     // the rows' effective time, Unix nanoseconds, if known
-	known     bool      // false: a row's time could not be read, or the rows differ
+	re *RowError // the first such row: its line, field and reason are kept
+	// The rows' effective time, Unix nanoseconds; not Valid when a row's
+	// time could not be read, or the rows differ.
+	effective sql.NullInt64
 }
 
 // addHold records that the bad row re holds its member, or every member
@@ -86,11 +87,11 @@ func (a *applier) addHold(re *RowError) {
 	}
 	h, ok := a.holds[k]
 	if !ok {
-		a.holds[k] = &heldRow{re: re, effective: re.Effective.UnixNano(), known: !re.Effective.IsZero()}
+		a.holds[k] = &heldRow{re: re, effective: sql.NullInt64{Int64: re.Effective.UnixNano(), Valid: !re.Effective.IsZero()}}
 		return
 	}
-	if h.known && (re.Effective.IsZero() || re.Effective.UnixNano() != h.effective) {
-		h.known = false
+	if re.Effective.IsZero() || re.Effective.UnixNano() != h.effective.Int64 {
+		h.effective.Valid = false
 	}
 }
 
@@ -139,11 +140,7 @@ func (a *applier) writeHolds(ctx context.Context, tx *sql.Tx) error {
 		if watch[k] {
 			continue
 		}
-		var effective any // NULL: not known
-		if h.known {
-			effective = h.effective
-		}
-		re := h.re
+		re, effective := h.re, h.effective // effective: NULL when not known
 		// A hold that stands already keeps when it was received, and its
 		// effective time only if this feed's rows give the same one.
 		res, err := tx.ExecContext(ctx, `INSERT INTO holds (member_id, event_id, line, field, reason, received, effective)
