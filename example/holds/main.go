@@ -21,11 +21,14 @@
 // -clear-file with the member_id left empty, once the feed's row is known
 // to move no member the store keeps.
 //
-// The list goes to stdout: member_id,event_id,line,field,reason,received,effective
-// (ids, a line number, a field name, what is wrong with it, when the
-// store received it and when the row said the event takes effect, empty
-// when that could not be read; no name or address). Exit status: 0 done, 1 error (no
-// such store or hold, a store failure), 2 bad flags.
+// The list goes to stdout:
+//
+//	member_id,event_id,line,field,reason,received,effective
+//
+// ids, a line number, a field name, what is wrong with it, when the store
+// received it and when the row said the event takes effect (empty when
+// that could not be read); no name or address. Exit status: 0 done, 1
+// error (no such store or hold, a store failure), 2 bad flags.
 package main
 
 import (
