@@ -17,19 +17,36 @@ import (
 // without a quote, most of a feed, in one pass: its fields are slices of
 // one copy of the line. A line with a quote is read as encoding/csv reads
 // it. FuzzCSVRecords checks the two against each other.
+//
+// Unlike encoding/csv, it keeps no record longer than max bytes (its line
+// ends, and the lines its quoted fields span, included; blank lines before
+// it not): it reads such a record to its end, where encoding/csv would end
+// it, and returns a *csv.ParseError wrapping ErrLineTooLong in its place.
+// So a feed of one endless line, or a quote that never closes, is read in
+// bounded memory.
 type csvReader struct {
 	r         *bufio.Reader
+	max       int    // the longest record kept, in bytes
 	numLine   int    // lines read
 	startLine int    // the line the last record read starts on
 	fields    int    // fields per record: the first record's; 0 before it
+	size      int    // bytes of the record being read, so far
+	tooLong   bool   // the record being read is longer than max
 	raw       []byte // a line longer than the bufio buffer
 	buf       []byte // a quoted record's fields, back to back
 	ends      []int  // where each of them ends in buf
 	rec       []string
 }
 
-func newCSVReader(r io.Reader) *csvReader {
-	return &csvReader{r: bufio.NewReaderSize(r, 64<<10)}
+// MaxCSVRecord is the longest record a [CSVReader] reads, in bytes, its
+// line ends and the lines its quoted fields span included. A longer one
+// is a bad row ([ErrLineTooLong]), and the reader goes on after it.
+const MaxCSVRecord = 64 << 10
+
+func newCSVReader(r io.Reader) *csvReader { return newCSVReaderMax(r, MaxCSVRecord) }
+
+func newCSVReaderMax(r io.Reader, max int) *csvReader {
+	return &csvReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
 // Read returns the next record, valid until the next call, and the line it
@@ -40,18 +57,25 @@ func (r *csvReader) Read() (rec []string, line int, err error) {
 }
 
 // readLine reads a line, as encoding/csv does: \r\n is \n, and a \r
-// before the end of the input is dropped.
-func (r *csvReader) readLine() ([]byte, error) {
+// before the end of the input is dropped. st is the parse's state at the
+// line's start: a line that takes the record past r.max is read on, with
+// the rest of the record, by skip, and returned empty with r.tooLong set.
+func (r *csvReader) readLine(st scanState) ([]byte, error) {
 	line, err := r.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.raw = append(r.raw[:0], line...)
 		for err == bufio.ErrBufferFull {
+			if r.size+len(r.raw) > r.max {
+				r.numLine++
+				return nil, r.skip(st, r.raw)
+			}
 			line, err = r.r.ReadSlice('\n')
 			r.raw = append(r.raw, line...)
 		}
 		line = r.raw
 	}
 	n := len(line)
+	r.size += n
 	if n > 0 && err == io.EOF {
 		err = nil
 		if line[n-1] == '\r' {
@@ -76,9 +100,11 @@ func lengthNL(b []byte) int {
 func (r *csvReader) readRecord() ([]string, error) {
 	var line []byte
 	var errRead error
+	r.tooLong = false
 	for errRead == nil {
-		line, errRead = r.readLine()
-		if errRead == nil && len(line) == lengthNL(line) {
+		r.size, r.startLine = 0, r.numLine+1
+		line, errRead = r.readLine(fieldStart)
+		if errRead == nil && !r.tooLong && len(line) == lengthNL(line) {
 			line = nil
 			continue // an empty line
 		}
@@ -87,9 +113,18 @@ func (r *csvReader) readRecord() ([]string, error) {
 	if errRead == io.EOF {
 		return nil, errRead
 	}
-	r.startLine = r.numLine
 	var err error
-	if bytes.IndexByte(line, '"') < 0 {
+	switch {
+	case r.tooLong:
+		r.rec = r.rec[:0]
+	case r.size > r.max:
+		// The line is whole, and the record ends with it or a quoted
+		// field runs on.
+		r.rec = r.rec[:0]
+		if errRead == nil {
+			errRead = r.skip(fieldStart, line)
+		}
+	case bytes.IndexByte(line, '"') < 0:
 		// No quote: the fields are the line's, between commas.
 		s := string(line[:len(line)-lengthNL(line)])
 		r.rec = r.rec[:0]
@@ -102,11 +137,14 @@ func (r *csvReader) readRecord() ([]string, error) {
 			r.rec = append(r.rec, s[:i])
 			s = s[i+1:]
 		}
-	} else {
+	default:
 		err = r.parseQuoted(line, &errRead)
 	}
 	if err == nil {
 		err = errRead
+	}
+	if r.tooLong && err == nil {
+		return nil, &csv.ParseError{StartLine: r.startLine, Line: r.startLine, Column: 1, Err: ErrLineTooLong}
 	}
 	if r.fields > 0 {
 		if len(r.rec) != r.fields && err == nil {
@@ -188,7 +226,13 @@ func (r *csvReader) parseQuoted(line []byte, errRead *error) (err error) {
 					return nil // the field is dropped; the caller returns *errRead
 				}
 				col += len(line)
-				line, *errRead = r.readLine()
+				line, *errRead = r.readLine(quoted)
+				if r.size > r.max && !r.tooLong && *errRead == nil {
+					*errRead = r.skip(quoted, line)
+				}
+				if r.tooLong {
+					return nil
+				}
 				if len(line) > 0 {
 					numLine++
 					col = 1
@@ -206,6 +250,88 @@ func (r *csvReader) parseQuoted(line []byte, errRead *error) (err error) {
 				return nil
 			}
 			break // to the next field
+		}
+	}
+}
+
+// A scanState is where encoding/csv's parse of a record stands, as far as
+// where the record ends goes.
+type scanState uint8
+
+const (
+	fieldStart scanState = iota // at a field's start
+	unquoted                    // in a field not quoted
+	quoted                      // in a quoted field
+	quoteSeen                   // after a quote in a quoted field: it closes it, or a second one follows
+	lineRest                    // after a quote out of place: the record ends with the line
+	recordEnd                   // after the record's last byte
+)
+
+// scan returns the state after b, or recordEnd at the byte that ends the
+// record, b's last.
+func (st scanState) scan(b []byte) scanState {
+	for _, c := range b {
+		switch st {
+		case fieldStart, unquoted:
+			switch {
+			case c == ',':
+				st = fieldStart
+			case c == '\n':
+				return recordEnd
+			case c == '"' && st == fieldStart:
+				st = quoted
+			case c == '"': // a bare quote
+				st = lineRest
+			default:
+				st = unquoted
+			}
+		case quoted:
+			if c == '"' {
+				st = quoteSeen
+			}
+		case quoteSeen:
+			switch c {
+			case '"':
+				st = quoted
+			case ',':
+				st = fieldStart
+			case '\n':
+				return recordEnd
+			default: // text after a closing quote
+				st = lineRest
+			}
+		case lineRest:
+			if c == '\n' {
+				return recordEnd
+			}
+		}
+	}
+	return st
+}
+
+// skip reads on to the end of a record too long to keep, where
+// encoding/csv's parse would end it, keeping nothing, and sets r.tooLong.
+// st is the parse's state before b, the record's bytes read last, which
+// are counted in r.numLine. It returns an error reading, if any; the end
+// of the input ends the record.
+func (r *csvReader) skip(st scanState, b []byte) error {
+	r.tooLong = true
+	for {
+		if st = st.scan(b); st == recordEnd {
+			return nil
+		}
+		newLine := len(b) > 0 && b[len(b)-1] == '\n'
+		var err error
+		b, err = r.r.ReadSlice('\n')
+		if newLine && len(b) > 0 {
+			r.numLine++
+		}
+		switch err {
+		case nil, bufio.ErrBufferFull:
+		case io.EOF:
+			return nil
+		default:
+			return err
 		}
 	}
 }

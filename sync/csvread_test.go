@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -13,20 +14,46 @@ import (
 )
 
 // csvRecordsDiffer reads every record of data with encoding/csv, as CSVReader
-// used to, and with csvReader, and reports the first difference: records,
-// lines and errors must be the same.
-func csvRecordsDiffer(t *testing.T, in func() io.Reader) {
+// used to, and with csvReader keeping records of up to max bytes, and
+// reports the first difference: records, lines and errors must be the
+// same, but for a record longer than max, which must be a *csv.ParseError
+// wrapping ErrLineTooLong at the record's line, with the records after it
+// as encoding/csv reads them.
+func csvRecordsDiffer(t *testing.T, in func() io.Reader, max int) {
 	t.Helper()
+	data, _ := io.ReadAll(in()) // up to a reading error, if any
 	want := csv.NewReader(in())
 	want.ReuseRecord = true
-	got := newCSVReader(in())
+	got := newCSVReaderMax(in(), max)
 	for i := 0; ; i++ {
+		start := afterBlankLines(data, int(want.InputOffset()))
 		wrec, werr := want.Read()
 		grec, gline, gerr := got.Read()
+		var wpe, gpe *csv.ParseError
+		if werr != io.EOF && int(want.InputOffset())-start > max {
+			var wline int
+			switch {
+			case werr == nil:
+				wline, _ = want.FieldPos(0)
+			case errors.As(werr, &wpe):
+				wline = wpe.StartLine
+			default: // a reading error ends the input
+				if gerr != werr {
+					t.Fatalf("record %d, too long: error %v, encoding/csv %v", i, gerr, werr)
+				}
+				return
+			}
+			if !errors.As(gerr, &gpe) || gpe.Err != ErrLineTooLong || gpe.StartLine != wline || gline != wline {
+				t.Fatalf("record %d, %d bytes from line %d: got %q, line %d, error %v", i, int(want.InputOffset())-start, wline, grec, gline, gerr)
+			}
+			if i == 0 {
+				return // encoding/csv takes every record's width from this one
+			}
+			continue
+		}
 		if !slices.Equal(wrec, grec) {
 			t.Fatalf("record %d: got %q, encoding/csv %q", i, grec, wrec)
 		}
-		var wpe, gpe *csv.ParseError
 		switch {
 		case errors.As(werr, &wpe):
 			if !errors.As(gerr, &gpe) || *gpe != *wpe {
@@ -45,6 +72,25 @@ func csvRecordsDiffer(t *testing.T, in func() io.Reader) {
 		}
 	}
 }
+
+// afterBlankLines returns the offset in data of the first line at or after
+// off that encoding/csv does not skip as blank.
+func afterBlankLines(data []byte, off int) int {
+	for {
+		switch rest := data[off:]; {
+		case bytes.HasPrefix(rest, []byte("\n")), string(rest) == "\r":
+			off++
+		case bytes.HasPrefix(rest, []byte("\r\n")):
+			off += 2
+		default:
+			return off
+		}
+	}
+}
+
+// csvTestMaxes are the bounds each input is read with: the feed's, and
+// small ones that cut records anywhere.
+var csvTestMaxes = []int{MaxCSVRecord, 1, 4, 9, 20}
 
 func TestCSVReaderIsEncodingCSV(t *testing.T) {
 	tests := []string{
@@ -74,23 +120,66 @@ func TestCSVReaderIsEncodingCSV(t *testing.T) {
 		"\ufeffevent_id,member_id\n1,2\n", // a byte-order mark is data
 		strings.Repeat("x", 100_000) + ",y\n1,2\n",                         // a line longer than the buffer
 		"a,b\n\"" + strings.Repeat("q", 100_000) + "\n" + "end\",z\n3,4\n", // and a quoted one
+		"a,b,c\n\"x\",y,\"multi\nline\"\n3,4,5\n",                          // a field over two lines after a quoted one
+		"a,b\nx,\"multi\n\"\"\n\",\"y\nz\"\n3,4\n",                         // quotes doubled, and two fields over lines
 	}
 	for _, in := range tests {
-		t.Run("", func(t *testing.T) {
-			csvRecordsDiffer(t, func() io.Reader { return strings.NewReader(in) })
-		})
+		for _, max := range csvTestMaxes {
+			t.Run(fmt.Sprint(max), func(t *testing.T) {
+				csvRecordsDiffer(t, func() io.Reader { return strings.NewReader(in) }, max)
+			})
+		}
 	}
+}
+
+// TestCSVReaderMemory reads a feed whose second line never ends, and then
+// one whose quote never closes: each is one bad record, read without
+// keeping it.
+func TestCSVReaderMemory(t *testing.T) {
+	const size = 64 << 20
+	for _, start := range []string{"a,b\n", "a,b\n\"x\n"} {
+		in := io.MultiReader(strings.NewReader(start), io.LimitReader(repeatReader('y'), size))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		r := newCSVReader(in)
+		if _, _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+		_, line, err := r.Read()
+		if !errors.Is(err, ErrLineTooLong) || line != 2 {
+			t.Errorf("%q: line %d, %v; want line 2, ErrLineTooLong", start, line, err)
+		}
+		if _, _, err := r.Read(); err != io.EOF {
+			t.Errorf("%q: then %v, want EOF", start, err)
+		}
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%q: reading %d MiB allocated %d bytes", start, size>>20, n)
+		}
+	}
+}
+
+// repeatReader reads as one byte, without end.
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
 }
 
 func TestCSVReaderReadError(t *testing.T) {
 	boom := errors.New("boom")
 	for _, in := range []string{"a,b\n1,2\n3,4", "a,b\n\"1\n2\",3\n", "a,b\n1,\"2"} {
 		for n := 1; n <= len(in); n++ {
-			t.Run(fmt.Sprintf("%q", in[:n]), func(t *testing.T) {
-				csvRecordsDiffer(t, func() io.Reader {
-					return io.MultiReader(strings.NewReader(in[:n]), iotest.ErrReader(boom))
+			for _, max := range csvTestMaxes {
+				t.Run(fmt.Sprintf("%q/%d", in[:n], max), func(t *testing.T) {
+					csvRecordsDiffer(t, func() io.Reader {
+						return io.MultiReader(strings.NewReader(in[:n]), iotest.ErrReader(boom))
+					}, max)
 				})
-			})
+			}
 		}
 	}
 }
@@ -101,6 +190,8 @@ func FuzzCSVRecords(f *testing.F) {
 	f.Add([]byte("a,b\n\"x\ny\",z\n\"q\"\"\",\"\"\nx\"y,1\n\"a\"b,2\n"))
 	f.Add([]byte("a,b\r\n1,2\r\n\r\n3\n\"4"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		csvRecordsDiffer(t, func() io.Reader { return bytes.NewReader(data) })
+		for _, max := range csvTestMaxes {
+			csvRecordsDiffer(t, func() io.Reader { return bytes.NewReader(data) }, max)
+		}
 	})
 }

@@ -100,7 +100,9 @@ var (
 	ErrInvalidJSON  = errors.New("malformed JSON object")
 	ErrNotString    = errors.New("not a JSON string")
 	ErrUnknownField = errors.New("unknown field")
-	ErrLineTooLong  = errors.New("line too long")
+	// ErrLineTooLong: a JSON line longer than [MaxJSONLine], or a CSV
+	// record longer than [MaxCSVRecord].
+	ErrLineTooLong = errors.New("line too long")
 	// ErrConflict: the event id is known with other content (applied
 	// before, or twice in this feed). The event is not applied.
 	ErrConflict = errors.New("conflict: event id already known with different content")

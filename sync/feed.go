@@ -102,7 +102,9 @@ func event(f *[nCols]string, line int) (Event, error) {
 // event_id, member_id, effective and recorded are required; a column left
 // out is empty in every row. Times are RFC 3339 or YYYY-MM-DD (midnight
 // UTC); an empty kind is "address". Column names are matched without regard
-// to case or surrounding spaces.
+// to case or surrounding spaces. A record longer than [MaxCSVRecord] is a
+// bad row ([ErrLineTooLong]): it is read to its end without being kept,
+// and reading goes on after it.
 type CSVReader struct {
 	r    *csvReader // encoding/csv's reading, faster
 	cols []int      // column index of each CSV field, -1 for none

@@ -126,6 +126,19 @@ func TestCSVReader(t *testing.T) {
 				bad(10, "recorded", "e9", pgsync.ErrInvalidTime),
 				ok(at(jane, 11)),
 			}},
+		{"a row over MaxCSVRecord, and reading goes on", header +
+			"e1,M1,2019-10-03,2019-10-04,Jane Roe," + strings.Repeat("742 Evergreen Terrace ", pgsync.MaxCSVRecord/22+1) + ",,Springfield,IL,62704,\n" + // 2
+			"e1,M1,2019-10-03,2019-10-04,\"Jane Roe\nHollis\n" + strings.Repeat("742 Evergreen Terrace\n", pgsync.MaxCSVRecord/22+1) + "\",,,,,,\n" + // 3-2985
+			"e1,M1,2019-10-03,2019-10-04T09:30:00Z,Jane Roe,742 Evergreen Terrace,Apt 4B,Springfield,IL,62704,\n", // 2986
+			[]want{
+				bad(2, "", "", pgsync.ErrLineTooLong),
+				bad(3, "", "", pgsync.ErrLineTooLong),
+				ok(at(jane, 6+pgsync.MaxCSVRecord/22+1)),
+			}},
+		{"a quote that never closes, read past MaxCSVRecord", header +
+			"e1,M1,2019-10-03,2019-10-04,\"Jane Roe,742 Evergreen Terrace\n" +
+			strings.Repeat("e1,M1,2019-10-03,2019-10-04T09:30:00Z,Jane Roe,742 Evergreen Terrace,Apt 4B,Springfield,IL,62704,\n", pgsync.MaxCSVRecord/50),
+			[]want{bad(2, "", "", pgsync.ErrLineTooLong)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
