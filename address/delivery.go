@@ -1274,7 +1274,8 @@ func (p *parser) routeEnd(ts []token) int {
 // So is any other number after the route, with or without a box: RR 2 152
 // may mean box 152, and RR 2 BOX 15 2 box 15-2, but read without it they
 // would be RR 2 and RR 2 BOX 15, the same address as every other box of
-// the route, or of box 15.
+// the route, or of box 15. So is a letter that ends the line after the
+// box (RR 2 BOX 15 A).
 func (p *parser) route(ts []token) error {
 	std, n, num := p.routeStart(ts)
 	p.set(FieldRoute, std)
@@ -1308,11 +1309,16 @@ func (p *parser) route(ts []token) error {
 			if p.boxInStreet(ts[i:], true) {
 				return perr(ts[i].src, int(ts[i].off), ErrAmbiguous) // a route and a PO Box
 			}
+			if p.pmbLen(ts, i) > 0 {
+				return perr(ts[i].src, int(ts[i].off), ErrInvalidBox) // a PMB is not a street's, to drop
+			}
 		}
 		if _, _, ok := p.unit(ts[n]); ok {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit)
 		}
-		if ts[n].digit || !boxed {
+		// A letter alone after the box may be the box's (RR 2 BOX 15 A,
+		// box 15A), as a number may: held, not dropped as a street's.
+		if ts[n].digit || !boxed || n+1 == len(ts) && ts[n].alpha && ts[n].b-ts[n].a == 1 {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 		}
 	}
