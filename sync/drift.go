@@ -75,17 +75,15 @@ var exportRequired = []int{exMemberID, exLine1, exCity, exState, exZIP}
 // [Store.Drift]'s job, which reports an address it cannot parse as a bad
 // row too.
 type ExportReader struct {
-	r    *csv.Reader
-	cols []int // column of each CSV field
-	err  error // sticky: a header or I/O error
+	r    *csvReader // encoding/csv's reading, bounded
+	cols []int      // column of each CSV field
+	err  error      // sticky: a header or I/O error
 	f    [nExportCols]string
 }
 
 // NewExportReader returns a reader of the export in r.
 func NewExportReader(r io.Reader) *ExportReader {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	return &ExportReader{r: cr}
+	return &ExportReader{r: newCSVReader(r)}
 }
 
 // Read returns the next row. At the end of the input it returns io.EOF.
@@ -96,9 +94,11 @@ func NewExportReader(r io.Reader) *ExportReader {
 // encoding/csv's errors for a record that is not well-formed:
 // [csv.ErrQuote] and [csv.ErrBareQuote] name the column the fault is in,
 // [csv.ErrFieldCount] (a row with more or fewer fields than the header)
-// names the column "record", as it is the row as a whole. A quoted field
-// may span lines, as in encoding/csv; one that is never closed takes the
-// rest of the input into one bad row.
+// names the column "record", as it is the row as a whole, and so does
+// [ErrLineTooLong], for a record longer than [MaxCSVRecord], which is read
+// to its end without being kept. A quoted field may span lines, as in
+// encoding/csv; one that is never closed takes the rest of the input into
+// one bad row.
 //
 // Any other error (the header, the underlying reader) ends the input and
 // is returned again by every later call. An empty input has no rows.
@@ -112,14 +112,14 @@ func (r *ExportReader) Read() (ExportRow, error) {
 			return ExportRow{}, err
 		}
 	}
-	rec, err := r.r.Read()
+	rec, line, err := r.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			// encoding/csv's errors hold no input text. On a quote error
 			// the record holds the fields before the one at fault.
 			field := "record"
-			if pe.Err != csv.ErrFieldCount && len(rec) < len(r.cols) {
+			if pe.Err != csv.ErrFieldCount && pe.Err != ErrLineTooLong && len(rec) < len(r.cols) {
 				field = exportColNames[r.cols[len(rec)]]
 			}
 			return ExportRow{}, &RowError{Line: pe.StartLine, Field: field, Err: pe.Err}
@@ -127,7 +127,6 @@ func (r *ExportReader) Read() (ExportRow, error) {
 		r.err = err
 		return ExportRow{}, err
 	}
-	line, _ := r.r.FieldPos(0)
 	for i, c := range r.cols {
 		r.f[c] = rec[i]
 	}
@@ -160,7 +159,7 @@ func checkExportRow(row *ExportRow) *RowError {
 }
 
 func (r *ExportReader) header() error {
-	rec, err := r.r.Read()
+	rec, _, err := r.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {

@@ -346,10 +346,11 @@ func driftCaseWorld(t *testing.T, seed uint64) (*Store, string, map[string]int) 
 
 // badRows name no member. Their lines are after the cases'.
 var badRows = []exportLine{
-	{raw: `62704,IL,Springfield,,1 Main St,Secretname Person,`},           // member_id missing
-	{raw: `62704,IL,Springfield,,1 Main St,Secretname Person,Bad Member`}, // member_id malformed
-	{raw: `62704,IL,Springfield,,1 Main St,Secretname, Person,M77`},       // a field too many
-	{raw: `62704,IL,Spring"field,,1 Main St,Secretname Person,M78`},       // a bare quote in city
+	{raw: `62704,IL,Springfield,,1 Main St,Secretname Person,`},                                                  // member_id missing
+	{raw: `62704,IL,Springfield,,1 Main St,Secretname Person,Bad Member`},                                        // member_id malformed
+	{raw: `62704,IL,Springfield,,1 Main St,Secretname, Person,M77`},                                              // a field too many
+	{raw: `62704,IL,Spring"field,,1 Main St,Secretname Person,M78`},                                              // a bare quote in city
+	{raw: `62704,IL,Springfield,,` + strings.Repeat("1 Main St ", MaxCSVRecord/10+1) + `,Secretname Person,M79`}, // over MaxCSVRecord
 }
 
 var badRowErrors = []struct {
@@ -360,6 +361,7 @@ var badRowErrors = []struct {
 	{"member_id", ErrInvalidID},
 	{"record", csv.ErrFieldCount},
 	{"city", csv.ErrBareQuote},
+	{"record", ErrLineTooLong},
 }
 
 func TestDriftStatuses(t *testing.T) {
@@ -457,7 +459,7 @@ func testDriftStatuses(t *testing.T, seed uint64) {
 			t.Errorf("error %d: %v (line %d, field %q); want line %d, field %q, %v", i, re, re.Line, re.Field, firstBad+i, want.field, want.err)
 		}
 	}
-	if r := byMember[fmt.Sprintf("D%02d-missing", slices.IndexFunc(driftCases, func(c driftCase) bool { return c.name == "missing" }))]; !strings.Contains(r.Detail, "4 rows of the export have no readable member id") {
+	if r := byMember[fmt.Sprintf("D%02d-missing", slices.IndexFunc(driftCases, func(c driftCase) bool { return c.name == "missing" }))]; !strings.Contains(r.Detail, fmt.Sprintf("%d rows of the export have no readable member id", len(badRows))) {
 		t.Errorf("missing_in_other detail %q does not mention the rows that name no member", r.Detail)
 	}
 }
