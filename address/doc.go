@@ -90,10 +90,10 @@
 //     Pub 28 section 215 does on two lines;
 //   - the words of a street after a route's box are dropped, as Pub 28
 //     sections 245 and 254 say (RR 2 BOX 18 BRYAN DAIRY RD is RR 2 BOX
-//     18), but not what may tell two boxes apart: a number after the box
-//     (RR 2 BOX 15 2), a letter that ends the line (RR 2 BOX 15 A, which
-//     may be box 15A), a unit or a PMB among them is an error,
-//     [ErrInvalidBox] or [ErrInvalidUnit];
+//     18), but not what may tell two boxes apart: a number or a unit right
+//     after the box (RR 2 BOX 15 2, RR 2 BOX 15 APT 2), a letter that ends
+//     the line (RR 2 BOX 15 A, which may be box 15A) or a PMB among the
+//     words is an error, [ErrInvalidBox] or [ErrInvalidUnit];
 //   - a letter alone on a line is a secondary range, as a number alone is
 //     (123 MAIN ST, A is 123 MAIN ST # A);
 //   - a line that is no delivery line is set aside as a building's or
