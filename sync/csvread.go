@@ -23,7 +23,9 @@ import (
 // it not): it reads such a record to its end, where encoding/csv would end
 // it, and returns a *csv.ParseError wrapping ErrLineTooLong in its place.
 // So a feed of one endless line, or a quote that never closes, is read in
-// bounded memory.
+// bounded memory. Such a record sets no width for the records after it,
+// where encoding/csv takes it from the first record read, bad or not: a
+// header too long to keep is an error of the header anyway.
 type csvReader struct {
 	r         *bufio.Reader
 	max       int    // the longest record kept, in bytes
