@@ -154,7 +154,9 @@ func TestCSVReaderMemory(t *testing.T) {
 			t.Errorf("%q: then %v, want EOF", start, err)
 		}
 		runtime.ReadMemStats(&after)
-		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		// The reader's own buffers take a few hundred KiB; the margin is
+		// for anything else the process allocates meanwhile.
+		if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
 			t.Errorf("%q: reading %d MiB allocated %d bytes", start, size>>20, n)
 		}
 	}
