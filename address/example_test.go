@@ -3,6 +3,7 @@ package address_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/printgate/printgate/address"
 )
@@ -117,4 +118,64 @@ func ExampleBuildingsAgree() {
 	// false
 	// true
 	// true
+}
+
+// A member who moved within one building: the old unit is stale from the
+// day of the move, the new one recently changed for the recent window
+// after it, and current from then on. A written form of the current
+// address is the current address; an address the member never had is
+// unknown.
+func ExampleClassify() {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	h := address.History{MemberID: "M1", Versions: []address.Version{
+		{EventID: "E1", Effective: day("2018-01-01"), Kind: address.Moved, Address: address.MustParse("55 Park Ave Apt 4B, New York NY 10016")},
+		{EventID: "E2", Effective: day("2019-10-03"), Kind: address.Moved, Address: address.MustParse("55 Park Ave Apt 12C, New York NY 10016")},
+	}}
+	for _, c := range []struct{ printed, asOf string }{
+		{"55 PARK AVENUE APARTMENT 4B, NEW YORK NY 10016", "2020-06-01"},
+		{"55 Park Ave # 12C, New York NY 10016-1234", "2020-06-01"},
+		{"55 Park Ave Apt 12C, New York NY 10016", "2019-10-20"},
+		{"55 Park Ave Apt 12D, New York NY 10016", "2020-06-01"},
+	} {
+		f := address.Classify(address.MustParse(c.printed), h, day(c.asOf), address.DefaultRecent)
+		fmt.Printf("%s: %s", c.asOf, f.Status)
+		if !f.Since.IsZero() {
+			fmt.Printf(" since %s", f.Since.Format(time.DateOnly))
+		}
+		if f.Status == address.UnknownAddress {
+			fmt.Printf(", %s to the address in force (event %s), differs: %v", f.Match.Kind, h.Versions[f.Version].EventID, f.Match.Differs)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// 2020-06-01: stale since 2019-10-03
+	// 2020-06-01: current
+	// 2019-10-20: recently_changed since 2019-10-03
+	// 2020-06-01: unknown_address, different to the address in force (event E2), differs: [unit_number]
+}
+
+// SameName tolerates what printing does to a name, and nothing that names
+// another person.
+func ExampleSameName() {
+	for _, printed := range []string{
+		"SMITH, JOHN A",
+		"J. Smith",
+		"Mr John Smith Jr",
+		"Estate of John Smith",
+		"Jane Smith",
+		"John Smyth",
+		"John Smith Sr",
+		"John and Mary Smith",
+	} {
+		fmt.Printf("%-22s %v\n", printed, address.SameName(printed, "John Andrew Smith Jr"))
+	}
+	// Output:
+	// SMITH, JOHN A          true
+	// J. Smith               true
+	// Mr John Smith Jr       true
+	// Estate of John Smith   true
+	// Jane Smith             false
+	// John Smyth             false
+	// John Smith Sr          false
+	// John and Mary Smith    false
 }
