@@ -25,6 +25,7 @@ import (
 
 	"github.com/printgate/printgate/address"
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/csvrec"
 )
 
 // An ExportRow is one row of another system's copy of member addresses:
@@ -75,15 +76,15 @@ var exportRequired = []int{exMemberID, exLine1, exCity, exState, exZIP}
 // [Store.Drift]'s job, which reports an address it cannot parse as a bad
 // row too.
 type ExportReader struct {
-	r    *csvReader // encoding/csv's reading, bounded
-	cols []int      // column of each CSV field
-	err  error      // sticky: a header or I/O error
+	r    *csvrec.Reader // encoding/csv's reading, bounded
+	cols []int          // column of each CSV field
+	err  error          // sticky: a header or I/O error
 	f    [nExportCols]string
 }
 
 // NewExportReader returns a reader of the export in r.
 func NewExportReader(r io.Reader) *ExportReader {
-	return &ExportReader{r: newCSVReader(r)}
+	return &ExportReader{r: csvrec.NewReader(r, MaxCSVRecord)}
 }
 
 // Read returns the next row. At the end of the input it returns io.EOF.

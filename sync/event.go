@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
+	"github.com/printgate/printgate/internal/csvrec"
 )
 
 // An Event is one upstream change: from Effective on, member MemberID's
@@ -102,7 +103,7 @@ var (
 	ErrUnknownField = errors.New("unknown field")
 	// ErrLineTooLong: a JSON line longer than [MaxJSONLine], or a CSV
 	// record longer than [MaxCSVRecord].
-	ErrLineTooLong = errors.New("line too long")
+	ErrLineTooLong = csvrec.ErrTooLong
 	// ErrConflict: the event id is known with other content (applied
 	// before, or twice in this feed). The event is not applied.
 	ErrConflict = errors.New("conflict: event id already known with different content")

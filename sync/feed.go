@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/csvrec"
 	"github.com/printgate/printgate/internal/lines"
 )
 
@@ -106,15 +107,20 @@ func event(f *[nCols]string, line int) (Event, error) {
 // bad row ([ErrLineTooLong]): it is read to its end without being kept,
 // and reading goes on after it.
 type CSVReader struct {
-	r    *csvReader // encoding/csv's reading, faster
-	cols []int      // column index of each CSV field, -1 for none
-	err  error      // sticky: a header or I/O error
+	r    *csvrec.Reader // encoding/csv's reading, faster
+	cols []int          // column index of each CSV field, -1 for none
+	err  error          // sticky: a header or I/O error
 	f    [nCols]string
 }
 
+// MaxCSVRecord is the longest record a [CSVReader] reads, in bytes, its
+// line ends and the lines its quoted fields span included. A longer one
+// is a bad row ([ErrLineTooLong]), and the reader goes on after it.
+const MaxCSVRecord = 64 << 10
+
 // NewCSVReader returns a reader of the CSV events in r.
 func NewCSVReader(r io.Reader) *CSVReader {
-	return &CSVReader{r: newCSVReader(r)}
+	return &CSVReader{r: csvrec.NewReader(r, MaxCSVRecord)}
 }
 
 // Read returns the next event. At the end of the input it returns io.EOF.

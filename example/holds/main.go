@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/csvrec"
 	pgsync "github.com/printgate/printgate/sync"
 )
 
@@ -150,10 +151,11 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 		defer f.Close()
 		in = f
 	}
-	// A parse error names the line and column, never the text.
-	r := csv.NewReader(in)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	// A parse error names the line and column, never the text. A record
+	// longer than a feed's ([pgsync.MaxCSVRecord]) is one too.
+	r := csvrec.NewReader(in, pgsync.MaxCSVRecord)
+	r.AnyWidth = true
+	header, _, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
@@ -163,7 +165,7 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 	}
 	var holds []pgsync.Hold
 	for row := 2; ; row++ {
-		rec, err := r.Read()
+		rec, _, err := r.Read()
 		if err == io.EOF {
 			return holds, nil
 		}

@@ -133,6 +133,7 @@ func TestClearFile(t *testing.T) {
 		{"a short row", header + m1 + "M2\n", "row 3: 1 fields, too few"},
 		{"no member id, not standing", header + ",E2\n", `member "", event "E2": ` + pgsync.ErrNoHold.Error()},
 		{"bad quoting", header + "M\"1,E2\n", "row 2: parse error on line 2, column 2"},
+		{"a row over a feed's longest", header + m1 + "M2," + strings.Repeat("E", pgsync.MaxCSVRecord) + "\n", "row 3: parse error on line 3, column 1: line too long"},
 		{"empty", "", "header: EOF"},
 	}
 	for _, tt := range bad {

@@ -43,12 +43,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/printgate/printgate/address"
 	"github.com/printgate/printgate/internal/csvhead"
+	"github.com/printgate/printgate/internal/csvrec"
 	pgsync "github.com/printgate/printgate/sync"
 )
 
@@ -207,6 +209,12 @@ func listPieces(ctx context.Context, st *pgsync.Store, batchID string, w, stderr
 	return nil
 }
 
+// maxQuarantineRecord bounds a record of quarantine.csv, with room to
+// spare. The batch job writes a batch's row, a line of at most
+// [address.MaxBatchLine] bytes, as it came, or with its fields padded or
+// cut and written again as CSV; then its status and detail.
+const maxQuarantineRecord = 1 << 20
+
 // writeReleased writes to out the rows of the run's quarantine.csv whose
 // pieces a reviewer released, without their status and detail. It returns
 // how many it wrote and how many rows it left out: those of pieces without
@@ -249,13 +257,15 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 		return 0, 0, err
 	}
 	defer f.Close()
-	// A parse error names the line and column, never the text.
-	r := csv.NewReader(bufio.NewReader(f))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	// A parse error names the line and column, never the text. So does a
+	// record longer than the batch job writes.
+	r := csvrec.NewReader(f, maxQuarantineRecord)
+	r.AnyWidth = true
+	header, _, err := r.Read()
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: header: %w", quarantine, err)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	n := len(header)
 	if n < 3 || header[n-2] != "status" || header[n-1] != "detail" {
 		return 0, 0, fmt.Errorf("%s: header: not a quarantine.csv of example/preprint: its last columns are not status,detail", quarantine)
@@ -280,7 +290,7 @@ func writeReleased(ctx context.Context, st *pgsync.Store, batchID, quarantine, o
 	cw.Write(header[:n-2])
 	seen, noRow := map[string]bool{}, 0
 	for row := 2; ; row++ {
-		rec, err := r.Read()
+		rec, _, err := r.Read()
 		if err == io.EOF {
 			break
 		}

@@ -10,11 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/printgate/printgate/address"
 )
 
 // preprint is example/preprint built as a program, once for the package's
@@ -343,6 +346,7 @@ func TestReviewedFileMustMatch(t *testing.T) {
 		{"release.csv", string(release), "not a quarantine.csv of example/preprint"},
 		{"empty", "", "header: EOF"},
 		{"bad quoting", string(q) + "P\"1,M1\n", "row 8: parse error on line 8, column 2"},
+		{"a row over 1 MiB", string(q) + "P1,M1," + strings.Repeat("x", maxQuarantineRecord) + "\n", "row 8: parse error on line 8, column 1: line too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -428,5 +432,32 @@ func TestReviewPiecesSharingAnID(t *testing.T) {
 	code, _, stderr = review("-db", r.db, "-batch-id", r.batchID, "-quarantine", in, "-out", reviewed+"2")
 	if code != 1 || !strings.Contains(stderr, "with no row in it: 1") {
 		t.Errorf("a shared id's row missing: exit %d: %s", code, stderr)
+	}
+}
+
+// TestReviewLongRows: a batch line of address.MaxBatchLine bytes, the
+// longest the batch job reads, is written to quarantine.csv as it came,
+// with its status and detail after it, and read back.
+func TestReviewLongRows(t *testing.T) {
+	long := "P0011,M009,Margaret Hamilton,14 Beacon Street,"
+	long += strings.Repeat("x", address.MaxBatchLine-len(long)-len(",Boston,MA,02108,true,")) + ",Boston,MA,02108,true,"
+	r := runPreprint(t, writeBatch(t, long), 0)
+	mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-release", "P0011", "-by", "ann", "-why", "checked")
+	q, err := os.ReadFile(filepath.Join(r.out, "quarantine.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, row, _ := strings.Cut(string(q), "\n"); len(row) <= address.MaxBatchLine+1 {
+		t.Fatalf("quarantine.csv: a row of %d bytes, want it longer than the batch's line", len(row))
+	}
+	reviewed := filepath.Join(r.out, "reviewed.csv")
+	mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-quarantine", filepath.Join(r.out, "quarantine.csv"), "-out", reviewed)
+	got, err := os.ReadFile(reviewed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, string(got))
+	if len(recs) != 2 || !slices.Equal(recs[1], strings.Split(long, ",")) {
+		t.Errorf("reviewed.csv: %d rows; want the header and P0011's row as in the batch", len(recs))
 	}
 }

@@ -1,4 +1,4 @@
-package sync
+package csvrec
 
 import (
 	"bytes"
@@ -13,18 +13,28 @@ import (
 	"testing/iotest"
 )
 
-// csvRecordsDiffer reads every record of data with encoding/csv, as CSVReader
-// used to, and with csvReader keeping records of up to max bytes, and
-// reports the first difference: records, lines and errors must be the
-// same, but for a record longer than max, which must be a *csv.ParseError
-// wrapping ErrLineTooLong at the record's line, with the records after it
-// as encoding/csv reads them.
-func csvRecordsDiffer(t *testing.T, in func() io.Reader, max int) {
+// recordsDiffer reads every record of in with encoding/csv and with a
+// Reader keeping records of up to max bytes, each with records of any
+// width and not, and reports the first difference: records, lines and
+// errors must be the same, but for a record longer than max, which must be
+// a *csv.ParseError wrapping ErrTooLong at the record's line, with the
+// records after it as encoding/csv reads them.
+func recordsDiffer(t *testing.T, in func() io.Reader, max int) {
+	t.Helper()
+	for _, anyWidth := range []bool{false, true} {
+		recordsDifferWidth(t, in, max, anyWidth)
+	}
+}
+
+func recordsDifferWidth(t *testing.T, in func() io.Reader, max int, anyWidth bool) {
 	t.Helper()
 	data, _ := io.ReadAll(in()) // up to a reading error, if any
 	want := csv.NewReader(in())
 	want.ReuseRecord = true
-	got := newCSVReaderMax(in(), max)
+	got := NewReader(in(), max)
+	if anyWidth {
+		want.FieldsPerRecord, got.AnyWidth = -1, true
+	}
 	for i := 0; ; i++ {
 		start := afterBlankLines(data, int(want.InputOffset()))
 		widthSet := want.FieldsPerRecord != 0
@@ -40,12 +50,12 @@ func csvRecordsDiffer(t *testing.T, in func() io.Reader, max int) {
 				wline = wpe.StartLine
 			default: // a reading error ends the input
 				if gerr != werr {
-					t.Fatalf("record %d, too long: error %v, encoding/csv %v", i, gerr, werr)
+					t.Fatalf("any width %v, record %d, too long: error %v, encoding/csv %v", anyWidth, i, gerr, werr)
 				}
 				return
 			}
-			if !errors.As(gerr, &gpe) || gpe.Err != ErrLineTooLong || gpe.StartLine != wline || gline != wline {
-				t.Fatalf("record %d, %d bytes from line %d: got %q, line %d, error %v", i, int(want.InputOffset())-start, wline, grec, gline, gerr)
+			if !errors.As(gerr, &gpe) || gpe.Err != ErrTooLong || gpe.StartLine != wline || gline != wline {
+				t.Fatalf("any width %v, record %d, %d bytes from line %d: got %q, line %d, error %v", anyWidth, i, int(want.InputOffset())-start, wline, grec, gline, gerr)
 			}
 			if !widthSet {
 				return // encoding/csv takes every record's width from this one
@@ -53,19 +63,19 @@ func csvRecordsDiffer(t *testing.T, in func() io.Reader, max int) {
 			continue
 		}
 		if !slices.Equal(wrec, grec) {
-			t.Fatalf("record %d: got %q, encoding/csv %q", i, grec, wrec)
+			t.Fatalf("any width %v, record %d: got %q, encoding/csv %q", anyWidth, i, grec, wrec)
 		}
 		switch {
 		case errors.As(werr, &wpe):
 			if !errors.As(gerr, &gpe) || *gpe != *wpe {
-				t.Fatalf("record %d: error %v, encoding/csv %v", i, gerr, werr)
+				t.Fatalf("any width %v, record %d: error %v, encoding/csv %v", anyWidth, i, gerr, werr)
 			}
 		case werr != gerr:
-			t.Fatalf("record %d: error %v, encoding/csv %v", i, gerr, werr)
+			t.Fatalf("any width %v, record %d: error %v, encoding/csv %v", anyWidth, i, gerr, werr)
 		}
 		if werr == nil {
 			if wline, _ := want.FieldPos(0); wline != gline {
-				t.Fatalf("record %d: line %d, encoding/csv %d", i, gline, wline)
+				t.Fatalf("any width %v, record %d: line %d, encoding/csv %d", anyWidth, i, gline, wline)
 			}
 		}
 		if werr != nil && wpe == nil { // the end, or an error reading
@@ -89,11 +99,11 @@ func afterBlankLines(data []byte, off int) int {
 	}
 }
 
-// csvTestMaxes are the bounds each input is read with: the feed's, and
-// small ones that cut records anywhere.
-var csvTestMaxes = []int{MaxCSVRecord, 1, 4, 9, 20}
+// testMaxes are the bounds each input is read with: a feed's, and small
+// ones that cut records anywhere.
+var testMaxes = []int{64 << 10, 1, 4, 9, 20}
 
-func TestCSVReaderIsEncodingCSV(t *testing.T) {
+func TestReaderIsEncodingCSV(t *testing.T) {
 	tests := []string{
 		"",
 		"\n\n",
@@ -125,30 +135,30 @@ func TestCSVReaderIsEncodingCSV(t *testing.T) {
 		"a,b\nx,\"multi\n\"\"\n\",\"y\nz\"\n3,4\n",                         // quotes doubled, and two fields over lines
 	}
 	for _, in := range tests {
-		for _, max := range csvTestMaxes {
+		for _, max := range testMaxes {
 			t.Run(fmt.Sprint(max), func(t *testing.T) {
-				csvRecordsDiffer(t, func() io.Reader { return strings.NewReader(in) }, max)
+				recordsDiffer(t, func() io.Reader { return strings.NewReader(in) }, max)
 			})
 		}
 	}
 }
 
-// TestCSVReaderMemory reads a feed whose second line never ends, and then
+// TestReaderMemory reads an input whose second line never ends, and then
 // one whose quote never closes: each is one bad record, read without
 // keeping it.
-func TestCSVReaderMemory(t *testing.T) {
+func TestReaderMemory(t *testing.T) {
 	const size = 64 << 20
 	for _, start := range []string{"a,b\n", "a,b\n\"x\n"} {
 		in := io.MultiReader(strings.NewReader(start), io.LimitReader(repeatReader('y'), size))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		r := newCSVReader(in)
+		r := NewReader(in, 64<<10)
 		if _, _, err := r.Read(); err != nil {
 			t.Fatal(err)
 		}
 		_, line, err := r.Read()
-		if !errors.Is(err, ErrLineTooLong) || line != 2 {
-			t.Errorf("%q: line %d, %v; want line 2, ErrLineTooLong", start, line, err)
+		if !errors.Is(err, ErrTooLong) || line != 2 {
+			t.Errorf("%q: line %d, %v; want line 2, ErrTooLong", start, line, err)
 		}
 		if _, _, err := r.Read(); err != io.EOF {
 			t.Errorf("%q: then %v, want EOF", start, err)
@@ -172,13 +182,13 @@ func (r repeatReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func TestCSVReaderReadError(t *testing.T) {
+func TestReaderReadError(t *testing.T) {
 	boom := errors.New("boom")
 	for _, in := range []string{"a,b\n1,2\n3,4", "a,b\n\"1\n2\",3\n", "a,b\n1,\"2"} {
 		for n := 1; n <= len(in); n++ {
-			for _, max := range csvTestMaxes {
+			for _, max := range testMaxes {
 				t.Run(fmt.Sprintf("%q/%d", in[:n], max), func(t *testing.T) {
-					csvRecordsDiffer(t, func() io.Reader {
+					recordsDiffer(t, func() io.Reader {
 						return io.MultiReader(strings.NewReader(in[:n]), iotest.ErrReader(boom))
 					}, max)
 				})
@@ -187,14 +197,14 @@ func TestCSVReaderReadError(t *testing.T) {
 	}
 }
 
-// FuzzCSVRecords checks csvReader against encoding/csv on any input.
-func FuzzCSVRecords(f *testing.F) {
+// FuzzRecords checks a Reader against encoding/csv on any input.
+func FuzzRecords(f *testing.F) {
 	f.Add([]byte("event_id,member_id,effective\nE1,M1,2024-01-01\n"))
 	f.Add([]byte("a,b\n\"x\ny\",z\n\"q\"\"\",\"\"\nx\"y,1\n\"a\"b,2\n"))
 	f.Add([]byte("a,b\r\n1,2\r\n\r\n3\n\"4"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, max := range csvTestMaxes {
-			csvRecordsDiffer(t, func() io.Reader { return bytes.NewReader(data) }, max)
+		for _, max := range testMaxes {
+			recordsDiffer(t, func() io.Reader { return bytes.NewReader(data) }, max)
 		}
 	})
 }

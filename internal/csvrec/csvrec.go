@@ -1,32 +1,45 @@
-package sync
+// Package csvrec reads CSV records as encoding/csv does, in bounded
+// memory. It is the one reader of every CSV file printgate takes from
+// outside: feeds, drift exports, and the operators' files of the example
+// programs.
+package csvrec
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"strings"
 )
 
-// A csvReader reads CSV records as encoding/csv's Reader does with its
+// ErrTooLong is the error of a record longer than a [Reader]'s bound,
+// wrapped in a *csv.ParseError at the record's first line.
+var ErrTooLong = errors.New("line too long")
+
+// A Reader reads CSV records as encoding/csv's Reader does with its
 // defaults and ReuseRecord (comma-separated, no comment lines, strict
-// quotes, every record as wide as the first), with the same records, lines
-// and errors (a *csv.ParseError wrapping csv.ErrQuote, csv.ErrBareQuote or
-// csv.ErrFieldCount), a record after a bad one included. It is what a feed
-// of a million events spends most of its reading on, and it reads a line
-// without a quote, most of a feed, in one pass: its fields are slices of
-// one copy of the line. A line with a quote is read as encoding/csv reads
-// it. FuzzCSVRecords checks the two against each other.
+// quotes, every record as wide as the first unless AnyWidth is set), with
+// the same records, lines and errors (a *csv.ParseError wrapping
+// csv.ErrQuote, csv.ErrBareQuote or csv.ErrFieldCount), a record after a
+// bad one included. It reads a line without a quote, most of a feed, in
+// one pass: its fields are slices of one copy of the line. A line with a
+// quote is read as encoding/csv reads it. FuzzRecords checks the two
+// against each other.
 //
-// Unlike encoding/csv, it keeps no record longer than max bytes (its line
+// Unlike encoding/csv, it keeps no record longer than its bound (its line
 // ends, and the lines its quoted fields span, included; blank lines before
 // it not): it reads such a record to its end, where encoding/csv would end
-// it, and returns a *csv.ParseError wrapping ErrLineTooLong in its place.
-// So a feed of one endless line, or a quote that never closes, is read in
-// bounded memory. Such a record sets no width for the records after it,
+// it, and returns a *csv.ParseError wrapping [ErrTooLong] in its place.
+// So an input of one endless line, or a quote that never closes, is read
+// in bounded memory. Such a record sets no width for the records after it,
 // where encoding/csv takes it from the first record read, bad or not: a
 // header too long to keep is an error of the header anyway.
-type csvReader struct {
+type Reader struct {
+	// AnyWidth lets records have any number of fields, as encoding/csv's
+	// FieldsPerRecord of -1 does.
+	AnyWidth bool
+
 	r         *bufio.Reader
 	max       int    // the longest record kept, in bytes
 	numLine   int    // lines read
@@ -40,20 +53,14 @@ type csvReader struct {
 	rec       []string
 }
 
-// MaxCSVRecord is the longest record a [CSVReader] reads, in bytes, its
-// line ends and the lines its quoted fields span included. A longer one
-// is a bad row ([ErrLineTooLong]), and the reader goes on after it.
-const MaxCSVRecord = 64 << 10
-
-func newCSVReader(r io.Reader) *csvReader { return newCSVReaderMax(r, MaxCSVRecord) }
-
-func newCSVReaderMax(r io.Reader, max int) *csvReader {
-	return &csvReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+// NewReader returns a Reader of r that keeps records of up to max bytes.
+func NewReader(r io.Reader, max int) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
 // Read returns the next record, valid until the next call, and the line it
 // starts on; at the end of the input, io.EOF.
-func (r *csvReader) Read() (rec []string, line int, err error) {
+func (r *Reader) Read() (rec []string, line int, err error) {
 	rec, err = r.readRecord()
 	return rec, r.startLine, err
 }
@@ -62,7 +69,7 @@ func (r *csvReader) Read() (rec []string, line int, err error) {
 // before the end of the input is dropped. st is the parse's state at the
 // line's start: a line that takes the record past r.max is read on, with
 // the rest of the record, by skip, and returned empty with r.tooLong set.
-func (r *csvReader) readLine(st scanState) ([]byte, error) {
+func (r *Reader) readLine(st scanState) ([]byte, error) {
 	line, err := r.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.raw = append(r.raw[:0], line...)
@@ -99,7 +106,7 @@ func lengthNL(b []byte) int {
 	return 0
 }
 
-func (r *csvReader) readRecord() ([]string, error) {
+func (r *Reader) readRecord() ([]string, error) {
 	var line []byte
 	var errRead error
 	r.tooLong = false
@@ -146,10 +153,10 @@ func (r *csvReader) readRecord() ([]string, error) {
 		err = errRead
 	}
 	if r.tooLong && err == nil {
-		return nil, &csv.ParseError{StartLine: r.startLine, Line: r.startLine, Column: 1, Err: ErrLineTooLong}
+		return nil, &csv.ParseError{StartLine: r.startLine, Line: r.startLine, Column: 1, Err: ErrTooLong}
 	}
 	if r.fields > 0 {
-		if len(r.rec) != r.fields && err == nil {
+		if len(r.rec) != r.fields && err == nil && !r.AnyWidth {
 			err = &csv.ParseError{StartLine: r.startLine, Line: r.startLine, Column: 1, Err: csv.ErrFieldCount}
 		}
 	} else {
@@ -161,7 +168,7 @@ func (r *csvReader) readRecord() ([]string, error) {
 // parseQuoted parses a record whose first line, line, holds a quote, into
 // r.rec, reading more lines while a quoted field runs on, and leaving an
 // error reading them in *errRead: encoding/csv's parse, step for step.
-func (r *csvReader) parseQuoted(line []byte, errRead *error) (err error) {
+func (r *Reader) parseQuoted(line []byte, errRead *error) (err error) {
 	r.buf, r.ends = r.buf[:0], r.ends[:0]
 	col, numLine := 1, r.numLine
 	defer func() {
@@ -316,7 +323,7 @@ func (st scanState) scan(b []byte) scanState {
 // st is the parse's state before b, the record's bytes read last, which
 // are counted in r.numLine. It returns an error reading, if any; the end
 // of the input ends the record.
-func (r *csvReader) skip(st scanState, b []byte) error {
+func (r *Reader) skip(st scanState, b []byte) error {
 	r.tooLong = true
 	for {
 		if st = st.scan(b); st == recordEnd {
