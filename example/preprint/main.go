@@ -8,8 +8,9 @@
 // Flags:
 //
 //	-feed FILE            change events (CSV: event_id,member_id,effective,recorded,
-//	                      name,line1,line2,city,state,zip,kind), applied to the
-//	                      store before the check
+//	                      name,line1,line2,city,state,zip,kind; or JSON Lines with
+//	                      the same names, when FILE ends in .jsonl or .ndjson),
+//	                      applied to the store before the check
 //	-db FILE              the store (default: a temporary one)
 //	-batch FILE           the batch (CSV with a header, any column order:
 //	                      piece_id,member_id,name,line1,line2,city,state,zip,phi,contents)
@@ -122,7 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	c := &config{}
 	asOf := fs.String("asof", "", "judge as of this time, RFC 3339 (default: now)")
-	fs.StringVar(&c.feed, "feed", "", "change events `FILE` (CSV) applied to the store first")
+	fs.StringVar(&c.feed, "feed", "", "change events `FILE` (CSV; JSON Lines if it ends in .jsonl or .ndjson) applied to the store first")
 	fs.StringVar(&c.db, "db", "", "the store `FILE` (default: a temporary one)")
 	fs.StringVar(&c.batch, "batch", "", "the batch `FILE` (CSV)")
 	fs.StringVar(&c.out, "out", "", "output `DIR` (default: a new temporary directory)")
@@ -202,6 +203,13 @@ func showDemo(w io.Writer, dir string) error {
 }
 
 // open opens the named file, or the bundled demo file.
+// jsonLines reports whether the feed file name is JSON Lines, by its
+// extension (.jsonl or .ndjson, any case); any other is CSV.
+func jsonLines(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".jsonl" || ext == ".ndjson"
+}
+
 func (c *config) open(name, demoName string) (fs.File, error) {
 	if c.demo {
 		return demo.Open(demoName)
@@ -256,7 +264,11 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
 		}
-		rep, err := st.Apply(ctx, pgsync.NewCSVReader(f).All(), pgsync.ApplyOptions{})
+		events := pgsync.NewCSVReader(f).All()
+		if jsonLines(c.feed) {
+			events = pgsync.NewJSONLReader(f).All()
+		}
+		rep, err := st.Apply(ctx, events, pgsync.ApplyOptions{})
 		f.Close()
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)

@@ -137,6 +137,60 @@ func TestDemoData(t *testing.T) {
 	}
 }
 
+// TestFeedJSONLines: the demo's feed as JSON Lines (a file ending in
+// .jsonl or .NDJSON) gives the run the CSV feed gives, but for the lines
+// feed_errors.csv names: JSON Lines have no header.
+func TestFeedJSONLines(t *testing.T) {
+	f, err := os.Open("testdata/feed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jsonl bytes.Buffer
+	for _, rec := range recs[1:] {
+		obj := map[string]string{}
+		for i, name := range recs[0] {
+			obj[name] = rec[i]
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonl.Write(append(b, '\n'))
+	}
+	for _, name := range []string{"feed.jsonl", "feed.NDJSON"} {
+		t.Run(name, func(t *testing.T) {
+			feed := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(feed, jsonl.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			code, _, stderr := runBinary(t, "-feed", feed, "-batch", "testdata/batch.csv", "-asof", "2020-06-01T12:00:00Z", "-out", out)
+			if code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+			}
+			for _, name := range outputFiles {
+				got, err := os.ReadFile(filepath.Join(out, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden(t, name, got)
+			}
+			got, err := os.ReadFile(filepath.Join(out, "feed_errors.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "line,event_id,member_id,field,reason\n16,E0016,M012,zip,"; !strings.HasPrefix(string(got), want) {
+				t.Errorf("feed_errors.csv:\n%s\nwant it to start %q", got, want)
+			}
+		})
+	}
+}
+
 // TestDemo runs the program with no flags, as a newcomer would.
 func TestDemo(t *testing.T) {
 	code, stdout, stderr := runBinary(t)
