@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"path/filepath"
 	"strings"
 
 	"github.com/printgate/printgate/internal/csvhead"
@@ -311,3 +312,14 @@ func jsonField(f string) string {
 // a bad row is a (zero Event, *RowError) pair and the sequence goes on; an
 // I/O error is the last pair. io.EOF is not yielded.
 func (r *JSONLReader) All() iter.Seq2[Event, error] { return all(r.Read) }
+
+// FeedEvents returns the events of the feed file named name, read from r:
+// JSON Lines ([JSONLReader]) when the name ends in .jsonl or .ndjson, in
+// any case, and CSV ([CSVReader]) otherwise.
+func FeedEvents(name string, r io.Reader) iter.Seq2[Event, error] {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".ndjson":
+		return NewJSONLReader(r).All()
+	}
+	return NewCSVReader(r).All()
+}

@@ -264,3 +264,39 @@ func TestReadersAgree(t *testing.T) {
 		t.Errorf("JSONL mismatch (-csv +jsonl):\n%s", d)
 	}
 }
+
+// TestFeedEvents: a feed file is read as JSON Lines by its name's
+// extension, and as CSV otherwise.
+func TestFeedEvents(t *testing.T) {
+	const (
+		csvFeed   = "event_id,member_id,effective,recorded\ne1,M1,2019-10-03,2019-10-04\n"
+		jsonlFeed = `{"event_id":"e1","member_id":"M1","effective":"2019-10-03","recorded":"2019-10-04"}` + "\n"
+	)
+	csvEvent := pgsync.Event{ID: "e1", MemberID: "M1", Effective: day("2019-10-03"), Recorded: day("2019-10-04"), Kind: address.Moved, Line: 2}
+	jsonlEvent := csvEvent
+	jsonlEvent.Line = 1
+	for _, tt := range []struct {
+		name, in string
+		want     pgsync.Event
+	}{
+		{"events.csv", csvFeed, csvEvent},
+		{"events", csvFeed, csvEvent},
+		{"", csvFeed, csvEvent},
+		{"events.json", csvFeed, csvEvent}, // one JSON document is not JSON Lines
+		{"events.jsonl", jsonlFeed, jsonlEvent},
+		{"in/events.JSONL", jsonlFeed, jsonlEvent},
+		{"events.ndjson", jsonlFeed, jsonlEvent},
+		{"events.jsonl.csv", csvFeed, csvEvent},
+	} {
+		var got []pgsync.Event
+		for ev, err := range pgsync.FeedEvents(tt.name, strings.NewReader(tt.in)) {
+			if err != nil {
+				t.Fatalf("%q: %v", tt.name, err)
+			}
+			got = append(got, ev)
+		}
+		if d := cmp.Diff([]pgsync.Event{tt.want}, got); d != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.name, d)
+		}
+	}
+}

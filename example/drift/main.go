@@ -12,8 +12,9 @@
 // Flags:
 //
 //	-feed FILE    change events (CSV: event_id,member_id,effective,recorded,
-//	              name,line1,line2,city,state,zip,kind), applied to the store
-//	              first
+//	              name,line1,line2,city,state,zip,kind; or JSON Lines with the
+//	              same names, when FILE ends in .jsonl or .ndjson), applied to
+//	              the store first
 //	-db FILE      the store (default: a temporary one, so -feed is needed)
 //	-export FILE  the other system's copy (CSV with a header, any column order:
 //	              member_id,name,line1,line2,city,state,zip)
@@ -97,7 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	c := &config{}
 	asOf := fs.String("asof", "", "compare with the store as of this `TIME`, RFC 3339 (default: now)")
-	fs.StringVar(&c.feed, "feed", "", "change events `FILE` (CSV) applied to the store first")
+	fs.StringVar(&c.feed, "feed", "", "change events `FILE` (CSV; JSON Lines if it ends in .jsonl or .ndjson) applied to the store first")
 	fs.StringVar(&c.db, "db", "", "the store `FILE` (default: a temporary one)")
 	fs.StringVar(&c.export, "export", "", "the other system's copy, `FILE` (CSV)")
 	fs.StringVar(&c.out, "out", "", "output `DIR` (default: a new temporary directory)")
@@ -178,7 +179,7 @@ func drift(ctx context.Context, c *config, stderr io.Writer) (err error) {
 		if err != nil {
 			return fmt.Errorf("feed: %w", err)
 		}
-		rep, err := st.Apply(ctx, pgsync.NewCSVReader(bufio.NewReaderSize(f, 1<<20)).All(), pgsync.ApplyOptions{})
+		rep, err := st.Apply(ctx, pgsync.FeedEvents(c.feed, bufio.NewReaderSize(f, 1<<20)), pgsync.ApplyOptions{})
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("feed: %w", err)

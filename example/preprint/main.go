@@ -203,13 +203,6 @@ func showDemo(w io.Writer, dir string) error {
 }
 
 // open opens the named file, or the bundled demo file.
-// jsonLines reports whether the feed file name is JSON Lines, by its
-// extension (.jsonl or .ndjson, any case); any other is CSV.
-func jsonLines(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".jsonl" || ext == ".ndjson"
-}
-
 func (c *config) open(name, demoName string) (fs.File, error) {
 	if c.demo {
 		return demo.Open(demoName)
@@ -264,11 +257,7 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
 		}
-		events := pgsync.NewCSVReader(f).All()
-		if jsonLines(c.feed) {
-			events = pgsync.NewJSONLReader(f).All()
-		}
-		rep, err := st.Apply(ctx, events, pgsync.ApplyOptions{})
+		rep, err := st.Apply(ctx, pgsync.FeedEvents(c.feed, f), pgsync.ApplyOptions{})
 		f.Close()
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("feed: %w", err)
