@@ -114,9 +114,10 @@ type CSVReader struct {
 	f    [nCols]string
 }
 
-// MaxCSVRecord is the longest record a [CSVReader] reads, in bytes, its
-// line ends and the lines its quoted fields span included. A longer one
-// is a bad row ([ErrLineTooLong]), and the reader goes on after it.
+// MaxCSVRecord is the longest record a [CSVReader] or an [ExportReader]
+// reads, in bytes, its line ends and the lines its quoted fields span
+// included. A longer one is a bad row ([ErrLineTooLong]), and the reader
+// goes on after it.
 const MaxCSVRecord = 64 << 10
 
 // NewCSVReader returns a reader of the CSV events in r.
