@@ -91,6 +91,9 @@ func TestBatchReader(t *testing.T) {
 					t.Fatal(err)
 				}
 				g := got{Key: p.Key(), Member: p.MemberID, PHI: p.PHI, Contents: p.Contents}
+				if r.Line() != p.Line {
+					t.Errorf("piece of line %d: the reader's Line is %d", p.Line, r.Line())
+				}
 				if p.Err != nil {
 					g.Err = p.Err.Error()
 					var re *address.RowError

@@ -168,17 +168,22 @@ func TestStatusText(t *testing.T) {
 }
 
 // checkText checks a type that prints and parses as words: each value of
-// names prints as its word and parses back; a word of "unknown" is a value
-// that prints so and is not parsed; no word of bad parses.
+// names prints and marshals as its word and parses back; a word of
+// "unknown" is a value that prints so and is not parsed; no word of bad
+// parses.
 func checkText[T ~uint8, PT interface {
 	*T
 	String() string
+	MarshalText() ([]byte, error)
 	UnmarshalText([]byte) error
 }](t *testing.T, names map[T]string, bad []string) {
 	t.Helper()
 	for v, want := range names {
 		if got := PT(&v).String(); got != want {
 			t.Errorf("%T(%d) prints %q, want %q", v, v, got, want)
+		}
+		if got, err := PT(&v).MarshalText(); err != nil || string(got) != want {
+			t.Errorf("%T(%d) marshals as %q, %v; want %q", v, v, got, err, want)
 		}
 		if want == "unknown" {
 			continue
@@ -210,6 +215,34 @@ func TestVersionKindText(t *testing.T) {
 	if err := k.UnmarshalText(nil); err != nil || k != address.Moved {
 		t.Errorf("the empty kind parses as %v, %v; want address", k, err)
 	}
+}
+
+// TestFieldText: the fields' names, as Match.Differs and ParseError name
+// them in outputs, print and parse back; no other word parses.
+func TestFieldText(t *testing.T) {
+	checkText(t, map[address.Field]string{
+		address.FieldNone: "none", address.FieldNumber: "number", address.FieldPreDir: "predir",
+		address.FieldStreet: "street", address.FieldSuffix: "suffix", address.FieldPostDir: "postdir",
+		address.FieldUnit: "unit", address.FieldUnitNum: "unit_number", address.FieldPMB: "pmb",
+		address.FieldRoute: "route", address.FieldRouteNum: "route_number", address.FieldBox: "box",
+		address.FieldCity: "city", address.FieldState: "state", address.FieldZIP: "zip",
+		address.FieldZIP4: "zip4", address.FieldLine1: "line1", address.FieldLine2: "line2",
+		address.FieldLine: "line", address.FieldUnit2: "unit2", address.FieldUnit2Num: "unit2_number",
+		address.FieldBuilding: "building",
+	}, []string{"", "unknown", "Street", "zip+4", "field(3)"})
+}
+
+// TestMatchKindText: each kind prints as its word and parses back; the
+// zero kind and one out of range print as "unknown", and no other word
+// parses.
+func TestMatchKindText(t *testing.T) {
+	checkText(t, map[address.MatchKind]string{
+		address.Equivalent:    "equivalent",
+		address.Similar:       "similar",
+		address.Different:     "different",
+		0:                     "unknown",
+		address.Different + 1: "unknown",
+	}, []string{"", "unknown", "Equivalent", "same"})
 }
 
 // TestDecisionText: each decision prints as its word and parses back; the

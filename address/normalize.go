@@ -271,7 +271,6 @@ func (p *parser) other(in string, i int) (next int, seen bool, err error) {
 }
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
 func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
 
 // start begins reading input src.

@@ -830,3 +830,37 @@ func TestDriftHolds(t *testing.T) {
 		t.Errorf("summary: %d held_in_store, %d unattributed; want 2 and 2", sum.HeldInStore, sum.UnattributedInStore)
 	}
 }
+
+// TestDriftStatusText: each status marshals as its name in outputs and
+// parses back; the zero status and one out of range do not marshal, and
+// no other word parses.
+func TestDriftStatusText(t *testing.T) {
+	want := []string{"in_sync", "stale_in_other", "unknown_in_other", "invalid_in_other", "missing_in_other", "missing_in_store", "held_in_store"}
+	if len(DriftStatuses) != len(want) {
+		t.Fatalf("%d statuses, want %d", len(DriftStatuses), len(want))
+	}
+	for i, s := range DriftStatuses {
+		b, err := s.MarshalText()
+		if err != nil || string(b) != want[i] || s.String() != want[i] {
+			t.Errorf("%d: marshals as %q, %v, prints %q; want %q", s, b, err, s, want[i])
+		}
+		var back DriftStatus
+		if err := back.UnmarshalText(b); err != nil || back != s {
+			t.Errorf("%q parses as %d, %v; want %d", b, back, err, s)
+		}
+	}
+	for _, s := range []DriftStatus{0, HeldInStore + 1} {
+		if b, err := s.MarshalText(); err == nil {
+			t.Errorf("DriftStatus(%d) marshals as %q, want an error", s, b)
+		}
+	}
+	for _, text := range []string{"", "In_Sync", "stale", strings.Repeat("x", 100)} {
+		var s DriftStatus
+		err := s.UnmarshalText([]byte(text))
+		if err == nil {
+			t.Errorf("%q parses as %v, want an error", text, s)
+		} else if len(err.Error()) > 80 {
+			t.Errorf("the error of a long word is %d bytes: %q", len(err.Error()), err)
+		}
+	}
+}

@@ -263,6 +263,35 @@ func TestLedgerRerun(t *testing.T) {
 	}
 }
 
+// TestBatches: the ledger's batch ids, oldest start first; a batch run
+// again starts again, and comes last.
+func TestBatches(t *testing.T) {
+	s := ledgerStore(t, 6)
+	ctx := context.Background()
+	list := func() []string {
+		t.Helper()
+		ids, err := s.Batches(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if ids := list(); len(ids) != 0 {
+		t.Fatalf("a new store's batches: %q", ids)
+	}
+	ps := ledgerBatch(6)
+	for _, id := range []string{"b2", "b1", "b3"} {
+		runLedger(t, s, id, address.Gate{HaltRate: 1}, ps)
+	}
+	if d := cmp.Diff([]string{"b2", "b1", "b3"}, list()); d != "" {
+		t.Errorf("batches (-want +got):\n%s", d)
+	}
+	runLedger(t, s, "b2", address.Gate{HaltRate: 1}, ps)
+	if d := cmp.Diff([]string{"b1", "b3", "b2"}, list()); d != "" {
+		t.Errorf("batches after b2 ran again (-want +got):\n%s", d)
+	}
+}
+
 func TestReview(t *testing.T) {
 	s := ledgerStore(t, 30)
 	ctx := context.Background()
