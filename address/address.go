@@ -260,14 +260,6 @@ func (f *Field) UnmarshalText(text []byte) error {
 	return errUnknownName("field", text)
 }
 
-// get returns the value of field f of a; the empty string for input fields.
-func (a *Address) get(f Field) string {
-	if p := a.ptr(f); p != nil {
-		return *p
-	}
-	return ""
-}
-
 // fieldSep separates the fields in the binary form of an Address. It is a
 // control character, which no parsed field holds.
 const fieldSep = 0x1f
@@ -374,46 +366,3 @@ func (a *Address) UnmarshalBinaryString(s string) error {
 }
 
 var errBinary = errors.New("address: malformed binary address")
-
-// ptr returns a pointer to field f of a.
-func (a *Address) ptr(f Field) *string {
-	switch f {
-	case FieldNumber:
-		return &a.Number
-	case FieldPreDir:
-		return &a.PreDir
-	case FieldStreet:
-		return &a.Street
-	case FieldSuffix:
-		return &a.Suffix
-	case FieldPostDir:
-		return &a.PostDir
-	case FieldUnit:
-		return &a.Unit
-	case FieldUnitNum:
-		return &a.UnitNum
-	case FieldUnit2:
-		return &a.Unit2
-	case FieldUnit2Num:
-		return &a.Unit2Num
-	case FieldPMB:
-		return &a.PMB
-	case FieldRoute:
-		return &a.Route
-	case FieldRouteNum:
-		return &a.RouteNum
-	case FieldBox:
-		return &a.Box
-	case FieldCity:
-		return &a.City
-	case FieldState:
-		return &a.State
-	case FieldZIP:
-		return &a.ZIP
-	case FieldZIP4:
-		return &a.ZIP4
-	case FieldBuilding:
-		return &a.Building
-	}
-	return nil
-}

@@ -195,7 +195,7 @@ func topSeparators(f *os.File, root uint32, pageSize int, last uint32, want int)
 		}
 		level = next
 	}
-	return nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
+	return nil, fmt.Errorf("a B-tree deeper than %d levels: %w", maxDepth, errFormat)
 }
 
 func sortedSeparators(seps []string) []string {

@@ -326,7 +326,7 @@ func leafPages(ctx context.Context, pr *pageReader, root uint32) ([]uint32, erro
 		}
 		level, above = next, len(level)
 	}
-	return nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
+	return nil, fmt.Errorf("a B-tree deeper than %d levels: %w", maxDepth, errFormat)
 }
 
 // levelRanges returns the ranges of pages to read the interior pages of
@@ -363,7 +363,7 @@ func leavesCached(pr *pageReader, root uint32) (float64, []uint32, error) {
 		p := root
 		for depth := 0; ; depth++ {
 			if depth == maxDepth {
-				return 0, nil, fmt.Errorf("B-tree deeper than %d levels: %w", maxDepth, errFormat)
+				return 0, nil, fmt.Errorf("a B-tree deeper than %d levels: %w", maxDepth, errFormat)
 			}
 			in, err := pr.read(buf, p)
 			if err != nil {

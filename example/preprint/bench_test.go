@@ -140,11 +140,9 @@ func benchPreprint(b *testing.B, store func(testing.TB, int) string, cold bool) 
 			b.Fatal(err)
 		}
 	}
-	var out []string
 	for b.Loop() {
 		b.StopTimer()
 		dir := b.TempDir()
-		out = append(out, dir)
 		if cold {
 			for _, p := range []string{db, db + "-wal", batch} {
 				if err := benchdata.DropCache(p); err != nil {
