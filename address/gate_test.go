@@ -465,6 +465,65 @@ func TestGateSinkFailure(t *testing.T) {
 	}
 }
 
+// TestGateReadFailure: an error reading the pieces, not about one piece
+// (the batch file's disk failing), stops the check with that error, with
+// one fetcher or several, and the batch is not finished.
+func TestGateReadFailure(t *testing.T) {
+	pieces := adaPieces(40)
+	boom := errors.New("batch file unreadable")
+	for _, fetchers := range []int{1, 2} {
+		for _, at := range []int{0, 3, 4, 21} {
+			read := func(yield func(address.Piece, error) bool) {
+				for _, p := range pieces[:at] {
+					if !yield(p, nil) {
+						return
+					}
+				}
+				yield(address.Piece{}, boom)
+			}
+			g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: fetchers}
+			var sink addresstest.Sink
+			out, err := g.Check(context.Background(), read, &sink)
+			if !errors.Is(err, boom) || out.Pieces != 0 {
+				t.Errorf("fetchers=%d, failing after %d pieces: %+v, %v; want %v", fetchers, at, out, err, boom)
+			}
+			if sink.Outcome != nil || len(sink.Got) > at {
+				t.Errorf("fetchers=%d, failing after %d pieces: finished %v, %d verdicts", fetchers, at, sink.Outcome, len(sink.Got))
+			}
+		}
+	}
+}
+
+// TestGateCanceled: a check whose context is canceled midway (the batch
+// job's interrupt) stops with the context's error, and the batch is not
+// finished.
+func TestGateCanceled(t *testing.T) {
+	pieces := adaPieces(400)
+	for _, fetchers := range []int{1, 2} {
+		ctx, cancel := context.WithCancel(context.Background())
+		read := func(yield func(address.Piece, error) bool) {
+			for i, p := range pieces {
+				if i == 50 {
+					cancel()
+				}
+				if !yield(p, nil) {
+					return
+				}
+			}
+		}
+		g := &address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), ChunkSize: 4, Fetchers: fetchers}
+		var sink addresstest.Sink
+		out, err := g.Check(ctx, read, &sink)
+		if !errors.Is(err, context.Canceled) || out.Pieces != 0 {
+			t.Errorf("fetchers=%d: %+v, %v; want context.Canceled", fetchers, out, err)
+		}
+		if sink.Outcome != nil || len(sink.Got) >= len(pieces) {
+			t.Errorf("fetchers=%d: finished %v, %d verdicts of %d", fetchers, sink.Outcome, len(sink.Got), len(pieces))
+		}
+		cancel()
+	}
+}
+
 // disorderlySource yields the histories asked for in reverse id order,
 // with one that was not asked for between them: not what a HistorySource
 // should do.
