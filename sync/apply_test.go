@@ -329,6 +329,26 @@ func TestApplyFeedFailsOrIsCancelled(t *testing.T) {
 	if _, err := s.Apply(ctx, seq(evs), pgsync.ApplyOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Apply with a cancelled context: %v", err)
 	}
+	// Canceled while the feed is read, in its first batch of rows or after
+	// several: nothing of what was read is applied.
+	for _, at := range []int{100, 5000} {
+		ctx, cancel := context.WithCancel(context.Background())
+		evs := world(3000, 4)
+		midway := func(yield func(pgsync.Event, error) bool) {
+			for i, ev := range evs {
+				if i == at {
+					cancel()
+				}
+				if !yield(ev, nil) {
+					return
+				}
+			}
+		}
+		if _, err := s.Apply(ctx, midway, pgsync.ApplyOptions{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("Apply canceled after %d of %d events: %v", at, len(evs), err)
+		}
+		cancel()
+	}
 	if d := cmp.Diff(before, dump(t, path)); d != "" {
 		t.Errorf("store changed (-before +after):\n%s", d)
 	}
