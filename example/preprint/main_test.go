@@ -571,7 +571,8 @@ func TestExitStatus(t *testing.T) {
 // TestCrashAndRerun kills the job in the middle of a batch, runs it again,
 // and compares its outputs and ledger with those of a run that was not
 // interrupted. A killed run leaves no output in place, so nothing it judged
-// can be printed.
+// can be printed. An interrupt (SIGINT, as from the terminal) stops the
+// run too, with exit status 1, and removes its temporary files as well.
 func TestCrashAndRerun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 150,000-piece batch")
@@ -586,54 +587,72 @@ func TestCrashAndRerun(t *testing.T) {
 		t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
 	}
 
-	db, out := filepath.Join(dir, "crash.db"), filepath.Join(dir, "crash")
-	killed := false
-	for attempt := 0; attempt < 5 && !killed; attempt++ {
-		cmd := exec.Command(binary, args(db, out)...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Kill it once it has written part of its verdicts.
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			if fi, err := os.Stat(filepath.Join(out, "verdicts.csv.tmp")); err == nil && fi.Size() > 1<<20 {
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			db, out := filepath.Join(dir, "crash-"+sig.String()+".db"), filepath.Join(dir, "crash-"+sig.String())
+			stopped := false
+			var stderr bytes.Buffer
+			for attempt := 0; attempt < 5 && !stopped; attempt++ {
+				cmd := exec.Command(binary, args(db, out)...)
+				stderr.Reset()
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				// Stop it once it has written part of its verdicts.
+				deadline := time.Now().Add(30 * time.Second)
+				for time.Now().Before(deadline) {
+					if fi, err := os.Stat(filepath.Join(out, "verdicts.csv.tmp")); err == nil && fi.Size() > 1<<20 {
+						cmd.Process.Signal(sig)
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+				err := cmd.Wait()
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					ws := ee.Sys().(syscall.WaitStatus)
+					stopped = sig == syscall.SIGKILL && ws.Signaled() || sig == syscall.SIGINT && ws.ExitStatus() == exitError
+				}
 			}
-			time.Sleep(time.Millisecond)
-		}
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		killed = errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled()
-	}
-	if !killed {
-		t.Skip("the run finished before it could be killed, five times")
-	}
-	for _, name := range append(outputFiles, "report.json") {
-		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
-			t.Errorf("a killed run left %s in place", name)
-		}
-	}
-	if code, _, stderr := runBinary(t, args(db, out)...); code != exitOK {
-		t.Fatalf("rerun: exit %d\n%s", code, stderr)
-	}
-	for _, name := range outputFiles {
-		want, _ := os.ReadFile(filepath.Join(cleanOut, name))
-		got, _ := os.ReadFile(filepath.Join(out, name))
-		if !bytes.Equal(want, got) {
-			t.Errorf("%s differs from the uninterrupted run's", name)
-		}
-	}
-	if diff := cmp.Diff(readReport(t, cleanOut), readReport(t, out)); diff != "" {
-		t.Errorf("report.json (-clean +rerun):\n%s", diff)
-	}
-	if diff := cmp.Diff(ledger(t, cleanDB), ledger(t, db)); diff != "" {
-		t.Errorf("ledger (-clean +rerun):\n%s", diff)
-	}
-	for _, tmp := range []string{"release.csv.tmp", "verdicts.csv.tmp", "verdicts.csv.tmp2"} {
-		if _, err := os.Stat(filepath.Join(out, tmp)); err == nil {
-			t.Errorf("%s left behind", tmp)
-		}
+			if !stopped {
+				t.Skip("the run finished before it could be stopped, five times")
+			}
+			for _, name := range append(outputFiles, "report.json") {
+				if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+					t.Errorf("a stopped run left %s in place", name)
+				}
+			}
+			if sig == syscall.SIGINT {
+				if !strings.Contains(stderr.String(), "context canceled") {
+					t.Errorf("stderr of an interrupted run does not say so:\n%s", stderr.String())
+				}
+				if entries, _ := os.ReadDir(out); len(entries) != 0 {
+					t.Errorf("an interrupted run left files: %v", entries)
+				}
+			}
+			if code, _, stderr := runBinary(t, args(db, out)...); code != exitOK {
+				t.Fatalf("rerun: exit %d\n%s", code, stderr)
+			}
+			for _, name := range outputFiles {
+				want, _ := os.ReadFile(filepath.Join(cleanOut, name))
+				got, _ := os.ReadFile(filepath.Join(out, name))
+				if !bytes.Equal(want, got) {
+					t.Errorf("%s differs from the uninterrupted run's", name)
+				}
+			}
+			if diff := cmp.Diff(readReport(t, cleanOut), readReport(t, out)); diff != "" {
+				t.Errorf("report.json (-clean +rerun):\n%s", diff)
+			}
+			if diff := cmp.Diff(ledger(t, cleanDB), ledger(t, db)); diff != "" {
+				t.Errorf("ledger (-clean +rerun):\n%s", diff)
+			}
+			for _, tmp := range []string{"release.csv.tmp", "verdicts.csv.tmp", "verdicts.csv.tmp2"} {
+				if _, err := os.Stat(filepath.Join(out, tmp)); err == nil {
+					t.Errorf("%s left behind", tmp)
+				}
+			}
+		})
 	}
 }
 
