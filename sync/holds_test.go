@@ -346,6 +346,18 @@ func TestHoldRules(t *testing.T) {
 		})
 	}
 
+	t.Run("a conflict in the kind holds, naming the field", func(t *testing.T) {
+		s := MustOpen(t)
+		holdsFeed(t, s, base)
+		ev := pgsync.Event{ID: "E1", MemberID: "M1", Effective: day("2018-01-01"), Recorded: day("2018-01-02"), Kind: address.Undeliverable}
+		if rep := mustApply(t, s, []pgsync.Event{ev}, pgsync.ApplyOptions{}); rep.Conflicts != 1 || rep.Held != 1 {
+			t.Fatalf("report %+v; want one conflict, M1 held", rep)
+		}
+		if hs := standing(t, s); len(hs) != 1 || hs[0].MemberID != "M1" || hs[0].EventID != "E1" || hs[0].Field != "kind" {
+			t.Errorf("holds: %+v; want M1's for E1, field kind", hs)
+		}
+	})
+
 	t.Run("an event from Go with a time out of range holds without a time", func(t *testing.T) {
 		s := MustOpen(t)
 		holdsFeed(t, s, base)
