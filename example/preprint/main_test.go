@@ -87,10 +87,13 @@ func readReport(tb testing.TB, dir string) map[string]any {
 
 // TestDemoData runs the program on the bundled demo data and compares every
 // output with its golden file.
-func TestDemoData(t *testing.T) {
+// runGolden runs the program on the demo batch as of the demo's day, fed
+// feed, into the store db; wants exit status 0 and the golden outputs; and
+// returns the output directory and stderr.
+func runGolden(t *testing.T, feed, db string) (string, string) {
+	t.Helper()
 	out := t.TempDir()
-	db := filepath.Join(t.TempDir(), "store.db")
-	code, _, stderr := runBinary(t, "-feed", "testdata/feed.csv", "-db", db, "-batch", "testdata/batch.csv",
+	code, _, stderr := runBinary(t, "-feed", feed, "-db", db, "-batch", "testdata/batch.csv",
 		"-asof", "2020-06-01T12:00:00Z", "-out", out)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
@@ -102,6 +105,12 @@ func TestDemoData(t *testing.T) {
 		}
 		golden(t, name, got)
 	}
+	return out, stderr
+}
+
+func TestDemoData(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "store.db")
+	out, stderr := runGolden(t, "testdata/feed.csv", db)
 	got, err := os.ReadFile(filepath.Join(out, "feed_errors.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -168,18 +177,7 @@ func TestFeedJSONLines(t *testing.T) {
 			if err := os.WriteFile(feed, jsonl.Bytes(), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			out := t.TempDir()
-			code, _, stderr := runBinary(t, "-feed", feed, "-batch", "testdata/batch.csv", "-asof", "2020-06-01T12:00:00Z", "-out", out)
-			if code != exitOK {
-				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
-			}
-			for _, name := range outputFiles {
-				got, err := os.ReadFile(filepath.Join(out, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				golden(t, name, got)
-			}
+			out, _ := runGolden(t, feed, filepath.Join(t.TempDir(), "store.db"))
 			got, err := os.ReadFile(filepath.Join(out, "feed_errors.csv"))
 			if err != nil {
 				t.Fatal(err)
