@@ -138,6 +138,7 @@ func (p *parser) delivery(lines [][]token) error {
 	for _, l := range lines {
 		switch k := p.kind(l); k {
 		case lineCareOf:
+			p.dropped = true
 		case lineUnit:
 			if nu == len(units) {
 				return perr(l[0].src, int(l[0].off), ErrAmbiguous)
@@ -166,6 +167,7 @@ func (p *parser) delivery(lines [][]token) error {
 				if delKind == lineStreet && k == lineStreet {
 					return perr(l[0].src, int(l[0].off), ErrAmbiguous)
 				}
+				p.dropped = true
 			}
 			del, delKind = l, k
 		}
@@ -1321,6 +1323,7 @@ func (p *parser) route(ts []token) error {
 		if ts[n].digit || !boxed || n+1 == len(ts) && ts[n].alpha && ts[n].b-ts[n].a == 1 {
 			return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
 		}
+		p.dropped = true
 	}
 	return nil
 }

@@ -28,6 +28,10 @@ func parseLenient(line string) (Address, error) {
 func parse(line string, complete bool) (Address, error) {
 	p := getParser()
 	defer putParser(p)
+	return p.parse(line, complete)
+}
+
+func (p *parser) parse(line string, complete bool) (Address, error) {
 	if err := p.normalize(line, FieldLine, maxLineLen); err != nil {
 		return Address{}, err
 	}
@@ -63,9 +67,13 @@ func parse(line string, complete bool) (Address, error) {
 //
 // ParseFields returns the address in Pub 28 standard form, or a
 // [*ParseError] naming the field and the reason.
-func ParseFields(line1, line2, city, state, zip string) (a Address, err error) {
+func ParseFields(line1, line2, city, state, zip string) (Address, error) {
 	p := getParser()
 	defer putParser(p)
+	return p.parseFields(line1, line2, city, state, zip)
+}
+
+func (p *parser) parseFields(line1, line2, city, state, zip string) (a Address, err error) {
 	// The tokens of each input follow those of the one before: cityAt is
 	// where the city's start, stateAt the state's, zipAt the ZIP code's.
 	if err := p.normalize(line1, FieldLine1, maxFieldLen); err != nil {
@@ -189,6 +197,11 @@ type parser struct {
 	hw  []byte // highway: the standard form being built
 
 	aside []token // the words of the lines set aside as a building's name
+
+	// dropped: words of the input were left out of the address, as Pub 28
+	// has it: a care-of line, the farther line of a dual address, a
+	// route's street after its box. Tests read it: other words may not be.
+	dropped bool
 }
 
 var parserPool = sync.Pool{New: func() any {
@@ -208,6 +221,7 @@ func putParser(p *parser) {
 	}
 	p.buf, p.toks, p.lines, p.out, p.aside = p.buf[:0], p.toks[:0], p.lines[:0], p.out[:0], p.aside[:0]
 	p.span = [numFields][2]int32{}
+	p.dropped = false
 	parserPool.Put(p)
 }
 
