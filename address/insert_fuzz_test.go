@@ -75,18 +75,15 @@ func FuzzInsertTellsApart(f *testing.F) {
 	})
 }
 
-// FuzzInsertTellsApartFields is FuzzInsertTellsApart on ParseFields' two
-// delivery lines.
+// FuzzInsertTellsApartFields is FuzzInsertTellsApart on ParseFields'
+// inputs, any of the five.
 func FuzzInsertTellsApartFields(f *testing.F) {
-	f.Add("123 North Main Street", "Apt 4B", "Springfield", "IL", "62704", uint16(3), uint8(1), false)
-	f.Add("Bldg 3", "400 Cedar Ln Apt 4", "Springfield", "IL", "62704", uint16(1), uint8(2), true)
-	f.Add("RR 4 Box 164", "", "Springfield", "IL", "62704", uint16(4), uint8(0), false)
-	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string, at uint16, w uint8, second bool) {
-		k := 0
-		if second {
-			k = 1
-		}
-		tellsApart(t, []string{line1, line2, city, state, zip}, k, at, w, func(p *parser, texts []string) (Address, error) {
+	f.Add("123 North Main Street", "Apt 4B", "Springfield", "IL", "62704", uint16(3), uint8(1), uint8(0))
+	f.Add("Bldg 3", "400 Cedar Ln Apt 4", "Springfield", "IL", "62704", uint16(1), uint8(2), uint8(1))
+	f.Add("RR 4 Box 164", "", "Springfield", "IL", "62704", uint16(4), uint8(0), uint8(0))
+	f.Add("100 Main St", "", "Salt Lake City", "UT", "84103", uint16(1), uint8(0), uint8(2))
+	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string, at uint16, w, field uint8) {
+		tellsApart(t, []string{line1, line2, city, state, zip}, int(field)%5, at, w, func(p *parser, texts []string) (Address, error) {
 			return p.parseFields(texts[0], texts[1], texts[2], texts[3], texts[4])
 		})
 	})
