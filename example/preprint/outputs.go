@@ -158,7 +158,9 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 	return o, nil
 }
 
-// Verdicts implements address.VerdictSink.
+// Verdicts writes a chunk's pieces to the file of their decision, and
+// their verdicts to verdicts.csv. (both, the run's address.VerdictSink,
+// calls it once the ledger holds the chunk; run finishes the files.)
 func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 	verdict := make([]string, 6)
 	for i := range vs {
@@ -221,12 +223,6 @@ type report struct {
 	SourceNewestRecorded *time.Time     `json:"source_newest_recorded"`
 	BatchID              string         `json:"batch_id"`
 	Timings              map[string]any `json:"timings"`
-}
-
-// Finish implements address.VerdictSink: it settles a halted batch's
-// releases, then renames every file into place.
-func (o *outputs) Finish(_ context.Context, out address.Outcome) error {
-	return o.finish(out, "", nil)
 }
 
 // sync flushes every file and makes its data durable, the files at once.
