@@ -41,3 +41,26 @@ func ExampleCSVReader() {
 	// pgsync: line 4: line too long
 	// line 5: event E4, member M2, effective 2020-01-01
 }
+
+// A feed file is read by its name: JSON Lines for .jsonl or .ndjson, CSV
+// otherwise. The events are the same either way; a JSON line has no
+// header before it.
+func ExampleFeedEvents() {
+	files := map[string]string{
+		"events.csv": "event_id,member_id,effective,recorded,line1,city,state,zip\n" +
+			"E1,M1,2018-01-01,2018-01-02,55 Park Ave,New York,NY,10016\n",
+		"events.jsonl": `{"event_id":"E1","member_id":"M1","effective":"2018-01-01","recorded":"2018-01-02","line1":"55 Park Ave","city":"New York","state":"NY","zip":"10016"}` + "\n",
+	}
+	for _, name := range []string{"events.csv", "events.jsonl"} {
+		for ev, err := range pgsync.FeedEvents(name, strings.NewReader(files[name])) {
+			if err != nil {
+				fmt.Println(name, err)
+				continue
+			}
+			fmt.Printf("%s line %d: event %s, member %s, effective %s\n", name, ev.Line, ev.ID, ev.MemberID, ev.Effective.Format("2006-01-02"))
+		}
+	}
+	// Output:
+	// events.csv line 2: event E1, member M1, effective 2018-01-01
+	// events.jsonl line 1: event E1, member M1, effective 2018-01-01
+}
