@@ -28,7 +28,7 @@ func insertWord(s string, i int, w string) string {
 
 // tellsApart parses the input as given and with a word inserted, by parse,
 // and fails when both parse, neither left any words out as Pub 28 has it
-// (Parser.dropped), and they are the same delivery point: same key, ZIP+4
+// (parser.dropped), and they are the same delivery point: same key, ZIP+4
 // and building. A word the parser drops without saying so is a word two
 // addresses may differ by, and one of them a member's former address.
 func tellsApart(t *testing.T, texts []string, k int, at uint16, w uint8, parse func(p *parser, texts []string) (Address, error)) {
