@@ -26,6 +26,7 @@ var (
 	ErrPHIFlag    = errors.New("phi must be true or false")
 	ErrMissing    = errors.New("missing")
 	ErrLineLength = errors.New("line too long")
+	ErrContents   = errors.New("contents names no member: only separators")
 )
 
 // A RowError is what is wrong with one row of a batch: its line, the column
@@ -74,7 +75,9 @@ const MaxBatchLine = 64 << 10
 //
 // phi is "true" or "false" (also 1/0, yes/no, any case); a piece whose phi
 // is missing or cannot be read is taken to carry PHI. contents is member ids
-// separated by ";".
+// separated by ";" (empty ones, as after a last ";", are left out); empty,
+// it means the addressee's documents alone, but a contents of separators
+// alone (";;") is an error: what is inside is not known.
 type BatchReader struct {
 	// KeepText, when set, keeps each piece's row as read, every column in
 	// the input's order (see Header), in Piece.Text, for outputs that
@@ -264,7 +267,8 @@ func (b *BatchReader) piece(text []byte) Piece {
 			}
 		}
 		if len(p.Contents) == 0 {
-			p.Contents = nil // ";;": no member named
+			p.Contents = nil
+			return bad("contents", ErrContents)
 		}
 	}
 	a, err := ParseFields(get(3), get(4), get(5), get(6), get(7))

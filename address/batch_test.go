@@ -60,6 +60,14 @@ func TestBatchReader(t *testing.T) {
 			{"P4", "M1", "", true, nil, "line 5, piece P4, field zip: address: zip: invalid ZIP code: want 5 digits, ZIP+4 as 5-4 or 9 digits"},
 		},
 	}, {
+		name: "contents: empty ids are left out, and separators alone are an error",
+		input: header + "P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,M1; ;M2;\n" +
+			"P2,M1,Ada,123 Main St,,Springfield,IL,62704,false, ; ;\n",
+		want: []got{
+			{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, []string{"M1", "M2"}, ""},
+			{"P2", "M1", "", false, nil, "line 3, piece P2, field contents: contents names no member: only separators"},
+		},
+	}, {
 		name: "a line too long is one invalid piece, and the batch goes on",
 		input: header + "P1,M1,Ada," + strings.Repeat("x", address.MaxBatchLine) + ",,Springfield,IL,62704,false,\n" +
 			"P2,M1,Ada,123 Main St,,Springfield,IL,62704,true,\n" +
