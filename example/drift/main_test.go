@@ -94,13 +94,15 @@ func noPHI(t *testing.T, s string) {
 
 // TestFiles runs drift on the demo's files given by flags, as a plan runs
 // it: the outputs are the demo's. Then again on the same store, with no
-// feed.
+// feed; and with the feed as JSON Lines (testdata/feed.jsonl, the same
+// events as feed.csv).
 func TestFiles(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "store.db")
 	for _, args := range [][]string{
 		{"-feed", "testdata/feed.csv", "-db", db, "-export", "testdata/export.csv", "-asof", "2025-06-30T12:00:00Z"},
 		{"-db", db, "-export", "testdata/export.csv", "-asof", "2025-06-30T12:00:00Z"},
 		{"-feed", "testdata/feed.csv", "-export", "testdata/export.csv", "-asof", "2025-06-30T14:00:00+02:00"},
+		{"-feed", "testdata/feed.jsonl", "-export", "testdata/export.csv", "-asof", "2025-06-30T12:00:00Z"},
 	} {
 		dir := t.TempDir()
 		var stderr bytes.Buffer
