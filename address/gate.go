@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,7 +190,8 @@ type Gate struct {
 	Recent time.Duration
 	// HaltRate: when more than this share of the PHI pieces are neither
 	// current nor recently_changed, and at least HaltMin of them, the
-	// batch is halted. Zero means 0.01; 1 or more never halts.
+	// batch is halted. Zero means 0.01; 1 or more never halts; NaN is an
+	// error of Check's.
 	HaltRate float64
 	// HaltMin is the least number of such pieces that halts; zero means 10.
 	HaltMin int
@@ -233,6 +235,10 @@ type Gate struct {
 func (g *Gate) Check(ctx context.Context, pieces iter.Seq2[Piece, error], sink VerdictSink) (Outcome, error) {
 	if g.Source == nil {
 		return Outcome{}, errors.New("address: Gate.Source is nil")
+	}
+	if math.IsNaN(g.HaltRate) {
+		// No share is over NaN: the batch would never halt.
+		return Outcome{}, errors.New("address: Gate.HaltRate is NaN")
 	}
 	now := time.Now
 	if g.Now != nil {

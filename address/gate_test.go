@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -300,6 +301,21 @@ func TestGateHalt(t *testing.T) {
 				t.Errorf("%d stale verdicts, outcome says %d", stale, want)
 			}
 		})
+	}
+}
+
+// A halt rate of NaN is an error, not a batch that never halts: no share
+// is over NaN.
+func TestGateHaltRateNaN(t *testing.T) {
+	g := address.Gate{Source: gateSource(), AsOf: day("2020-06-01"), HaltRate: math.NaN()}
+	var sink addresstest.Sink
+	ps := []address.Piece{piece("s0", "ada", "Ada Lovelace", oakAddr, true)}
+	out, err := g.Check(context.Background(), addresstest.Pieces(ps), &sink)
+	if err == nil || !strings.Contains(err.Error(), "HaltRate is NaN") {
+		t.Fatalf("Check with a NaN halt rate: %+v, %v; want an error", out, err)
+	}
+	if len(sink.Got) != 0 || sink.Outcome != nil {
+		t.Errorf("the sink got %d verdicts, outcome %v; want none", len(sink.Got), sink.Outcome)
 	}
 }
 

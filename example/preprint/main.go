@@ -49,6 +49,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -141,10 +142,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if err != nil {
 			return nil, errors.New("-asof: want an RFC 3339 time, such as 2020-06-01T12:00:00Z")
 		}
+		if t.IsZero() {
+			// The gate would read it as "now".
+			return nil, errors.New("-asof: the zero time is not a time to judge as of")
+		}
 		c.asOf = t
 	}
-	if c.recent <= 0 || c.haltRate <= 0 || c.maxAge < 0 {
-		return nil, errors.New("-recent and -halt-rate must be more than 0, -max-source-age 0 or more")
+	if c.recent <= 0 || !(c.haltRate > 0) || math.IsInf(c.haltRate, 0) || c.maxAge < 0 {
+		// !(> 0) for NaN, under which no share would halt.
+		return nil, errors.New("-recent and -halt-rate must be more than 0 (-halt-rate a number), -max-source-age 0 or more")
 	}
 	if len(args) == 0 {
 		c.demo, c.asOf = true, demoAsOf
@@ -226,6 +232,25 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 			return address.Outcome{}, err
 		}
 		c.out = dir
+	}
+	// The output directory is this run's before anything is changed: no
+	// other run writes to it, and no output of a run before is left in it
+	// to be taken for this run's.
+	unlock, err := c.claimOut()
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
+	}
+	defer unlock()
+	if !c.demo {
+		// The batch is read twice, for its id and for its pieces: a pipe
+		// would give the second read nothing.
+		fi, err := os.Stat(c.batch)
+		if err != nil {
+			return address.Outcome{}, fmt.Errorf("batch: %w", err)
+		}
+		if !fi.Mode().IsRegular() {
+			return address.Outcome{}, errors.New("batch: not a regular file (it is read twice: once for the batch's id, once for its pieces)")
+		}
 	}
 	// The batch's id is a digest of its file, read while the store is
 	// opened, fed and read ahead.

@@ -19,7 +19,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/printgate/printgate/address"
-	"github.com/printgate/printgate/internal/csvhead"
 	"github.com/printgate/printgate/internal/writeback"
 	pgsync "github.com/printgate/printgate/sync"
 )
@@ -41,7 +40,6 @@ import (
 type outputs struct {
 	dir     string
 	header  []string // the batch's, as read
-	idCol   int      // the piece_id column's index in header
 	files   map[string]*outFile
 	started time.Time
 	synced  bool // sync has run, and nothing was written since
@@ -133,8 +131,7 @@ func newOutputs(dir string, header []string) (*outputs, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	o := &outputs{dir: dir, header: header, idCol: -1, files: map[string]*outFile{}, started: time.Now()}
-	o.idCol = csvhead.Index(header, "piece_id")
+	o := &outputs{dir: dir, header: header, files: map[string]*outFile{}, started: time.Now()}
 	held := append(slices.Clip(header), "status", "detail")
 	headers := map[string][]string{
 		"release.csv":    header,
@@ -308,11 +305,13 @@ func (o *outputs) hold(reason string) error {
 		return err
 	}
 	header = append([]string(nil), header...)
-	status := map[string]string{} // piece key -> status, from verdicts.csv
-	if err := o.rewriteVerdicts(reason, status); err != nil {
+	// The released pieces' statuses, from verdicts.csv: in the order of
+	// release.csv's rows, as both were written.
+	status, err := o.rewriteVerdicts(reason)
+	if err != nil {
 		return err
 	}
-	for {
+	for i := 0; ; i++ {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -320,11 +319,10 @@ func (o *outputs) hold(reason string) error {
 		if err != nil {
 			return err
 		}
-		key := ""
-		if o.idCol >= 0 && o.idCol < len(rec) {
-			key = rec[o.idCol]
+		if i >= len(status) {
+			return errors.New("release.csv holds more pieces than verdicts.csv released")
 		}
-		if err := q.write(append(rec, status[key], "batch halted: "+reason)...); err != nil {
+		if err := q.write(append(rec, status[i], "batch halted: "+reason)...); err != nil {
 			return err
 		}
 	}
@@ -343,15 +341,15 @@ func (o *outputs) hold(reason string) error {
 }
 
 // rewriteVerdicts turns every release in verdicts.csv.tmp into quarantine
-// with the halt reason, and notes those pieces' statuses.
-func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error {
+// with the halt reason, and returns those pieces' statuses in order.
+func (o *outputs) rewriteVerdicts(reason string) (status []string, err error) {
 	v := o.files["verdicts.csv"]
 	if _, err := v.f.Seek(0, io.SeekStart); err != nil {
-		return err
+		return nil, err
 	}
 	tmp, err := os.OpenFile(filepath.Join(o.dir, "verdicts.csv.tmp2"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := csv.NewReader(bufio.NewReader(v.f))
 	r.ReuseRecord = true
@@ -363,29 +361,29 @@ func (o *outputs) rewriteVerdicts(reason string, status map[string]string) error
 		}
 		if err != nil {
 			tmp.Close()
-			return err
+			return nil, err
 		}
 		if !first && rec[4] == address.Release.String() {
 			rec[4], rec[5] = address.Quarantine.String(), "batch halted: "+reason
-			status[rec[0]] = rec[3]
+			status = append(status, rec[3])
 		}
 		if err := w.write(rec...); err != nil {
 			tmp.Close()
-			return err
+			return nil, err
 		}
 	}
 	if err := w.b.Flush(); err != nil {
 		tmp.Close()
-		return err
+		return nil, err
 	}
 	v.w.Wait()
 	v.f.Close()
 	if err := os.Rename(tmp.Name(), v.f.Name()); err != nil {
 		tmp.Close()
-		return err
+		return nil, err
 	}
 	*v = *w
-	return nil
+	return status, nil
 }
 
 // writeSynced writes b to a new file at path and syncs it.
