@@ -14,7 +14,10 @@
 //	-db FILE              the store (default: a temporary one)
 //	-batch FILE           the batch (CSV with a header, any column order:
 //	                      piece_id,member_id,name,line1,line2,city,state,zip,phi,contents)
-//	-out DIR              where outputs go (default: a new temporary directory)
+//	-out DIR              where outputs go (default: a new temporary directory);
+//	                      the run takes it for itself (a second run writing to
+//	                      it at once is an error) and first removes the outputs
+//	                      a run before left in it, release.csv first
 //	-asof TIME            judge as of this time, RFC 3339 (default: now)
 //	-recent DURATION      window for recently_changed and pending_change (default 720h)
 //	-halt-rate FRACTION   halt when more than this share of PHI pieces is not
