@@ -24,12 +24,19 @@ import (
 // address (a suffix on one side only is tolerated, as systems drop them).
 //
 // A name line may say who receives the piece for the person it names: a
-// care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE),
-// a parent or guardian (TO THE PARENT OR GUARDIAN OF JANE DOE, as plans
-// address a minor's mail), or an estate (ESTATE OF JOHN SMITH). A name
-// that joins two people (JOHN AND MARY SMITH, JOHN & MARY SMITH) names no
-// one person: false, as a piece with one member's PHI is addressed to
-// that member alone.
+// care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE;
+// C / O and CARE OF too), a parent or guardian (TO THE PARENT OR GUARDIAN
+// OF JANE DOE, as plans address a minor's mail), or an estate (ESTATE OF
+// JOHN SMITH). A name that joins two people names no one person: false,
+// as a piece with one member's PHI is addressed to that member alone. A
+// name joins two people with AND or OR between words (JOHN AND MARY
+// SMITH), or with &, +, / or ; anywhere but in C/O and a title's
+// PARENT/GUARDIAN (JOHN & MARY SMITH, MR/MRS JOHN SMITH, JOHN SMITH;
+// MARY SMITH, JOHN SMITH W/ MARY SMITH), at the end too (JOHN SMITH/,
+// where a second name may have been cut off). Words after a care-of
+// are not read, so JANE DOE C/O JOHN/MARY SMITH names JANE DOE. Nothing
+// else marks a second person: ATTN is read as a word of the name, which
+// then is no member's.
 //
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
@@ -77,9 +84,11 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 }
 
 // addressee returns the part of the name line s that names the person
-// the piece is for: before a care-of (C/O, CARE OF), after a parent's,
-// guardian's or estate's title (representatives). ok is false when the
-// rest joins two names with AND, OR, & or +.
+// the piece is for: before a care-of (C/O, however spaced: C / O; CARE
+// OF), after a parent's, guardian's or estate's title (representatives).
+// ok is false when the rest joins two names: with AND or OR between
+// words, or with &, +, / or ; anywhere (W/, with, is one such), since a
+// slash or semicolon at the end may be where a second name was cut off.
 func addressee(s string) (name string, ok bool) {
 	fields := strings.Fields(s)
 	norm := make([]string, len(fields))
@@ -87,8 +96,19 @@ func addressee(s string) (name string, ok bool) {
 		norm[i] = strings.ToUpper(strings.Trim(f, ".,:;"))
 	}
 	for i, w := range norm {
-		if w == "C/O" || w == "CARE" && i+1 < len(norm) && norm[i+1] == "OF" {
+		if w == "C/O" || careOf(norm[i:], "C", "/", "O") || careOf(norm[i:], "C/", "O") ||
+			careOf(norm[i:], "C", "/O") || careOf(norm[i:], "CARE", "OF") {
 			fields, norm = fields[:i], norm[:i]
+			// What the cut left at the end (JANE DOE; C/O ...) is no
+			// part of the name, nor a join.
+			for len(fields) > 0 {
+				f := strings.TrimRight(fields[len(fields)-1], ",;:-/")
+				if f != "" {
+					fields[len(fields)-1] = f
+					break
+				}
+				fields, norm = fields[:len(fields)-1], norm[:len(norm)-1]
+			}
 			break
 		}
 	}
@@ -106,13 +126,23 @@ func addressee(s string) (name string, ok bool) {
 		}
 	}
 	for i, w := range norm {
-		if strings.ContainsAny(w, "&+") || (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
+		if (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
+			return "", false
+		}
+	}
+	for _, f := range fields {
+		if strings.ContainsAny(f, "&+/;") {
 			return "", false
 		}
 	}
 	// What a cut left at the end (JANE DOE, C/O ...) is no part of the
 	// name: a trailing comma would read it as LAST, FIRST.
 	return strings.TrimRight(strings.Join(fields, " "), ",;:- "), true
+}
+
+// careOf reports whether words begins with the words of a care-of.
+func careOf(words []string, c ...string) bool {
+	return len(words) >= len(c) && slices.Equal(words[:len(c)], c)
 }
 
 // representatives are the titles, in words, of those who receive a
@@ -336,7 +366,7 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
 		default:
-			titled = titled || r == '&' || r == '+' || r == '/'
+			titled = titled || r == '&' || r == '+' || r == '/' || r == ';'
 			flush()
 		}
 	}

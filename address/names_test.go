@@ -106,6 +106,28 @@ func TestSameName(t *testing.T) {
 		{"John Of Gaunt", "John of Gaunt", true, "OF in a name"},
 		{"J. of Gaunt", "John of Gaunt", true, "OF in a name, an initial"},
 		{"Ann Orr", "ANNE ORR", false, "another given name, OR in a surname"},
+		// A slash or a semicolon joins two people as AND does.
+		{"John/Mary Smith", "John Smith", false, "two people, slash"},
+		{"John / Mary Smith", "John Smith", false, "two people, slash between spaces"},
+		{"Mr/Mrs John Smith", "John Smith", false, "a couple, slash"},
+		{"Mr./Mrs. John Smith", "John Smith", false, "a couple, slash and periods"},
+		{"John Smith/Mary Smith", "John Smith", false, "two full names, slash"},
+		{"John Smith; Mary Smith", "John Smith", false, "two full names, semicolon"},
+		{"John;Mary Smith", "John Smith", false, "two people, semicolon"},
+		{"Smith, John/Mary", "John Smith", false, "two people, LAST, FIRST order"},
+		{"John Smith w/ Mary Smith", "John Smith", false, "with another person"},
+		{"John Smith W/Mary Smith", "John Smith", false, "with another person, no space"},
+		{"John Smith/", "John Smith", false, "a slash at the end: the second name cut off"},
+		{"John Smith;", "John Smith", false, "a semicolon at the end: the second name cut off"},
+		{"To the Parent / Guardian of Jane Doe", "Jane Doe", true, "PARENT / GUARDIAN, a title, not two people"},
+		{"Jane Doe C / O Mary Smith", "Jane Doe", true, "care of, the slash between spaces"},
+		{"Jane Doe C/ O Mary Smith", "Jane Doe", true, "care of, a space after the slash"},
+		{"Jane Doe C /O Mary Smith", "Jane Doe", true, "care of, a space before the slash"},
+		{"Jane Doe; C/O Mary Smith", "Jane Doe", true, "care of, after a semicolon"},
+		{"Jane Doe c/o John/Mary Smith", "Jane Doe", true, "care of two people, for one"},
+		{"Mary Smith C / O Jane Doe", "Jane Doe", false, "another person, care of the member, spaced"},
+		{"Jane Doe Attn Mary Smith", "Jane Doe", false, "for another person's attention"},
+		{"Attn: Jane Doe", "Jane Doe", false, "ATTN is no part of a name, and no care-of"},
 	}
 	for _, tt := range tests {
 		if got := address.SameName(tt.printed, tt.onFile); got != tt.want {
