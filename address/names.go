@@ -12,8 +12,9 @@ import (
 // name: case, punctuation and spacing, a name's parts joined or split
 // (MARYANN and MARY ANN, DELACRUZ and DE LA CRUZ); "LAST, FIRST" order; honorifics (MR,
 // MRS, MS, DR), credentials (MD, ESQ) and generational suffixes (JR, SR,
-// II, III, however written: JUNIOR, 3RD), after a comma too (JOHN SMITH,
-// JR is not "LAST, FIRST"); a middle name
+// II, III, IV, V, however written: JUNIOR, 3RD), after a comma too (JOHN
+// SMITH, JR is not "LAST, FIRST") or joined by a hyphen at the end (JOHN
+// SMITH-SR is JOHN SMITH SR, not a surname SMITH-SR); a middle name
 // left out or shortened to its initial; a given name shortened to its
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
 // out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
@@ -22,6 +23,12 @@ import (
 // GARCIA) is another person, and so is a different generational suffix:
 // JOHN SMITH JR is not JOHN SMITH SR, his father, who may share his
 // address (a suffix on one side only is tolerated, as systems drop them).
+// V, a letter, is a suffix only at the end of the name (JOHN SMITH V is
+// not JOHN SMITH IV), or at the end of the surname before a comma (SMITH
+// V, JOHN); in the middle it is an initial (JOHN V SMITH is not JOHN W
+// SMITH). Last after a comma (SMITH, JOHN V) it may be either, and the
+// name must agree read both ways: it is not JOHN W SMITH, nor JOHN SMITH
+// IV.
 //
 // A name line may say who receives the piece for the person it names: a
 // care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE;
@@ -199,18 +206,19 @@ type name struct {
 
 var nameAffixes = map[string]bool{
 	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
-	"JR": true, "SR": true, "II": true, "III": true, "IV": true, "V": true,
+	"JR": true, "SR": true, "II": true, "III": true, "IV": true,
 	"2ND": true, "3RD": true, "4TH": true,
 	"MD": true, "PHD": true, "ESQ": true, "RN": true, "DDS": true,
 }
 
 // generations are the generational suffixes that tell a father from his
-// son (JR, SR) or a line's members apart (II, III, IV), as nameParts
-// keeps them, each however it is written (2ND is II). V, of the suffixes
-// left out, is as often a middle initial.
+// son (JR, SR) or a line's members apart (II, III, IV, V), as nameParts
+// keeps them, each however it is written (2ND is II). V, a letter, is a
+// suffix only at the end (see nameWords): elsewhere it is an initial.
 var generations = map[string]string{
 	"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV",
 	"JUNIOR": "JR", "SENIOR": "SR", "2ND": "II", "3RD": "III", "4TH": "IV",
+	"V": "V",
 }
 
 // spelledGenerations are the suffixes written out, which are given names
@@ -239,7 +247,9 @@ func (n *name) middlesAgree(o *name) bool {
 
 // nameParts splits a name into given name, middle names and surname,
 // upper case, without punctuation, honorifics or suffixes. A comma means
-// "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
+// "LAST, FIRST MIDDLE". Hyphens join a surname's parts. A V last after
+// the comma (SMITH, JOHN V) may be a middle initial or a suffix: it is
+// both, so that the name agrees only with what it agrees with either way.
 func nameParts(s string) name {
 	last, s := splitSurname(s)
 	var buf [8]string
@@ -253,6 +263,9 @@ func nameParts(s string) name {
 			return name{titled: titled}
 		}
 		n.surname = strings.Join(lw, "-")
+		if gen == "V" {
+			words = append(words, "V") // from the end of s
+		}
 		if gen == "" {
 			gen = lg
 		}
@@ -311,7 +324,10 @@ func affixOf(s string) string {
 
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out (JUNIOR and SENIOR only after a word, of s or in dst). The
+// left out (JUNIOR and SENIOR only after a word, of s or in dst). At the
+// end of s, with no generational suffix after it, a last word V is a
+// suffix, and so is a generational suffix joined by a hyphen to the last
+// word (SMITH-SR is SMITH and SR); V elsewhere is a word, an initial. The
 // words are slices of one new string. It reports too whether s is titled:
 // has a word OF, OR or AND, or a character &, + or /, which may be part of
 // a title (PARENT OR GUARDIAN OF, C/O) or join two names (see addressee);
@@ -325,6 +341,7 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		start  = 0
 		titled bool
 		gen    string
+		genAt  int // len(words) when gen was set
 	)
 	flush := func() {
 		w := b[start:]
@@ -333,7 +350,7 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		}
 		if len(w) == 0 || nameAffixes[string(w)] || len(w) == 6 && spelledGenerations[string(w)] && len(words)+len(dst) > 0 {
 			if g := generations[string(w)]; g != "" {
-				gen = g
+				gen, genAt = g, len(words)
 			}
 			b = b[:start]
 			return
@@ -371,6 +388,23 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		}
 	}
 	flush()
+	// A suffix at the end: the last word V, or a suffix joined to it by a
+	// hyphen, unless a generational suffix came after it (SMITH, JOHN V
+	// JR: V is an initial).
+	if n := len(words); n > 0 && (gen == "" || genAt < n) {
+		lo, hi := words[n-1][0], words[n-1][1]
+		w := string(b[lo:hi])
+		i := strings.LastIndexByte(w, '-')
+		switch g := generations[w[i+1:]]; {
+		case g == "V" && i < 0:
+			gen, words = g, words[:n-1]
+		case g != "" && i >= 0:
+			for i > 0 && w[i-1] == '-' {
+				i--
+			}
+			gen, words[n-1][1] = g, lo+int32(i)
+		}
+	}
 	all := string(b)
 	for _, w := range words {
 		dst = append(dst, all[w[0]:w[1]])

@@ -128,6 +128,32 @@ func TestSameName(t *testing.T) {
 		{"Mary Smith C / O Jane Doe", "Jane Doe", false, "another person, care of the member, spaced"},
 		{"Jane Doe Attn Mary Smith", "Jane Doe", false, "for another person's attention"},
 		{"Attn: Jane Doe", "Jane Doe", false, "ATTN is no part of a name, and no care-of"},
+		// V, a suffix at the end and an initial in the middle.
+		{"John V Smith", "John W Smith", false, "V in the middle, a middle initial"},
+		{"John V Smith", "John Victor Smith", true, "V in the middle, Victor's initial"},
+		{"V Smith", "Victor Smith", true, "V first, an initial"},
+		{"John V Smith", "John Smith V", true, "a middle initial on one side, a suffix on the other"},
+		{"John Smith V", "John Smith IV", false, "V at the end, another generation"},
+		{"John Smith V", "John Smith 5th", false, "5TH is no suffix we read: a middle name"},
+		{"John Smith V", "John W Smith V", true, "V at the end, the same generation"},
+		{"John Smith V", "John Smith", true, "V at the end, a suffix on one side only"},
+		{"John Smith, V", "John Smith IV", false, "V after a comma at the end"},
+		{"Smith V, John", "John Smith IV", false, "V with the surname, LAST, FIRST"},
+		{"Smith V, John", "John W Smith", true, "V with the surname is a suffix, LAST, FIRST"},
+		{"Smith, John V", "John W Smith", false, "V last in LAST, FIRST MIDDLE: a middle initial"},
+		{"Smith, John V", "John Smith IV", false, "V last in LAST, FIRST MIDDLE: a suffix"},
+		{"Smith, John V", "John Smith", true, "V last in LAST, FIRST MIDDLE, either way"},
+		{"Smith, John V", "John Victor Smith", true, "V last in LAST, FIRST MIDDLE, Victor's initial"},
+		{"John Smith V, MD", "John Smith IV", false, "V before a credential"},
+		// A suffix joined by a hyphen at the end.
+		{"John Smith-Sr", "John Smith Jr", false, "a suffix joined by a hyphen"},
+		{"John Smith-Jr.", "John Smith Jr", true, "a suffix joined by a hyphen, the same"},
+		{"John Smith-III", "John Smith II", false, "a numeral joined by a hyphen"},
+		{"John Smith-V", "John Smith IV", false, "V joined by a hyphen"},
+		{"Smith-Sr, John", "John Smith Jr", false, "a suffix joined by a hyphen, LAST, FIRST"},
+		{"John Smith-Sr MD", "John Smith Jr", false, "a suffix joined by a hyphen, a credential after"},
+		{"John Smith-Jones", "John Smith Jr", true, "a hyphenated surname, no suffix"},
+		{"Jose da Silva-Junior", "Jose da Silva Senior", false, "JUNIOR joined by a hyphen"},
 	}
 	for _, tt := range tests {
 		if got := address.SameName(tt.printed, tt.onFile); got != tt.want {
