@@ -45,6 +45,15 @@ import (
 // else marks a second person: ATTN is read as a word of the name, which
 // then is no member's.
 //
+// Honorifics are left out, but for what they say of who is named: a man's
+// (MR) and a woman's (MRS, MS, MISS) in one name join two people (MR MRS
+// JOHN SMITH: false), and a man's on one side with a woman's on the other
+// name two (MRS JOHN SMITH is not MR JOHN SMITH). A woman's honorific
+// before a given name that is on file without one is read as hers, as
+// the gender of a given name is not known: MRS JOHN SMITH, the
+// traditional way to name John Smith's wife, is taken for JOHN SMITH as
+// MRS JANE SMITH is for JANE SMITH.
+//
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
 	same, titled := sameName(printed, onFile, true)
@@ -78,6 +87,9 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 	}
 	if a.surname == "" || b.surname == "" || a.generation != "" && b.generation != "" && a.generation != b.generation {
 		return false, false // JOHN SMITH JR is not JOHN SMITH SR
+	}
+	if a.honor|b.honor == markMr|markMrs {
+		return false, false // MRS JOHN SMITH is not MR JOHN SMITH
 	}
 	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
 		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
@@ -132,10 +144,15 @@ func addressee(s string) (name string, ok bool) {
 			break
 		}
 	}
+	var honor nameMarks
 	for i, w := range norm {
 		if (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
 			return "", false
 		}
+		honor |= honorifics[w]
+	}
+	if honor == markMr|markMrs {
+		return "", false // MR MRS JOHN SMITH, the join left out
 	}
 	for _, f := range fields {
 		if strings.ContainsAny(f, "&+/;") {
@@ -196,13 +213,28 @@ func sameGiven(a, b string) bool {
 }
 
 // A name is a person's name in parts. titled reports a word or
-// character that may be a title's or join two names (see nameWords).
+// character that may be a title's or join two names (see nameWords), or
+// honorifics of a man and a woman both.
 type name struct {
 	given, surname string
 	middles        [maxMiddles]string // the words between, in order; "" past the last
-	generation     string             // JR, SR, II, III or IV; "" when none
+	generation     string             // JR, SR, II, III, IV or V; "" when none
+	honor          nameMarks          // markMr, markMrs, both or neither
 	titled         bool
 }
+
+// nameMarks are what nameWords reports of a name besides its words.
+type nameMarks uint8
+
+const (
+	markTitled nameMarks = 1 << iota // a word or character of a title or a join
+	markMr                           // MR, a man's honorific
+	markMrs                          // MRS, MS or MISS, a woman's
+)
+
+// honorifics marks the honorifics that say a man or a woman. DR, PROF and
+// MX say neither; MRS and MS may be one woman's, as she is addressed.
+var honorifics = map[string]nameMarks{"MR": markMr, "MRS": markMrs, "MS": markMrs, "MISS": markMrs}
 
 var nameAffixes = map[string]bool{
 	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
@@ -253,14 +285,14 @@ func (n *name) middlesAgree(o *name) bool {
 func nameParts(s string) name {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words, titled, gen := nameWords(buf[:0], s)
+	words, marks, gen := nameWords(buf[:0], s)
 	var n name
 	if last != "" {
 		var lbuf [4]string
-		lw, lt, lg := nameWords(lbuf[:0], last)
-		titled = titled || lt
+		lw, lm, lg := nameWords(lbuf[:0], last)
+		marks |= lm
 		if len(lw) == 0 {
-			return name{titled: titled}
+			return name{titled: marks.titled()}
 		}
 		n.surname = strings.Join(lw, "-")
 		if gen == "V" {
@@ -271,7 +303,7 @@ func nameParts(s string) name {
 		}
 	} else {
 		if len(words) < 2 {
-			return name{titled: titled}
+			return name{titled: marks.titled()}
 		}
 		n.surname, words = words[len(words)-1], words[:len(words)-1]
 	}
@@ -282,8 +314,14 @@ func nameParts(s string) name {
 	if len(words) > 1 {
 		copy(n.middles[:], words[1:])
 	}
-	n.titled = titled
+	n.titled, n.honor = marks.titled(), marks&(markMr|markMrs)
 	return n
+}
+
+// titled reports whether m marks a title's word or a join, or the
+// honorifics of a man and a woman both, which addressee reads as a join.
+func (m nameMarks) titled() bool {
+	return m&markTitled != 0 || m&(markMr|markMrs) == markMr|markMrs
 }
 
 // splitSurname cuts a name written "LAST, FIRST MIDDLE" into the surname
@@ -328,30 +366,33 @@ func affixOf(s string) string {
 // end of s, with no generational suffix after it, a last word V is a
 // suffix, and so is a generational suffix joined by a hyphen to the last
 // word (SMITH-SR is SMITH and SR); V elsewhere is a word, an initial. The
-// words are slices of one new string. It reports too whether s is titled:
-// has a word OF, OR or AND, or a character &, + or /, which may be part of
-// a title (PARENT OR GUARDIAN OF, C/O) or join two names (see addressee);
-// and the last generational suffix it left out (generations), or "".
-func nameWords(dst []string, s string) ([]string, bool, string) {
+// words are slices of one new string. It reports too, in marks, whether s
+// is titled (markTitled): has a word OF, OR or AND, or a character &, +,
+// / or ;, which may be part of a title (PARENT OR GUARDIAN OF, C/O) or
+// join two names (see addressee); and the honorifics it left out that say
+// a man or a woman (markMr, markMrs); and the last generational suffix it
+// left out (generations), or "".
+func nameWords(dst []string, s string) ([]string, nameMarks, string) {
 	var (
-		text   [128]byte
-		b      = text[:0]
-		ends   [16][2]int32 // where each word kept starts and ends in b
-		words  = ends[:0]
-		start  = 0
-		titled bool
-		gen    string
-		genAt  int // len(words) when gen was set
+		text  [128]byte
+		b     = text[:0]
+		ends  [16][2]int32 // where each word kept starts and ends in b
+		words = ends[:0]
+		start = 0
+		marks nameMarks
+		gen   string
+		genAt int // len(words) when gen was set
 	)
 	flush := func() {
 		w := b[start:]
 		if string(w) == "OF" || string(w) == "OR" || string(w) == "AND" {
-			titled = true
+			marks |= markTitled
 		}
 		if len(w) == 0 || nameAffixes[string(w)] || len(w) == 6 && spelledGenerations[string(w)] && len(words)+len(dst) > 0 {
 			if g := generations[string(w)]; g != "" {
 				gen, genAt = g, len(words)
 			}
+			marks |= honorifics[string(w)]
 			b = b[:start]
 			return
 		}
@@ -383,7 +424,9 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
 		default:
-			titled = titled || r == '&' || r == '+' || r == '/' || r == ';'
+			if r == '&' || r == '+' || r == '/' || r == ';' {
+				marks |= markTitled
+			}
 			flush()
 		}
 	}
@@ -409,7 +452,7 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 	for _, w := range words {
 		dst = append(dst, all[w[0]:w[1]])
 	}
-	return dst, titled, gen
+	return dst, marks, gen
 }
 
 // latinFold holds the ASCII letters an upper-case letter of Latin-1 and
