@@ -12,8 +12,9 @@ import (
 // name: case, punctuation and spacing, a name's parts joined or split
 // (MARYANN and MARY ANN, DELACRUZ and DE LA CRUZ); "LAST, FIRST" order; honorifics (MR,
 // MRS, MS, DR), credentials (MD, ESQ) and generational suffixes (JR, SR,
-// II, III, however written: JUNIOR, 3RD), after a comma too (JOHN SMITH,
-// JR is not "LAST, FIRST"); a middle name
+// II, III, IV, V, however written: JUNIOR, 3RD), after a comma too (JOHN
+// SMITH, JR is not "LAST, FIRST") or joined by a hyphen at the end (JOHN
+// SMITH-SR is JOHN SMITH SR, not a surname SMITH-SR); a middle name
 // left out or shortened to its initial; a given name shortened to its
 // initial; and a Latin letter's accent, or a ligature, dropped or spelled
 // out, as a system that prints only ASCII writes it (JOSÉ GARCÍA is JOSE
@@ -22,14 +23,36 @@ import (
 // GARCIA) is another person, and so is a different generational suffix:
 // JOHN SMITH JR is not JOHN SMITH SR, his father, who may share his
 // address (a suffix on one side only is tolerated, as systems drop them).
+// V, a letter, is a suffix only at the end of the name (JOHN SMITH V is
+// not JOHN SMITH IV), or at the end of the surname before a comma (SMITH
+// V, JOHN); in the middle it is an initial (JOHN V SMITH is not JOHN W
+// SMITH). Last after a comma (SMITH, JOHN V) it may be either, and the
+// name must agree read both ways: it is not JOHN W SMITH, nor JOHN SMITH
+// IV.
 //
 // A name line may say who receives the piece for the person it names: a
-// care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE),
-// a parent or guardian (TO THE PARENT OR GUARDIAN OF JANE DOE, as plans
-// address a minor's mail), or an estate (ESTATE OF JOHN SMITH). A name
-// that joins two people (JOHN AND MARY SMITH, JOHN & MARY SMITH) names no
-// one person: false, as a piece with one member's PHI is addressed to
-// that member alone.
+// care-of person after the name (JANE DOE C/O MARY SMITH names JANE DOE;
+// C / O and CARE OF too), a parent or guardian (TO THE PARENT OR GUARDIAN
+// OF JANE DOE, as plans address a minor's mail), or an estate (ESTATE OF
+// JOHN SMITH). A name that joins two people names no one person: false,
+// as a piece with one member's PHI is addressed to that member alone. A
+// name joins two people with AND or OR between words (JOHN AND MARY
+// SMITH), or with &, +, / or ; anywhere but in C/O and a title's
+// PARENT/GUARDIAN (JOHN & MARY SMITH, MR/MRS JOHN SMITH, JOHN SMITH;
+// MARY SMITH, JOHN SMITH W/ MARY SMITH), at the end too (JOHN SMITH/,
+// where a second name may have been cut off). Words after a care-of
+// are not read, so JANE DOE C/O JOHN/MARY SMITH names JANE DOE. Nothing
+// else marks a second person: ATTN is read as a word of the name, which
+// then is no member's.
+//
+// Honorifics are left out, but for what they say of who is named: a man's
+// (MR) and a woman's (MRS, MS, MISS) in one name join two people (MR MRS
+// JOHN SMITH: false), and a man's on one side with a woman's on the other
+// name two (MRS JOHN SMITH is not MR JOHN SMITH). A woman's honorific
+// before a given name that is on file without one is read as hers, as
+// the gender of a given name is not known: MRS JOHN SMITH, the
+// traditional way to name John Smith's wife, is taken for JOHN SMITH as
+// MRS JANE SMITH is for JANE SMITH.
 //
 // Either name empty: false, as nothing proves the recipient.
 func SameName(printed, onFile string) bool {
@@ -65,6 +88,9 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 	if a.surname == "" || b.surname == "" || a.generation != "" && b.generation != "" && a.generation != b.generation {
 		return false, false // JOHN SMITH JR is not JOHN SMITH SR
 	}
+	if a.honor|b.honor == markMr|markMrs {
+		return false, false // MRS JOHN SMITH is not MR JOHN SMITH
+	}
 	if (a.surname == b.surname || strings.Contains("-"+b.surname+"-", "-"+a.surname+"-") ||
 		strings.Contains("-"+a.surname+"-", "-"+b.surname+"-")) && // SMITH is SMITH-JONES's; JONES is not SMITH
 		sameGiven(a.given, b.given) && a.middlesAgree(&b) {
@@ -77,9 +103,11 @@ func sameName(printed, onFile string, stop bool) (same, titled bool) {
 }
 
 // addressee returns the part of the name line s that names the person
-// the piece is for: before a care-of (C/O, CARE OF), after a parent's,
-// guardian's or estate's title (representatives). ok is false when the
-// rest joins two names with AND, OR, & or +.
+// the piece is for: before a care-of (C/O, however spaced: C / O; CARE
+// OF), after a parent's, guardian's or estate's title (representatives).
+// ok is false when the rest joins two names: with AND or OR between
+// words, or with &, +, / or ; anywhere (W/, with, is one such), since a
+// slash or semicolon at the end may be where a second name was cut off.
 func addressee(s string) (name string, ok bool) {
 	fields := strings.Fields(s)
 	norm := make([]string, len(fields))
@@ -87,8 +115,19 @@ func addressee(s string) (name string, ok bool) {
 		norm[i] = strings.ToUpper(strings.Trim(f, ".,:;"))
 	}
 	for i, w := range norm {
-		if w == "C/O" || w == "CARE" && i+1 < len(norm) && norm[i+1] == "OF" {
+		if w == "C/O" || careOf(norm[i:], "C", "/", "O") || careOf(norm[i:], "C/", "O") ||
+			careOf(norm[i:], "C", "/O") || careOf(norm[i:], "CARE", "OF") {
 			fields, norm = fields[:i], norm[:i]
+			// What the cut left at the end (JANE DOE; C/O ...) is no
+			// part of the name, nor a join.
+			for len(fields) > 0 {
+				f := strings.TrimRight(fields[len(fields)-1], ",;:-/")
+				if f != "" {
+					fields[len(fields)-1] = f
+					break
+				}
+				fields, norm = fields[:len(fields)-1], norm[:len(norm)-1]
+			}
 			break
 		}
 	}
@@ -105,14 +144,29 @@ func addressee(s string) (name string, ok bool) {
 			break
 		}
 	}
+	var honor nameMarks
 	for i, w := range norm {
-		if strings.ContainsAny(w, "&+") || (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
+		if (w == "AND" || w == "OR") && i > 0 && i < len(norm)-1 {
+			return "", false
+		}
+		honor |= honorifics[w]
+	}
+	if honor == markMr|markMrs {
+		return "", false // MR MRS JOHN SMITH, the join left out
+	}
+	for _, f := range fields {
+		if strings.ContainsAny(f, "&+/;") {
 			return "", false
 		}
 	}
 	// What a cut left at the end (JANE DOE, C/O ...) is no part of the
 	// name: a trailing comma would read it as LAST, FIRST.
 	return strings.TrimRight(strings.Join(fields, " "), ",;:- "), true
+}
+
+// careOf reports whether words begins with the words of a care-of.
+func careOf(words []string, c ...string) bool {
+	return len(words) >= len(c) && slices.Equal(words[:len(c)], c)
 }
 
 // representatives are the titles, in words, of those who receive a
@@ -159,28 +213,44 @@ func sameGiven(a, b string) bool {
 }
 
 // A name is a person's name in parts. titled reports a word or
-// character that may be a title's or join two names (see nameWords).
+// character that may be a title's or join two names (see nameWords), or
+// honorifics of a man and a woman both.
 type name struct {
 	given, surname string
 	middles        [maxMiddles]string // the words between, in order; "" past the last
-	generation     string             // JR, SR, II, III or IV; "" when none
+	generation     string             // JR, SR, II, III, IV or V; "" when none
+	honor          nameMarks          // markMr, markMrs, both or neither
 	titled         bool
 }
 
+// nameMarks are what nameWords reports of a name besides its words.
+type nameMarks uint8
+
+const (
+	markTitled nameMarks = 1 << iota // a word or character of a title or a join
+	markMr                           // MR, a man's honorific
+	markMrs                          // MRS, MS or MISS, a woman's
+)
+
+// honorifics marks the honorifics that say a man or a woman. DR, PROF and
+// MX say neither; MRS and MS may be one woman's, as she is addressed.
+var honorifics = map[string]nameMarks{"MR": markMr, "MRS": markMrs, "MS": markMrs, "MISS": markMrs}
+
 var nameAffixes = map[string]bool{
 	"MR": true, "MRS": true, "MS": true, "MISS": true, "MX": true, "DR": true, "PROF": true,
-	"JR": true, "SR": true, "II": true, "III": true, "IV": true, "V": true,
+	"JR": true, "SR": true, "II": true, "III": true, "IV": true,
 	"2ND": true, "3RD": true, "4TH": true,
 	"MD": true, "PHD": true, "ESQ": true, "RN": true, "DDS": true,
 }
 
 // generations are the generational suffixes that tell a father from his
-// son (JR, SR) or a line's members apart (II, III, IV), as nameParts
-// keeps them, each however it is written (2ND is II). V, of the suffixes
-// left out, is as often a middle initial.
+// son (JR, SR) or a line's members apart (II, III, IV, V), as nameParts
+// keeps them, each however it is written (2ND is II). V, a letter, is a
+// suffix only at the end (see nameWords): elsewhere it is an initial.
 var generations = map[string]string{
 	"JR": "JR", "SR": "SR", "II": "II", "III": "III", "IV": "IV",
 	"JUNIOR": "JR", "SENIOR": "SR", "2ND": "II", "3RD": "III", "4TH": "IV",
+	"V": "V",
 }
 
 // spelledGenerations are the suffixes written out, which are given names
@@ -209,26 +279,31 @@ func (n *name) middlesAgree(o *name) bool {
 
 // nameParts splits a name into given name, middle names and surname,
 // upper case, without punctuation, honorifics or suffixes. A comma means
-// "LAST, FIRST MIDDLE". Hyphens join a surname's parts.
+// "LAST, FIRST MIDDLE". Hyphens join a surname's parts. A V last after
+// the comma (SMITH, JOHN V) may be a middle initial or a suffix: it is
+// both, so that the name agrees only with what it agrees with either way.
 func nameParts(s string) name {
 	last, s := splitSurname(s)
 	var buf [8]string
-	words, titled, gen := nameWords(buf[:0], s)
+	words, marks, gen := nameWords(buf[:0], s)
 	var n name
 	if last != "" {
 		var lbuf [4]string
-		lw, lt, lg := nameWords(lbuf[:0], last)
-		titled = titled || lt
+		lw, lm, lg := nameWords(lbuf[:0], last)
+		marks |= lm
 		if len(lw) == 0 {
-			return name{titled: titled}
+			return name{titled: marks.titled()}
 		}
 		n.surname = strings.Join(lw, "-")
+		if gen == "V" {
+			words = append(words, "V") // from the end of s
+		}
 		if gen == "" {
 			gen = lg
 		}
 	} else {
 		if len(words) < 2 {
-			return name{titled: titled}
+			return name{titled: marks.titled()}
 		}
 		n.surname, words = words[len(words)-1], words[:len(words)-1]
 	}
@@ -239,8 +314,14 @@ func nameParts(s string) name {
 	if len(words) > 1 {
 		copy(n.middles[:], words[1:])
 	}
-	n.titled = titled
+	n.titled, n.honor = marks.titled(), marks&(markMr|markMrs)
 	return n
+}
+
+// titled reports whether m marks a title's word or a join, or the
+// honorifics of a man and a woman both, which addressee reads as a join.
+func (m nameMarks) titled() bool {
+	return m&markTitled != 0 || m&(markMr|markMrs) == markMr|markMrs
 }
 
 // splitSurname cuts a name written "LAST, FIRST MIDDLE" into the surname
@@ -281,30 +362,37 @@ func affixOf(s string) string {
 
 // nameWords appends to dst the words of s, upper case, with punctuation
 // dropped (a hyphen joins, O'BRIEN is OBRIEN) and honorifics and suffixes
-// left out (JUNIOR and SENIOR only after a word, of s or in dst). The
-// words are slices of one new string. It reports too whether s is titled:
-// has a word OF, OR or AND, or a character &, + or /, which may be part of
-// a title (PARENT OR GUARDIAN OF, C/O) or join two names (see addressee);
-// and the last generational suffix it left out (generations), or "".
-func nameWords(dst []string, s string) ([]string, bool, string) {
+// left out (JUNIOR and SENIOR only after a word, of s or in dst). At the
+// end of s, with no generational suffix after it, a last word V is a
+// suffix, and so is a generational suffix joined by a hyphen to the last
+// word (SMITH-SR is SMITH and SR); V elsewhere is a word, an initial. The
+// words are slices of one new string. It reports too, in marks, whether s
+// is titled (markTitled): has a word OF, OR or AND, or a character &, +,
+// / or ;, which may be part of a title (PARENT OR GUARDIAN OF, C/O) or
+// join two names (see addressee); and the honorifics it left out that say
+// a man or a woman (markMr, markMrs); and the last generational suffix it
+// left out (generations), or "".
+func nameWords(dst []string, s string) ([]string, nameMarks, string) {
 	var (
-		text   [128]byte
-		b      = text[:0]
-		ends   [16][2]int32 // where each word kept starts and ends in b
-		words  = ends[:0]
-		start  = 0
-		titled bool
-		gen    string
+		text  [128]byte
+		b     = text[:0]
+		ends  [16][2]int32 // where each word kept starts and ends in b
+		words = ends[:0]
+		start = 0
+		marks nameMarks
+		gen   string
+		genAt int // len(words) when gen was set
 	)
 	flush := func() {
 		w := b[start:]
 		if string(w) == "OF" || string(w) == "OR" || string(w) == "AND" {
-			titled = true
+			marks |= markTitled
 		}
 		if len(w) == 0 || nameAffixes[string(w)] || len(w) == 6 && spelledGenerations[string(w)] && len(words)+len(dst) > 0 {
 			if g := generations[string(w)]; g != "" {
-				gen = g
+				gen, genAt = g, len(words)
 			}
+			marks |= honorifics[string(w)]
 			b = b[:start]
 			return
 		}
@@ -336,16 +424,35 @@ func nameWords(dst []string, s string) ([]string, bool, string) {
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
 		default:
-			titled = titled || r == '&' || r == '+' || r == '/'
+			if r == '&' || r == '+' || r == '/' || r == ';' {
+				marks |= markTitled
+			}
 			flush()
 		}
 	}
 	flush()
+	// A suffix at the end: the last word V, or a suffix joined to it by a
+	// hyphen, unless a generational suffix came after it (SMITH, JOHN V
+	// JR: V is an initial).
+	if n := len(words); n > 0 && (gen == "" || genAt < n) {
+		lo, hi := words[n-1][0], words[n-1][1]
+		w := string(b[lo:hi])
+		i := strings.LastIndexByte(w, '-')
+		switch g := generations[w[i+1:]]; {
+		case g == "V" && i < 0:
+			gen, words = g, words[:n-1]
+		case g != "" && i >= 0:
+			for i > 0 && w[i-1] == '-' {
+				i--
+			}
+			gen, words[n-1][1] = g, lo+int32(i)
+		}
+	}
 	all := string(b)
 	for _, w := range words {
 		dst = append(dst, all[w[0]:w[1]])
 	}
-	return dst, titled, gen
+	return dst, marks, gen
 }
 
 // latinFold holds the ASCII letters an upper-case letter of Latin-1 and
