@@ -37,10 +37,14 @@ import (
 // JOHN SMITH). A name that joins two people names no one person: false,
 // as a piece with one member's PHI is addressed to that member alone. A
 // name joins two people with AND or OR between words (JOHN AND MARY
-// SMITH), or with &, +, / or ; anywhere but in C/O and a title's
-// PARENT/GUARDIAN (JOHN & MARY SMITH, MR/MRS JOHN SMITH, JOHN SMITH;
-// MARY SMITH, JOHN SMITH W/ MARY SMITH), at the end too (JOHN SMITH/,
-// where a second name may have been cut off). Words after a care-of
+// SMITH), or with &, +, /, \, ; or a parenthesis anywhere but in C/O and
+// a title's PARENT/GUARDIAN (JOHN & MARY SMITH, MR/MRS JOHN SMITH, JOHN
+// SMITH; MARY SMITH, JOHN SMITH W/ MARY SMITH, JOHN SMITH (MARY SMITH);
+// so a nickname in parentheses is held too), at the end too (JOHN SMITH/,
+// where a second name may have been cut off). So do two different
+// generational suffixes (JOHN SMITH JR SR) and the surname among the
+// middle names with a word after it (JOHN SMITH MARY SMITH; a surname
+// doubled, MARIA GARCIA GARCIA, is one person's). Words after a care-of
 // are not read, so JANE DOE C/O JOHN/MARY SMITH names JANE DOE. Nothing
 // else marks a second person: ATTN is read as a word of the name, which
 // then is no member's.
@@ -155,7 +159,7 @@ func addressee(s string) (name string, ok bool) {
 		return "", false // MR MRS JOHN SMITH, the join left out
 	}
 	for _, f := range fields {
-		if strings.ContainsAny(f, "&+/;") {
+		if strings.ContainsAny(f, "&+/;\\()") {
 			return "", false
 		}
 	}
@@ -230,6 +234,7 @@ const (
 	markTitled nameMarks = 1 << iota // a word or character of a title or a join
 	markMr                           // MR, a man's honorific
 	markMrs                          // MRS, MS or MISS, a woman's
+	markTwo                          // two generational suffixes, or a surname twice: two people
 )
 
 // honorifics marks the honorifics that say a man or a woman. DR, PROF and
@@ -301,11 +306,24 @@ func nameParts(s string) name {
 		if gen == "" {
 			gen = lg
 		}
+		// The surname again after the given name: SMITH, JOHN MARY SMITH.
+		if slices.Contains(words[min(1, len(words)):], n.surname) {
+			marks |= markTwo
+		}
 	} else {
 		if len(words) < 2 {
 			return name{titled: marks.titled()}
 		}
 		n.surname, words = words[len(words)-1], words[:len(words)-1]
+		// The surname among the middle names, with another word after
+		// it, ends a first person's name: JOHN SMITH MARY SMITH. (Right
+		// before the surname it is a surname doubled: MARIA GARCIA GARCIA.)
+		if middles := words[min(1, len(words)):]; slices.Index(middles, n.surname) >= 0 && slices.Index(middles, n.surname) < len(middles)-1 {
+			marks |= markTwo
+		}
+	}
+	if marks&markTwo != 0 {
+		return name{} // no one person: no surname, so no match
 	}
 	n.generation = gen
 	if len(words) > 0 {
@@ -390,6 +408,9 @@ func nameWords(dst []string, s string) ([]string, nameMarks, string) {
 		}
 		if len(w) == 0 || nameAffixes[string(w)] || len(w) == 6 && spelledGenerations[string(w)] && len(words)+len(dst) > 0 {
 			if g := generations[string(w)]; g != "" {
+				if gen != "" && g != gen {
+					marks |= markTwo // JOHN SMITH JR SR: the son and the father
+				}
 				gen, genAt = g, len(words)
 			}
 			marks |= honorifics[string(w)]
@@ -424,7 +445,7 @@ func nameWords(dst []string, s string) ([]string, nameMarks, string) {
 		case r == '\'' || r == '\u2019' || r == '.':
 			// O'BRIEN, J.R. -> OBRIEN, JR
 		default:
-			if r == '&' || r == '+' || r == '/' || r == ';' {
+			if r == '&' || r == '+' || r == '/' || r == ';' || r == '\\' || r == '(' || r == ')' {
 				marks |= markTitled
 			}
 			flush()
