@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -470,6 +471,41 @@ func TestSuspiciousFeed(t *testing.T) {
 		}
 		if _, err := s.Apply(ctx, seq(feed), pgsync.ApplyOptions{}); err != nil {
 			t.Errorf("Apply: %v", err)
+		}
+	})
+
+	// A revert is measured where it takes effect: now, whatever the feed
+	// or the store says of a later day.
+	t.Run("a revert now, the current address restated for later", func(t *testing.T) {
+		s, _ := planStore(t, members)
+		s.Now = func() time.Time { return day("2024-06-01") }
+		feed := reverts(0, 300, "2024-05-01")
+		for m := range 300 {
+			id := fmt.Sprintf("M%05d", m)
+			feed = append(feed, move(id+"-B-again", id, "2027-01-01", uint64(2*m+1))) // address B, later
+		}
+		rep, err := s.Apply(ctx, seq(feed), pgsync.ApplyOptions{})
+		if !errors.Is(err, pgsync.ErrSuspiciousFeed) || rep.Suspicion.Reverted != 300 || rep.Applied != 0 {
+			t.Errorf("Apply: %v; suspicion %+v; want 300 reverted, refused", err, rep.Suspicion)
+		}
+	})
+	t.Run("a revert now, before a move the store holds for later", func(t *testing.T) {
+		s, _ := planStore(t, members)
+		s.Now = func() time.Time { return day("2024-06-01") }
+		if _, err := s.Apply(ctx, seq(moves(0, 300, "2025-01-01")), pgsync.ApplyOptions{Override: true}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.Apply(ctx, seq(reverts(0, 300, "2024-05-01")), pgsync.ApplyOptions{})
+		if !errors.Is(err, pgsync.ErrSuspiciousFeed) || rep.Suspicion.Reverted != 300 || rep.Applied != 0 {
+			t.Errorf("Apply: %v; suspicion %+v; want 300 reverted, refused", err, rep.Suspicion)
+		}
+	})
+	t.Run("a share of NaN is its default", func(t *testing.T) {
+		s, _ := planStore(t, members)
+		nan := math.NaN()
+		_, err := s.Apply(ctx, seq(reverts(0, 300, "2024-05-01")), pgsync.ApplyOptions{Thresholds: pgsync.Thresholds{RevertShare: nan, ChangeShare: nan}})
+		if !errors.Is(err, pgsync.ErrSuspiciousFeed) {
+			t.Errorf("Apply with NaN shares: %v; want the 15%% revert refused", err)
 		}
 	})
 

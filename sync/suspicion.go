@@ -2,10 +2,14 @@ package sync
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+
+	"github.com/printgate/printgate/address"
 )
 
 // ErrSuspiciousFeed is wrapped by the error [Store.Apply] returns for a feed
@@ -19,7 +23,10 @@ var ErrSuspiciousFeed = errors.New("suspicious feed held: nothing applied")
 //   - it changes the current address of more than ChangeShare of the
 //     store's members, and at least ChangeMin members.
 //
-// A zero field means its default: RevertShare 0.02 (2%), RevertMin 100,
+// A member counts when the feed changes the address in force at the
+// store's Now, or at the end of the member's history (see Apply).
+//
+// A zero field (or a NaN share) means its default: RevertShare 0.02 (2%), RevertMin 100,
 // ChangeShare 0.10 (10%), ChangeMin 1,000. A negative share turns its test
 // off. Normal churn is about 1% of members a month, and a member moving back
 // to a former address is rare; the 2019 load that set 15% of a plan's
@@ -33,13 +40,13 @@ type Thresholds struct {
 
 // withDefaults returns t with each zero field set to its default.
 func (t Thresholds) withDefaults() Thresholds {
-	if t.RevertShare == 0 {
+	if t.RevertShare == 0 || math.IsNaN(t.RevertShare) {
 		t.RevertShare = 0.02
 	}
 	if t.RevertMin == 0 {
 		t.RevertMin = 100
 	}
-	if t.ChangeShare == 0 {
+	if t.ChangeShare == 0 || math.IsNaN(t.ChangeShare) {
 		t.ChangeShare = 0.10
 	}
 	if t.ChangeMin == 0 {
@@ -84,50 +91,113 @@ func (r *SuspicionReport) Error() string {
 
 func (r *SuspicionReport) Unwrap() error { return ErrSuspiciousFeed }
 
-// measureQuery finds, for each member the feed has address events for, the
-// last of them in history order, and sets it against the store: the
-// member's current key in the store (NULL for a member the store does not
-// know), whether a store version comes after it (then the feed does not
-// change the current address), and whether the member had its key before.
-const measureQuery = `
-WITH last AS (
-	SELECT member_id, effective, recorded, event_id, key FROM (
-		SELECT member_id, effective, recorded, event_id, key,
-			row_number() OVER (PARTITION BY member_id ORDER BY effective DESC, recorded DESC, event_id DESC) AS rn
-		FROM staging WHERE status = 0 AND kind = 1)
-	WHERE rn = 1)
-SELECT l.member_id, l.key,
-	(SELECT v.key FROM versions AS v WHERE v.member_id = l.member_id AND v.kind = 1
-		ORDER BY v.effective DESC, v.recorded DESC, v.event_id DESC LIMIT 1),
-	EXISTS (SELECT 1 FROM versions AS v WHERE v.member_id = l.member_id AND v.kind = 1
-		AND (v.effective, v.recorded, v.event_id) > (l.effective, l.recorded, l.event_id)),
-	EXISTS (SELECT 1 FROM versions AS v WHERE v.member_id = l.member_id AND v.kind = 1 AND v.key = l.key)
-FROM last AS l
-ORDER BY l.member_id`
+// measureQuery reads the address versions of the members ids, in history
+// order.
+var measureQuery = `SELECT member_id, effective, recorded, event_id, key FROM versions
+WHERE kind = 1 AND member_id IN (?` + strings.Repeat(",?", lookupChunk-1) + `)
+ORDER BY member_id, effective, recorded, event_id`
 
-// measure sets the staged feed against the store, which holds members
-// members.
+// A measured version is an address version of a member, the store's or
+// the feed's, as the measure of a feed orders and compares them.
+type measured struct {
+	effective, recorded int64
+	event, key          string
+}
+
+func (v *measured) before(w *measured) bool {
+	if v.effective != w.effective {
+		return v.effective < w.effective
+	}
+	if v.recorded != w.recorded {
+		return v.recorded < w.recorded
+	}
+	return v.event < w.event
+}
+
+// measure sets the feed to apply against the store, which holds members
+// members. For each member of the store the feed has address events for,
+// it compares the address in force before the feed and after it at two
+// times: the store's Now, and the end of the member's history. A feed
+// that sets a member back to a former address now, and also restates the
+// member's current address for a later day, reverts the member all the
+// same.
 func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport, error) {
 	t := a.opt.Thresholds.withDefaults()
 	rep := &SuspicionReport{Members: int(members), Thresholds: t}
-	rows, err := a.conn.QueryContext(ctx, measureQuery)
+	now := a.s.now().UnixNano()
+
+	// The feed's address events to apply, by member, in history order
+	// (the order of a.rows).
+	var ids []string
+	feed := map[string][]measured{}
+	for i := range a.rows {
+		r := &a.rows[i]
+		if r.status != stApply || r.kind != address.Moved {
+			continue
+		}
+		id := a.memberID(r)
+		if len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+		_, _, key := a.fields(r)
+		feed[id] = append(feed[id], measured{r.effective, r.recorded, a.eventID(r), key})
+	}
+	store := map[string][]measured{}
+	err := a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		return lookup(ctx, c, measureQuery, 5, ids, func(_ int, row []driver.Value) error {
+			id, _ := row[0].(string)
+			effective, _ := row[1].(int64)
+			recorded, _ := row[2].(int64)
+			event, _ := row[3].(string)
+			key, _ := row[4].(string)
+			store[id] = append(store[id], measured{effective, recorded, event, key})
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, err
 	}
+
 	var changed []string
-	for rows.Next() {
-		var id, key string
-		var cur sql.NullString
-		var superseded, had bool
-		if err := rows.Scan(&id, &key, &cur, &superseded, &had); err != nil {
-			rows.Close()
-			return nil, err
+	for _, id := range ids {
+		old := store[id]
+		if len(old) == 0 {
+			continue // a member new to the store changes no one's address
 		}
-		if !cur.Valid || superseded || cur.String == key {
+		all := append(slices.Clone(old), feed[id]...)
+		slices.SortFunc(all, func(x, y measured) int {
+			if x.before(&y) {
+				return -1
+			}
+			if y.before(&x) {
+				return 1
+			}
+			return 0
+		})
+		isChanged, isReverted := false, false
+		for _, at := range []int64{now, math.MaxInt64} {
+			was, is := inForce(old, at), inForce(all, at)
+			if is == nil || was != nil && was.key == is.key {
+				continue
+			}
+			isChanged = true
+			// A former address: one the member had, at that time, that was
+			// not the one in force.
+			for i := range old {
+				if old[i].effective <= at && old[i].key == is.key {
+					isReverted = true
+				}
+			}
+		}
+		if !isChanged {
 			continue
 		}
 		rep.Changed++
-		if had {
+		if isReverted {
 			rep.Reverted++
 			if len(rep.Examples) < MaxExamples {
 				rep.Examples = append(rep.Examples, id)
@@ -135,9 +205,6 @@ func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport,
 		} else if len(changed) < MaxExamples {
 			changed = append(changed, id)
 		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
 	}
 	for _, id := range changed {
 		if len(rep.Examples) == MaxExamples {
@@ -150,4 +217,16 @@ func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport,
 	rep.Suspicious = t.RevertShare >= 0 && rep.RevertedShare > t.RevertShare && rep.Reverted >= t.RevertMin ||
 		t.ChangeShare >= 0 && rep.ChangedShare > t.ChangeShare && rep.Changed >= t.ChangeMin
 	return rep, nil
+}
+
+// inForce returns the last of vs, in history order, that took effect at
+// or before at; nil if none has.
+func inForce(vs []measured, at int64) *measured {
+	var in *measured
+	for i := range vs {
+		if vs[i].effective <= at {
+			in = &vs[i]
+		}
+	}
+	return in
 }
