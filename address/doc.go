@@ -90,10 +90,19 @@
 //     Pub 28 section 215 does on two lines;
 //   - the words of a street after a route's box are dropped, as Pub 28
 //     sections 245 and 254 say (RR 2 BOX 18 BRYAN DAIRY RD is RR 2 BOX
-//     18), but not what may tell two boxes apart: a number or a unit right
-//     after the box (RR 2 BOX 15 2, RR 2 BOX 15 APT 2), a letter that ends
-//     the line (RR 2 BOX 15 A, which may be box 15A) or a PMB among the
-//     words is an error, [ErrInvalidBox] or [ErrInvalidUnit];
+//     18), but not what may tell two boxes apart: a word with a digit, a
+//     letter alone, a unit designator or # anywhere among them (RR 2 BOX
+//     15 2, RR 2 BOX 15 A, which may be box 15A, HC 72 BOX 18 ELM LOT 3)
+//     or a PMB is an error, [ErrInvalidBox] or [ErrInvalidUnit]. A
+//     military box (PSC, CMR, UNIT, ...) has no street: any word after it
+//     but a PMB is an error;
+//   - a route without its box (RR 2) is no delivery point, [ErrInvalidBox],
+//     even as the farther line of a dual address (RR 1 above PO BOX 406,
+//     which may be the route's box written as a PO Box). The word BOX and
+//     its number on the line right after or before a route with no box is
+//     that route's box (RR 2, BOX 18 is RR 2 BOX 18), where PO BOX, POB
+//     and the like name a PO Box; next to a route that has its box, such a
+//     line is [ErrAmbiguous];
 //   - a letter alone on a line is a secondary range, as a number alone is
 //     (123 MAIN ST, A is 123 MAIN ST # A);
 //   - a line that is no delivery line is set aside as a building's or

@@ -17,11 +17,12 @@ import (
 // reach the key, with that line: a dual address, where the line nearer the
 // last line is the delivery address (Pub 28 section 215).
 var setAside = map[string]string{
-	`ParseFields("RR 1", "PO Box 406", "Grayville", "IL", "62844")`:               "RR 1",
 	`ParseFields("123 Main St", "PO Box 5", "Springfield", "IL", "62704")`:        "123 Main St",
 	`ParseFields("PO Box 5", "123 Main St", "Springfield", "IL", "62704")`:        "PO Box 5",
 	`ParseFields("123 Main St Apt 4B", "PO Box 5", "Springfield", "IL", "62704")`: "123 Main St Apt 4B",
 	`Parse("123 Main St, PO Box 5, Springfield, IL 62704")`:                       "123 Main St",
+	`ParseFields("RR 2 Box 5", "PO Box 18", "Springfield", "IL", "62704")`:        "RR 2 Box 5",
+	`ParseFields("PO Box 18", "RR 2 Box 5", "Springfield", "IL", "62704")`:        "PO Box 18",
 }
 
 // TestOneCharacterTellsApart: for every input of standard.txt that parses,
@@ -204,10 +205,11 @@ var insertAside = map[string]string{
 	`ParseFields("123 Main St Apt 4B", "PO Box 5", "Springfield", "IL", "62704")`:                                  "123 Main St Apt 4B",
 	`ParseFields("123 Main St", "PO Box 5", "Springfield", "IL", "62704")`:                                         "123 Main St",
 	`ParseFields("PO Box 5", "123 Main St", "Springfield", "IL", "62704")`:                                         "PO Box 5",
-	`ParseFields("RR 1", "PO Box 406", "Grayville", "IL", "62844")`:                                                "RR 1",
 	`ParseFields("123 Main St", "C/O Jane Doe", "Springfield", "IL", "62704")`:                                     "C/O Jane Doe",
 	`ParseFields("C/O Jane Doe", "123 Main St", "Springfield", "IL", "62704")`:                                     "C/O Jane Doe",
 	`ParseFields("c/o Jane Doe", "123 Main St Apt 4B", "Springfield", "IL", "62704")`:                              "c/o Jane Doe",
+	`ParseFields("RR 2 Box 5", "PO Box 18", "Springfield", "IL", "62704")`:                                         "RR 2 Box 5",
+	`ParseFields("PO Box 18", "RR 2 Box 5", "Springfield", "IL", "62704")`:                                         "PO Box 18",
 	`ParseFields("Attn: Billing", "123 Main St", "Springfield", "IL", "62704")`:                                    "Attn: Billing",
 	`ParseFields("Attention Jane Doe", "PO Box 5", "Springfield", "IL", "62704")`:                                  "Attention Jane Doe",
 	`ParseFields("Care of John Smith", "RR 2 Box 152", "Springfield", "IL", "62704")`:                              "Care of John Smith",
@@ -280,6 +282,51 @@ func TestInsertTellsApart(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestNoFalseEquivalence: pairs of inputs that name two delivery points,
+// each of which once shared a key. Each side must parse to a key of its
+// own or be an error (held for review); never one key for both.
+func TestNoFalseEquivalence(t *testing.T) {
+	type in [5]string // ParseFields' inputs; Parse of [0] when the rest are empty
+	tests := []struct {
+		a, b   in
+		reason string
+	}{
+		// A route and its box on separate lines.
+		{in{"RR 2", "BOX 18", "Springfield", "IL", "62704"}, in{"RR 3", "BOX 18", "Springfield", "IL", "62704"}, "241: BOX 18 below RR 2 is the route's box, not PO BOX 18"},
+		{in{"HC 68", "BOX 18", "Springfield", "IL", "62704"}, in{"HC 69", "BOX 18", "Springfield", "IL", "62704"}, "251: a highway contract's box"},
+		{in{"STAR ROUTE 3", "BOX 18", "Springfield", "IL", "62704"}, in{"STAR ROUTE 4", "BOX 18", "Springfield", "IL", "62704"}, "254: STAR ROUTE is HC"},
+		{in{"PSC 1650", "BOX 18", "APO", "AE", "09001"}, in{"PSC 1651", "BOX 18", "APO", "AE", "09001"}, "238: a military box"},
+		{in{"CMR 450", "BOX 18", "APO", "AE", "09001"}, in{"CMR 451", "BOX 18", "APO", "AE", "09001"}, "238"},
+		{in{"RR 2", "BOX A", "Springfield", "IL", "62704"}, in{"RR 3", "BOX A", "Springfield", "IL", "62704"}, "a box of a letter"},
+		{in{"RR 2", "POB 18", "Springfield", "IL", "62704"}, in{"RR 3", "POB 18", "Springfield", "IL", "62704"}, "a route without its box is no delivery point"},
+		{in{"RR 1", "PO BOX 406", "Grayville", "IL", "62844"}, in{"RR 2", "PO BOX 406", "Grayville", "IL", "62844"}, "215: no dual address with a route that has no box"},
+		{in{"RR 2, BOX 18, Springfield, IL 62704"}, in{"RR 3, BOX 18, Springfield, IL 62704"}, "one line, commas"},
+		{in{"RR 2", "BOX 18", "Springfield", "IL", "62704"}, in{"PO BOX 18", "", "Springfield", "IL", "62704"}, "a route's box is no PO Box"},
+		// Box first, route second: the route left without a box.
+		{in{"BOX 18, RR 2, Springfield, IL 62704"}, in{"BOX 19, RR 2, Springfield, IL 62704"}, "BOX 18 above RR 2 is its box"},
+		{in{"PO BOX 18", "RR 2", "Springfield", "IL", "62704"}, in{"PO BOX 19", "RR 2", "Springfield", "IL", "62704"}, "RR 2 alone is no delivery point"},
+		{in{"RR 2 BOX 5", "RR 3", "Springfield", "IL", "62704"}, in{"RR 2 BOX 6", "RR 3", "Springfield", "IL", "62704"}, "RR 3 alone is no delivery point"},
+		// Words after a route's box that may tell boxes apart.
+		{in{"RR 2 BOX 18 X APT 5, Springfield, IL 62704"}, in{"RR 2 BOX 18 X APT 6, Springfield, IL 62704"}, "245: a unit after the box"},
+		{in{"HC 72 BOX 18 ELM LOT 3, Springfield, IL 62704"}, in{"HC 72 BOX 18 ELM LOT 9, Springfield, IL 62704"}, "254: a lot after the box"},
+		{in{"RR 2 BOX 18 A B, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "letters after the box"},
+		{in{"CMR 405 BOX 1 WING 3, APO AE 09096"}, in{"CMR 405 BOX 1, APO AE 09096"}, "238: a military box has no street"},
+	}
+	parse := func(x in) (address.Address, error) {
+		if x[1] == "" && x[2] == "" {
+			return address.Parse(x[0])
+		}
+		return address.ParseFields(x[0], x[1], x[2], x[3], x[4])
+	}
+	for _, tt := range tests {
+		a, errA := parse(tt.a)
+		b, errB := parse(tt.b)
+		if errA == nil && errB == nil && a.Key() == b.Key() && address.BuildingsAgree(a.Building, b.Building) {
+			t.Errorf("%q and %q: one key %q (%s)", tt.a, tt.b, a.Key(), tt.reason)
 		}
 	}
 }
