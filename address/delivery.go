@@ -1069,7 +1069,7 @@ func (p *parser) streetName(s []token) error {
 	name := rest[lo:hi]
 	for i := range name {
 		t := &name[i]
-		if i == len(name)-1 && t.w.expand != "" {
+		if i == len(name)-1 && t.w.abbrev {
 			p.puts(t.w.expand)
 			continue
 		}

@@ -132,6 +132,11 @@
 //     (280 SUMMIT CT B, 720 10TH AVE SW A); without commas, such a letter
 //     is never the first word of the city, since no city's name starts
 //     with a letter of its own but a directional;
+//   - a C1 form that ends a street name before its suffix is spelled out
+//     as Pub 28 section 234.2 has it only when it abbreviates the primary
+//     name (MAIN AVE DR is MAIN AVENUE DR, DEER TRL CT is DEER TRAIL CT);
+//     a plural (DEER TRAILS CT, TRLS, PIKES) or a word C1 lists as a
+//     form (PONY EXPRESS RD, DEL VIA CT) is kept as written: another name;
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);

@@ -315,6 +315,22 @@ func TestNoFalseEquivalence(t *testing.T) {
 		{in{"HC 72 BOX 18 ELM LOT 3, Springfield, IL 62704"}, in{"HC 72 BOX 18 ELM LOT 9, Springfield, IL 62704"}, "254: a lot after the box"},
 		{in{"RR 2 BOX 18 A B, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "letters after the box"},
 		{in{"CMR 405 BOX 1 WING 3, APO AE 09096"}, in{"CMR 405 BOX 1, APO AE 09096"}, "238: a military box has no street"},
+		// The last word of a street name before the suffix: a C1 form that
+		// is a plural or a word of its own is not the primary name.
+		{in{"100 DEER TRAILS CT, Springfield, IL 62704"}, in{"100 DEER TRAIL CT, Springfield, IL 62704"}, "TRAILS is no abbreviation of TRAIL"},
+		{in{"100 DEER TRLS CT, Springfield, IL 62704"}, in{"100 DEER TRL CT, Springfield, IL 62704"}, "nor TRLS of TRL: a plural abbreviated"},
+		{in{"100 OLD PIKES CT, Springfield, IL 62704"}, in{"100 OLD PIKE CT, Springfield, IL 62704"}, "doc: PIKES and PIKE are different names"},
+		{in{"100 DEER TRACKS LN, Springfield, IL 62704"}, in{"100 DEER TRACK LN, Springfield, IL 62704"}, "a plural"},
+		{in{"100 OAK TRACES DR, Springfield, IL 62704"}, in{"100 OAK TRACE DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 THOUSAND ISLES DR, Springfield, IL 62704"}, in{"100 THOUSAND ISLE DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 LAKE LOOPS RD, Springfield, IL 62704"}, in{"100 LAKE LOOP RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 CEDAR PATHS CT, Springfield, IL 62704"}, in{"100 CEDAR PATH CT, Springfield, IL 62704"}, "a plural"},
+		{in{"100 OAK RANCHES RD, Springfield, IL 62704"}, in{"100 OAK RANCH RD, Springfield, IL 62704"}, "a plural in ES"},
+		{in{"100 PINE FORESTS DR, Springfield, IL 62704"}, in{"100 PINE FOREST DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 SLEEPY HOLLOWS RD, Springfield, IL 62704"}, in{"100 SLEEPY HOLLOW RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 TWIN TUNNELS RD, Springfield, IL 62704"}, in{"100 TWIN TUNNEL RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 PONY EXPRESS RD, Springfield, IL 62704"}, in{"100 PONY EXPRESSWAY RD, Springfield, IL 62704"}, "EXPRESS is a word, no abbreviation of EXPRESSWAY"},
+		{in{"100 DEL VIA CT, Springfield, IL 62704"}, in{"100 DEL VIADUCT CT, Springfield, IL 62704"}, "VIA is a word, no abbreviation of VIADUCT"},
 	}
 	parse := func(x in) (address.Address, error) {
 		if x[1] == "" && x[2] == "" {
