@@ -321,8 +321,8 @@ func (p *parser) bareLetter(t token) bool {
 //     the lot) or with a word that says which side or part of the house
 //     (BACK, LEFT, RIGHT, UP, HALF): ErrInvalidUnit;
 //   - has a designator of a dwelling's unit after its first word, with no
-//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE):
-//     ErrInvalidUnit.
+//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE), or HALF
+//     (EAST HALF): ErrInvalidUnit.
 func (p *parser) nameErr(l []token) error {
 	at := func(err error) error { return perr(l[0].src, int(l[0].off), err) }
 	for _, t := range l {
@@ -339,8 +339,8 @@ func (p *parser) nameErr(l []token) error {
 		}
 	}
 	for _, t := range l[1:] {
-		if dwellingUnits[t.w.unit] {
-			return at(ErrInvalidUnit)
+		if dwellingUnits[t.w.unit] || p.is(t, "HALF") {
+			return at(ErrInvalidUnit) // EAST APT; EAST HALF, a half of a house
 		}
 	}
 	return nil

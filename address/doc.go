@@ -22,7 +22,8 @@
 //     designators are not interchangeable (BLDG 4 is not APT 4);
 //   - an address's two secondary units, when it has two, are a set: BLDG 3
 //     APT 4 and APT 4 BLDG 3 are the same delivery point;
-//   - in street and city names, SAINT and ST, FORT and FT, MOUNT and MT, and
+//   - in street and city names, SAINT and ST, SAINTE and STE (not SAINT:
+//     SAINTE MARIE is not SAINT MARIE), FORT and FT, MOUNT and MT, and
 //     the spelled ordinals FIRST to TWENTIETH and 1ST to 20TH are the same
 //     word, apostrophes are ignored, and a Latin letter's accent is too, as
 //     the USPS ZIP+4 file has none (Pub 28 Appendix D5): CALLE PEÑUELAS,
@@ -111,9 +112,12 @@
 //     LEVEL) or with BACK, LEFT, RIGHT, UP or HALF, or has a dwelling's
 //     designator after its first word (EAST APT, GROUND FLOOR), is
 //     [ErrInvalidUnit]; one with a number or a letter (LEVEL 3, WING C,
-//     TOWER N) is [ErrUnrecognized]; and one that
-//     names a second dwelling on the lot (CARRIAGE HOUSE, GUEST HOUSE,
-//     COTTAGE, GARAGE, IN-LAW) beside a street address with no unit is
+//     TOWER N) is [ErrUnrecognized]; one with HALF after its first word
+//     (EAST HALF) is [ErrInvalidUnit]; and one that
+//     names a second dwelling on the lot or a part of the house let as one
+//     (CARRIAGE HOUSE, GUEST HOUSE, COTTAGE, GARAGE, IN-LAW, ATTIC,
+//     CELLAR, GARDEN LEVEL, STUDIO, BARN, MOBILE HOME, SERVANTS QUARTERS)
+//     beside a street address with no unit is
 //     [ErrInvalidUnit] (with a unit, it names a building). The words of
 //     the lines set aside are kept in [Address.Building]: no part of the
 //     delivery point, but [Classify] holds a piece for SMITH HALL apart

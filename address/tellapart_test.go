@@ -331,6 +331,19 @@ func TestNoFalseEquivalence(t *testing.T) {
 		{in{"100 TWIN TUNNELS RD, Springfield, IL 62704"}, in{"100 TWIN TUNNEL RD, Springfield, IL 62704"}, "a plural"},
 		{in{"100 PONY EXPRESS RD, Springfield, IL 62704"}, in{"100 PONY EXPRESSWAY RD, Springfield, IL 62704"}, "EXPRESS is a word, no abbreviation of EXPRESSWAY"},
 		{in{"100 DEL VIA CT, Springfield, IL 62704"}, in{"100 DEL VIADUCT CT, Springfield, IL 62704"}, "VIA is a word, no abbreviation of VIADUCT"},
+		// A line set aside that names a dwelling of its own; SAINTE.
+		{in{"123 MAIN ST, ATTIC, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "an attic let as a dwelling"},
+		{in{"123 MAIN ST, GARDEN LEVEL, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "the garden level"},
+		{in{"123 MAIN ST, CELLAR, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a cellar"},
+		{in{"123 MAIN ST, LOFT, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "C2: LOFT is a unit"},
+		{in{"123 MAIN ST", "LOFT", "Springfield", "IL", "62704"}, in{"123 MAIN ST", "", "Springfield", "IL", "62704"}, "C2: LOFT on a line of its own"},
+		{in{"123 MAIN ST, STUDIO, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a studio"},
+		{in{"123 MAIN ST, BARN, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a barn"},
+		{in{"123 MAIN ST, MOBILE HOME, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a mobile home on the lot"},
+		{in{"123 MAIN ST, SERVANTS QUARTERS, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "servants' quarters"},
+		{in{"123 MAIN ST, EAST HALF, Springfield, IL 62704"}, in{"123 MAIN ST, WEST HALF, Springfield, IL 62704"}, "two halves of a house"},
+		{in{"123 SAINTE MARIE ST, Springfield, IL 62704"}, in{"123 SAINT MARIE ST, Springfield, IL 62704"}, "SAINTE is not SAINT"},
+		{in{"123 STE MARIE ST, Springfield, IL 62704"}, in{"123 ST MARIE ST, Springfield, IL 62704"}, "STE is SAINTE, not SAINT"},
 	}
 	parse := func(x in) (address.Address, error) {
 		if x[1] == "" && x[2] == "" {
