@@ -122,7 +122,10 @@
 //     the lines set aside are kept in [Address.Building]: no part of the
 //     delivery point, but [Classify] holds a piece for SMITH HALL apart
 //     from the address of JONES HALL at the same number
-//     ([BuildingsAgree]);
+//     ([BuildingsAgree]). A Puerto Rico urbanization (URB VILLA NUEVA) is
+//     set aside so too, and must be the same on both sides, word for
+//     word: street names and numbers repeat between urbanizations in one
+//     ZIP code (Pub 28 section 29);
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
 //   - NO and SO right after a street's suffix, with no number after them,

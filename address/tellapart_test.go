@@ -344,6 +344,12 @@ func TestNoFalseEquivalence(t *testing.T) {
 		{in{"123 MAIN ST, EAST HALF, Springfield, IL 62704"}, in{"123 MAIN ST, WEST HALF, Springfield, IL 62704"}, "two halves of a house"},
 		{in{"123 SAINTE MARIE ST, Springfield, IL 62704"}, in{"123 SAINT MARIE ST, Springfield, IL 62704"}, "SAINTE is not SAINT"},
 		{in{"123 STE MARIE ST, Springfield, IL 62704"}, in{"123 ST MARIE ST, Springfield, IL 62704"}, "STE is SAINTE, not SAINT"},
+		// Puerto Rico: street names and numbers repeat between urbanizations
+		// in one ZIP code (Pub 28 section 29).
+		{in{"100 CALLE 1", "URB VILLA NUEVA", "San Juan", "PR", "00926"}, in{"100 CALLE 1", "", "San Juan", "PR", "00926"}, "URB on one side only"},
+		{in{"URB VILLA NUEVA, 100 CALLE 1, San Juan, PR 00926"}, in{"URB NUEVA VILLA, 100 CALLE 1, San Juan, PR 00926"}, "words reordered"},
+		{in{"URB ESTANCIAS DEL RIO, 100 CALLE 1, San Juan, PR 00926"}, in{"URB ESTANCIAS, 100 CALLE 1, San Juan, PR 00926"}, "one within the other"},
+		{in{"URB SAN ANTONIO, 100 CALLE 1, San Juan, PR 00926"}, in{"URB SAN ANTONIO II, 100 CALLE 1, San Juan, PR 00926"}, "a second section"},
 	}
 	parse := func(x in) (address.Address, error) {
 		if x[1] == "" && x[2] == "" {
