@@ -68,6 +68,16 @@ func TestBuildingsAgree(t *testing.T) {
 		{"THE APARTMENTS", "SMITH HALL", true, "nothing to tell apart on one side"},
 		{"SMITH HALL EAST", "SMITH HALL WEST", false, "two wings"},
 		{"ST MARY'S TOWER", "SAINT MARYS TOWER", true, "an apostrophe, SAINT"},
+		{"URB VILLA NUEVA", "URB VILLA NUEVA", true, "Pub 28 29: the same urbanization"},
+		{"URB VILLA NUEVA", "", false, "Pub 28 29: an urbanization on one side only: street names repeat between urbanizations"},
+		{"URB VILLA NUEVA", "URB NUEVA VILLA", false, "an urbanization's words reordered"},
+		{"URB ESTANCIAS DEL RIO", "URB ESTANCIAS", false, "one urbanization's words within another's"},
+		{"URB SAN ANTONIO", "URB SAN ANTONIO II", false, "a second section"},
+		{"URB VILLA NUEVA", "VILLA NUEVA", false, "URB on one side: a building named so is not the urbanization"},
+		{"URBANIZACIÓN VILLA NUEVA", "URB VILLA NUEVA", true, "URBANIZACION is URB, accents aside"},
+		{"URB O'NEILL", "URB ONEILL", true, "an apostrophe"},
+		{"SMITH HALL URB VILLA NUEVA", "URB VILLA NUEVA", true, "a building beside the urbanization, on one side only"},
+		{"SMITH HALL URB VILLA NUEVA", "JONES HALL URB VILLA NUEVA", false, "two buildings in one urbanization"},
 	}
 	for _, tt := range tests {
 		for _, p := range [][2]string{{tt.a, tt.b}, {tt.b, tt.a}} {

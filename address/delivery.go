@@ -135,7 +135,18 @@ func (p *parser) delivery(lines [][]token) error {
 	var dwelling []token // a line set aside that names a second dwelling
 	var units [2][]token
 	nu := 0
-	for _, l := range lines {
+	// A route with no box and a line that is the word BOX and its number
+	// right before or after it: that is the route's box (RR 2, BOX 18 is
+	// RR 2 BOX 18), not a PO Box, which would lose the route.
+	routeAt, boxAt, err := p.routeBoxLines(lines)
+	if err != nil {
+		return err
+	}
+	var delBox []token // the box of del, a route, on a line of its own
+	for i, l := range lines {
+		if i == boxAt {
+			continue // read with its route
+		}
 		switch k := p.kind(l); k {
 		case lineCareOf:
 			p.dropped = true
@@ -169,7 +180,22 @@ func (p *parser) delivery(lines [][]token) error {
 				}
 				p.dropped = true
 			}
-			del, delKind = l, k
+			del, delKind, delBox = l, k, nil
+			if k == lineRoute {
+				// A route without its box is no delivery point (Pub 28
+				// sections 241, 251), not even as the farther line of a
+				// dual address: RR 1, PO BOX 406 may be route 1's box
+				// 406 written as a PO Box.
+				if i == routeAt {
+					delBox = lines[boxAt]
+				} else if !p.routeBoxed(l) {
+					_, n, _ := p.routeStart(l)
+					if n < len(l) && p.boxInStreet(l[n:], true) {
+						return perr(l[n].src, int(l[n].off), ErrAmbiguous) // RR 1 PO BOX 406
+					}
+					return perr(l[0].src, int(l[0].off), ErrInvalidBox)
+				}
+			}
 		}
 	}
 	if del == nil {
@@ -191,14 +217,13 @@ func (p *parser) delivery(lines [][]token) error {
 	if badOther != nil {
 		return badOther
 	}
-	var err error
 	switch delKind {
 	case lineGeneral:
 		p.set(FieldStreet, "GENERAL DELIVERY")
 	case linePOBox:
 		err = p.poBox(del)
 	case lineRoute:
-		err = p.route(del)
+		err = p.route(del, delBox)
 	default:
 		err = p.street(del)
 	}
@@ -234,6 +259,52 @@ func (p *parser) delivery(lines [][]token) error {
 	return nil
 }
 
+// routeBoxLines finds a route with no box (RR 2) whose box is on the line
+// right after or before it (BOX 18): the indexes of the two lines in
+// lines, or -1 and -1. Only the word BOX marks such a line; PO BOX, POB
+// and the like name a PO Box. A line of the word BOX next to a route that
+// has a box (RR 2 BOX 5, BOX 6), or on both sides of one with none, is
+// ErrAmbiguous: a second box of the route, or which is its box, cannot be
+// told.
+func (p *parser) routeBoxLines(lines [][]token) (routeAt, boxAt int, err error) {
+	routeAt, boxAt = -1, -1
+	for i, l := range lines {
+		if !p.isRoute(l) {
+			continue
+		}
+		bare := !p.routeBoxed(l)
+		if bare {
+			// Only the route and its number: RR 2 BOX would be invalid.
+			if _, n, _ := p.routeStart(l); n < len(l) {
+				continue
+			}
+		}
+		for _, j := range [2]int{i + 1, i - 1} {
+			if j < 0 || j >= len(lines) || !p.routeBoxLine(lines[j]) {
+				continue
+			}
+			if !bare || boxAt >= 0 || routeAt >= 0 {
+				b := lines[j]
+				return -1, -1, perr(b[0].src, int(b[0].off), ErrAmbiguous)
+			}
+			routeAt, boxAt = i, j
+		}
+	}
+	return routeAt, boxAt, nil
+}
+
+// routeBoxed reports whether l, a route line, holds its box.
+func (p *parser) routeBoxed(l []token) bool {
+	_, n, _ := p.routeStart(l)
+	return p.boxAfter(l, n) > 0
+}
+
+// routeBoxLine reports whether l is a line that starts with the word BOX
+// and its number, which next to a route with no box is the route's.
+func (p *parser) routeBoxLine(l []token) bool {
+	return len(l) > 0 && l[0].w.is&isBox != 0 && p.boxAfter(l, 0) > 0 && p.kind(l) == linePOBox
+}
+
 // bareLetter reports whether t, a line's only word, is a secondary range
 // written alone (123 MAIN ST, A): a single letter that is no directional
 // (123 MAIN ST, N is the post-directional) nor designator.
@@ -250,8 +321,8 @@ func (p *parser) bareLetter(t token) bool {
 //     the lot) or with a word that says which side or part of the house
 //     (BACK, LEFT, RIGHT, UP, HALF): ErrInvalidUnit;
 //   - has a designator of a dwelling's unit after its first word, with no
-//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE):
-//     ErrInvalidUnit.
+//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE), or HALF
+//     (EAST HALF): ErrInvalidUnit.
 func (p *parser) nameErr(l []token) error {
 	at := func(err error) error { return perr(l[0].src, int(l[0].off), err) }
 	for _, t := range l {
@@ -268,8 +339,8 @@ func (p *parser) nameErr(l []token) error {
 		}
 	}
 	for _, t := range l[1:] {
-		if dwellingUnits[t.w.unit] {
-			return at(ErrInvalidUnit)
+		if dwellingUnits[t.w.unit] || p.is(t, "HALF") {
+			return at(ErrInvalidUnit) // EAST APT; EAST HALF, a half of a house
 		}
 	}
 	return nil
@@ -998,7 +1069,7 @@ func (p *parser) streetName(s []token) error {
 	name := rest[lo:hi]
 	for i := range name {
 		t := &name[i]
-		if i == len(name)-1 && t.w.expand != "" {
+		if i == len(name)-1 && t.w.abbrev {
 			p.puts(t.w.expand)
 			continue
 		}
@@ -1270,15 +1341,19 @@ func (p *parser) routeEnd(ts []token) int {
 }
 
 // route parses RR 2 BOX 152 (Pub 28 section 24), HC 68 BOX 23A (25) and the
-// military PSC 1650 BOX 10 (238). The route number of RR and HC loses its
-// leading zeros (RR03 is RR 3). Street words after the box are dropped
-// (sections 245, 254); a second box number after it is an error (285).
-// So is any other number after the route, with or without a box: RR 2 152
-// may mean box 152, and RR 2 BOX 15 2 box 15-2, but read without it they
-// would be RR 2 and RR 2 BOX 15, the same address as every other box of
-// the route, or of box 15. So is a letter that ends the line after the
-// box (RR 2 BOX 15 A).
-func (p *parser) route(ts []token) error {
+// military PSC 1650 BOX 10 (238); box, when not nil, is a line of its own
+// that holds the box of ts, a route and its number alone (RR 2, BOX 18).
+// The route number of RR and HC loses its leading zeros (RR03 is RR 3).
+//
+// A route without its box is an error: it is no delivery point. Street
+// words after the box of a rural route or highway contract are dropped
+// (sections 245, 254), but not what may tell two boxes apart: a word with
+// a digit (RR 2 BOX 15 2, which may be box 15-2; RR 2 BOX 18 ELM LOT 3), a
+// letter alone (RR 2 BOX 15 A, box 15A), a unit designator or # (RR 2 BOX
+// 18 X APT 5), a PMB or a PO Box (285): read without them, they would be
+// one address with every other box so written. A military box (PSC, CMR,
+// UNIT, ...) has no street: nothing may follow it but a PMB.
+func (p *parser) route(ts, box []token) error {
 	std, n, num := p.routeStart(ts)
 	p.set(FieldRoute, std)
 	if std == "RR" || std == "HC" {
@@ -1288,43 +1363,50 @@ func (p *parser) route(ts []token) error {
 	}
 	p.begin(FieldRouteNum)
 	p.put(num)
-	boxed := false
-	if m := p.boxAfter(ts, n); m > 0 {
-		p.setTok(FieldBox, ts[n+m-1])
-		n += m
-		boxed = true
-	} else if n < len(ts) && ts[n].w.is&(isBox|isPound) != 0 {
-		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
+	if box != nil {
+		// The route's box is on the next line, or the one before: read
+		// it as what follows the route.
+		ts, n = box, 0
 	}
+	m := p.boxAfter(ts, n)
+	if m == 0 {
+		at := ts[len(ts)-1]
+		if n < len(ts) {
+			at = ts[n]
+			if p.boxInStreet(ts[n:], true) {
+				return perr(at.src, int(at.off), ErrAmbiguous) // RR 1 PO BOX 406: a route and a PO Box
+			}
+		}
+		return perr(at.src, int(at.off), ErrInvalidBox)
+	}
+	p.setTok(FieldBox, ts[n+m-1])
+	n += m
 	if m := p.pmbLen(ts, n); m > 0 {
 		if err := p.putPMB(ts[n:], m); err != nil {
 			return err
 		}
 		n += m
 	}
-	if n < len(ts) {
-		// Street text after the box is dropped (Pub 28 section 245: RR 2
-		// BOX 18 BRYAN DAIRY RD). Anything else is no part of the address
-		// that can be left out: a unit, a number, a PO Box (RR 1 PO BOX
-		// 406 is not RR 1), words after a route with no box.
-		for i := n; i < len(ts); i++ {
-			if p.boxInStreet(ts[i:], true) {
-				return perr(ts[i].src, int(ts[i].off), ErrAmbiguous) // a route and a PO Box
-			}
-			if p.pmbLen(ts, i) > 0 {
-				return perr(ts[i].src, int(ts[i].off), ErrInvalidBox) // a PMB is not a street's, to drop
-			}
-		}
-		if _, _, ok := p.unit(ts[n]); ok {
-			return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit)
-		}
-		// A letter alone after the box may be the box's (RR 2 BOX 15 A,
-		// box 15A), as a number may: held, not dropped as a street's.
-		if ts[n].digit || !boxed || n+1 == len(ts) && ts[n].alpha && ts[n].b-ts[n].a == 1 {
-			return perr(ts[n].src, int(ts[n].off), ErrInvalidBox)
-		}
-		p.dropped = true
+	if n == len(ts) {
+		return nil
 	}
+	if std != "RR" && std != "HC" {
+		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox) // a military box has no street
+	}
+	for i := n; i < len(ts); i++ {
+		t := &ts[i]
+		switch {
+		case p.boxInStreet(ts[i:], true):
+			return perr(t.src, int(t.off), ErrAmbiguous) // a route and a PO Box
+		case p.pmbLen(ts, i) > 0:
+			return perr(t.src, int(t.off), ErrInvalidBox) // a PMB is not a street's, to drop
+		case t.w.unit != "":
+			return perr(t.src, int(t.off), ErrInvalidUnit)
+		case t.digit || t.alpha && t.b-t.a == 1:
+			return perr(t.src, int(t.off), ErrInvalidBox)
+		}
+	}
+	p.dropped = true
 	return nil
 }
 

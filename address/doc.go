@@ -22,7 +22,8 @@
 //     designators are not interchangeable (BLDG 4 is not APT 4);
 //   - an address's two secondary units, when it has two, are a set: BLDG 3
 //     APT 4 and APT 4 BLDG 3 are the same delivery point;
-//   - in street and city names, SAINT and ST, FORT and FT, MOUNT and MT, and
+//   - in street and city names, SAINT and ST, SAINTE and STE (not SAINT:
+//     SAINTE MARIE is not SAINT MARIE), FORT and FT, MOUNT and MT, and
 //     the spelled ordinals FIRST to TWENTIETH and 1ST to 20TH are the same
 //     word, apostrophes are ignored, and a Latin letter's accent is too, as
 //     the USPS ZIP+4 file has none (Pub 28 Appendix D5): CALLE PEÑUELAS,
@@ -90,10 +91,19 @@
 //     Pub 28 section 215 does on two lines;
 //   - the words of a street after a route's box are dropped, as Pub 28
 //     sections 245 and 254 say (RR 2 BOX 18 BRYAN DAIRY RD is RR 2 BOX
-//     18), but not what may tell two boxes apart: a number or a unit right
-//     after the box (RR 2 BOX 15 2, RR 2 BOX 15 APT 2), a letter that ends
-//     the line (RR 2 BOX 15 A, which may be box 15A) or a PMB among the
-//     words is an error, [ErrInvalidBox] or [ErrInvalidUnit];
+//     18), but not what may tell two boxes apart: a word with a digit, a
+//     letter alone, a unit designator or # anywhere among them (RR 2 BOX
+//     15 2, RR 2 BOX 15 A, which may be box 15A, HC 72 BOX 18 ELM LOT 3)
+//     or a PMB is an error, [ErrInvalidBox] or [ErrInvalidUnit]. A
+//     military box (PSC, CMR, UNIT, ...) has no street: any word after it
+//     but a PMB is an error;
+//   - a route without its box (RR 2) is no delivery point, [ErrInvalidBox],
+//     even as the farther line of a dual address (RR 1 above PO BOX 406,
+//     which may be the route's box written as a PO Box). The word BOX and
+//     its number on the line right after or before a route with no box is
+//     that route's box (RR 2, BOX 18 is RR 2 BOX 18), where PO BOX, POB
+//     and the like name a PO Box; next to a route that has its box, such a
+//     line is [ErrAmbiguous];
 //   - a letter alone on a line is a secondary range, as a number alone is
 //     (123 MAIN ST, A is 123 MAIN ST # A);
 //   - a line that is no delivery line is set aside as a building's or
@@ -102,14 +112,20 @@
 //     LEVEL) or with BACK, LEFT, RIGHT, UP or HALF, or has a dwelling's
 //     designator after its first word (EAST APT, GROUND FLOOR), is
 //     [ErrInvalidUnit]; one with a number or a letter (LEVEL 3, WING C,
-//     TOWER N) is [ErrUnrecognized]; and one that
-//     names a second dwelling on the lot (CARRIAGE HOUSE, GUEST HOUSE,
-//     COTTAGE, GARAGE, IN-LAW) beside a street address with no unit is
+//     TOWER N) is [ErrUnrecognized]; one with HALF after its first word
+//     (EAST HALF) is [ErrInvalidUnit]; and one that
+//     names a second dwelling on the lot or a part of the house let as one
+//     (CARRIAGE HOUSE, GUEST HOUSE, COTTAGE, GARAGE, IN-LAW, ATTIC,
+//     CELLAR, GARDEN LEVEL, STUDIO, BARN, MOBILE HOME, SERVANTS QUARTERS)
+//     beside a street address with no unit is
 //     [ErrInvalidUnit] (with a unit, it names a building). The words of
 //     the lines set aside are kept in [Address.Building]: no part of the
 //     delivery point, but [Classify] holds a piece for SMITH HALL apart
 //     from the address of JONES HALL at the same number
-//     ([BuildingsAgree]);
+//     ([BuildingsAgree]). A Puerto Rico urbanization (URB VILLA NUEVA) is
+//     set aside so too, and must be the same on both sides, word for
+//     word: street names and numbers repeat between urbanizations in one
+//     ZIP code (Pub 28 section 29);
 //   - UPSTAIRS and DOWNSTAIRS, as mailers write the floors of a divided
 //     house, are UPPR and LOWR;
 //   - NO and SO right after a street's suffix, with no number after them,
@@ -123,6 +139,11 @@
 //     (280 SUMMIT CT B, 720 10TH AVE SW A); without commas, such a letter
 //     is never the first word of the city, since no city's name starts
 //     with a letter of its own but a directional;
+//   - a C1 form that ends a street name before its suffix is spelled out
+//     as Pub 28 section 234.2 has it only when it abbreviates the primary
+//     name (MAIN AVE DR is MAIN AVENUE DR, DEER TRL CT is DEER TRAIL CT);
+//     a plural (DEER TRAILS CT, TRLS, PIKES) or a word C1 lists as a
+//     form (PONY EXPRESS RD, DEL VIA CT) is kept as written: another name;
 //   - a directional word between the street name and suffix is kept as
 //     written (BAY W DR), since Pub 28 also reads such a letter as part of the
 //     name (BAY E DR);

@@ -68,6 +68,10 @@ func FuzzInsertTellsApart(f *testing.F) {
 	f.Add("RR 2 BOX 18 BRYAN DAIRY RD, Largo, FL 33777", uint16(5), uint8(0))
 	f.Add("C/O JANE DOE, 123 MAIN ST, Springfield, IL 62704", uint16(1), uint8(1))
 	f.Add("123 Main St, PO Box 5, Springfield, IL 62704", uint16(1), uint8(2))
+	f.Add("RR 2, BOX 18, Springfield, IL 62704", uint16(2), uint8(1))
+	f.Add("BOX 18, RR 2, Springfield, IL 62704", uint16(3), uint8(0))
+	f.Add("HC 72 BOX 18 ELM LOT 3, Springfield, IL 62704", uint16(4), uint8(2))
+	f.Add("CMR 405 BOX 1, APO AE 09096", uint16(4), uint8(0))
 	f.Fuzz(func(t *testing.T, line string, at uint16, w uint8) {
 		tellsApart(t, []string{line}, 0, at, w, func(p *parser, texts []string) (Address, error) {
 			return p.parse(texts[0], true)
@@ -82,6 +86,10 @@ func FuzzInsertTellsApartFields(f *testing.F) {
 	f.Add("Bldg 3", "400 Cedar Ln Apt 4", "Springfield", "IL", "62704", uint16(1), uint8(2), uint8(1))
 	f.Add("RR 4 Box 164", "", "Springfield", "IL", "62704", uint16(4), uint8(0), uint8(0))
 	f.Add("100 Main St", "", "Salt Lake City", "UT", "84103", uint16(1), uint8(0), uint8(2))
+	f.Add("RR 2", "Box 18", "Springfield", "IL", "62704", uint16(1), uint8(1), uint8(1))
+	f.Add("Box 18", "RR 2", "Springfield", "IL", "62704", uint16(1), uint8(0), uint8(0))
+	f.Add("PO Box 18", "RR 2 Box 5", "Springfield", "IL", "62704", uint16(2), uint8(1), uint8(1))
+	f.Add("PSC 1650", "Box 18", "APO", "AE", "09001", uint16(1), uint8(2), uint8(0))
 	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string, at uint16, w, field uint8) {
 		tellsApart(t, []string{line1, line2, city, state, zip}, int(field)%5, at, w, func(p *parser, texts []string) (Address, error) {
 			return p.parseFields(texts[0], texts[1], texts[2], texts[3], texts[4])

@@ -25,6 +25,7 @@ type unitInfo struct {
 type wordInfo struct {
 	suffix       string // C1 standard abbreviation of this suffix form: "AVE"
 	expand       string // the C1 primary name this form spells out to: "AVENUE"
+	abbrev       bool   // the word abbreviates expand, so a street name spells it out (abbreviates)
 	expandUnit   bool   // expand is a C2 designator: KY spells out to KEY
 	expandRanged bool   // and that designator needs a secondary range
 	std          bool   // the word is a C1 standard abbreviation
@@ -173,6 +174,10 @@ func init() {
 			i.expand = s.primary
 		}
 	}
+	for w, s := range suffixes {
+		i := info(w)
+		i.abbrev = abbreviates(w, i.expand, s.std)
+	}
 	for w, d := range dirs {
 		i := info(w)
 		i.dir = d
@@ -236,6 +241,44 @@ func init() {
 			highwayEndsElse = append(highwayEndsElse, w) // MARKET
 		}
 	}
+}
+
+// abbreviates reports whether w, a C1 form of the suffix whose primary
+// name is primary and standard abbreviation std, is an abbreviation of
+// primary, which a street name spells out (DEER TRL CT is DEER TRAIL CT),
+// rather than a word of its own that C1 only maps to the same suffix. It
+// is not:
+//   - primary itself, or a plural: primary or another of its forms and S
+//     or ES (PIKES, RANCHES, TRLS), which names another street than the
+//     singular (DEER TRAILS CT is not DEER TRAIL CT);
+//   - a beginning of primary that is longer than std (EXPRESS of
+//     EXPRESSWAY): an abbreviation by truncation is no longer than the
+//     standard one, a longer beginning is a word of its own;
+//   - a beginning of primary that ends in a vowel other than E (VIA of
+//     VIADUCT): a truncation ends in a consonant (CRES, TER, AV) or a
+//     silent E (AVE), a word may end in any letter.
+//
+// Misspellings and contractions that are no beginning (TRL, CRSNT,
+// CENTRE) are abbreviations. The rule errs on the side of keeping a word
+// as written: a word not spelled out keys apart from its primary name,
+// which is a held piece, not a false equivalence.
+func abbreviates(w, primary, std string) bool {
+	if w == primary || primary == "" {
+		return false
+	}
+	for _, plural := range [...]string{"S", "ES"} {
+		if base, ok := strings.CutSuffix(w, plural); ok && base != "" && suffixes[base].primary == primary {
+			return false
+		}
+	}
+	if strings.HasPrefix(primary, w) {
+		switch w[len(w)-1] {
+		case 'A', 'I', 'O', 'U':
+			return false
+		}
+		return len(w) <= len(std)
+	}
+	return true
 }
 
 // strongSuffix holds the suffixes that are almost never a street's name

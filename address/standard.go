@@ -613,6 +613,7 @@ var unitTable = [...]struct {
 	{"HANGER", "HNGR", true},
 	{"KEY", "KEY", true},
 	{"LOBBY", "LBBY", false},
+	{"LOFT", "LOFT", false},
 	{"LOT", "LOT", true},
 	{"LOWER", "LOWR", false},
 	{"OFFICE", "OFC", false},
@@ -778,6 +779,10 @@ var secondDwellings = [...][]string{
 	{"POOL", "HOUSE"}, {"TINY", "HOUSE"}, {"BACK", "HOUSE"}, {"FRONT", "HOUSE"}, {"MAIN", "HOUSE"},
 	{"COTTAGE"}, {"GARAGE"}, {"CASITA"}, {"BUNGALOW"}, {"CABIN"},
 	{"GRANNY", "FLAT"}, {"IN", "LAW"}, {"INLAW"}, {"ADU"},
+	// Parts of a house let as dwellings of their own, and dwellings on a
+	// lot that are no house.
+	{"ATTIC"}, {"CELLAR"}, {"STUDIO"}, {"GARDEN", "LEVEL"}, {"BARN"},
+	{"MOBILE", "HOME"}, {"SERVANTS", "QUARTERS"}, {"SERVANT", "QUARTERS"},
 }
 
 // Not Pub 28: the suffixes whose words, first in a street name of more
@@ -805,8 +810,7 @@ var shortDirsAfterSuffix = [...][2]string{{"NO", "N"}, {"SO", "S"}}
 // and City State files do; mailers' files spell the same name both ways.
 var keyWordTable = [...][2]string{
 	{"SAINT", "ST"},
-	{"STE", "ST"}, // SAINTE
-	{"SAINTE", "ST"},
+	{"SAINTE", "STE"}, // the feminine: SAINTE MARIE is not SAINT MARIE
 	{"FORT", "FT"},
 	{"MOUNT", "MT"},
 	{"FIRST", "1ST"},

@@ -17,11 +17,12 @@ import (
 // reach the key, with that line: a dual address, where the line nearer the
 // last line is the delivery address (Pub 28 section 215).
 var setAside = map[string]string{
-	`ParseFields("RR 1", "PO Box 406", "Grayville", "IL", "62844")`:               "RR 1",
 	`ParseFields("123 Main St", "PO Box 5", "Springfield", "IL", "62704")`:        "123 Main St",
 	`ParseFields("PO Box 5", "123 Main St", "Springfield", "IL", "62704")`:        "PO Box 5",
 	`ParseFields("123 Main St Apt 4B", "PO Box 5", "Springfield", "IL", "62704")`: "123 Main St Apt 4B",
 	`Parse("123 Main St, PO Box 5, Springfield, IL 62704")`:                       "123 Main St",
+	`ParseFields("RR 2 Box 5", "PO Box 18", "Springfield", "IL", "62704")`:        "RR 2 Box 5",
+	`ParseFields("PO Box 18", "RR 2 Box 5", "Springfield", "IL", "62704")`:        "PO Box 18",
 }
 
 // TestOneCharacterTellsApart: for every input of standard.txt that parses,
@@ -204,10 +205,11 @@ var insertAside = map[string]string{
 	`ParseFields("123 Main St Apt 4B", "PO Box 5", "Springfield", "IL", "62704")`:                                  "123 Main St Apt 4B",
 	`ParseFields("123 Main St", "PO Box 5", "Springfield", "IL", "62704")`:                                         "123 Main St",
 	`ParseFields("PO Box 5", "123 Main St", "Springfield", "IL", "62704")`:                                         "PO Box 5",
-	`ParseFields("RR 1", "PO Box 406", "Grayville", "IL", "62844")`:                                                "RR 1",
 	`ParseFields("123 Main St", "C/O Jane Doe", "Springfield", "IL", "62704")`:                                     "C/O Jane Doe",
 	`ParseFields("C/O Jane Doe", "123 Main St", "Springfield", "IL", "62704")`:                                     "C/O Jane Doe",
 	`ParseFields("c/o Jane Doe", "123 Main St Apt 4B", "Springfield", "IL", "62704")`:                              "c/o Jane Doe",
+	`ParseFields("RR 2 Box 5", "PO Box 18", "Springfield", "IL", "62704")`:                                         "RR 2 Box 5",
+	`ParseFields("PO Box 18", "RR 2 Box 5", "Springfield", "IL", "62704")`:                                         "PO Box 18",
 	`ParseFields("Attn: Billing", "123 Main St", "Springfield", "IL", "62704")`:                                    "Attn: Billing",
 	`ParseFields("Attention Jane Doe", "PO Box 5", "Springfield", "IL", "62704")`:                                  "Attention Jane Doe",
 	`ParseFields("Care of John Smith", "RR 2 Box 152", "Springfield", "IL", "62704")`:                              "Care of John Smith",
@@ -280,6 +282,86 @@ func TestInsertTellsApart(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestNoFalseEquivalence: pairs of inputs that name two delivery points,
+// each of which once shared a key. Each side must parse to a key of its
+// own or be an error (held for review); never one key for both.
+func TestNoFalseEquivalence(t *testing.T) {
+	type in [5]string // ParseFields' inputs; Parse of [0] when the rest are empty
+	tests := []struct {
+		a, b   in
+		reason string
+	}{
+		// A route and its box on separate lines.
+		{in{"RR 2", "BOX 18", "Springfield", "IL", "62704"}, in{"RR 3", "BOX 18", "Springfield", "IL", "62704"}, "241: BOX 18 below RR 2 is the route's box, not PO BOX 18"},
+		{in{"HC 68", "BOX 18", "Springfield", "IL", "62704"}, in{"HC 69", "BOX 18", "Springfield", "IL", "62704"}, "251: a highway contract's box"},
+		{in{"STAR ROUTE 3", "BOX 18", "Springfield", "IL", "62704"}, in{"STAR ROUTE 4", "BOX 18", "Springfield", "IL", "62704"}, "254: STAR ROUTE is HC"},
+		{in{"PSC 1650", "BOX 18", "APO", "AE", "09001"}, in{"PSC 1651", "BOX 18", "APO", "AE", "09001"}, "238: a military box"},
+		{in{"CMR 450", "BOX 18", "APO", "AE", "09001"}, in{"CMR 451", "BOX 18", "APO", "AE", "09001"}, "238"},
+		{in{"RR 2", "BOX A", "Springfield", "IL", "62704"}, in{"RR 3", "BOX A", "Springfield", "IL", "62704"}, "a box of a letter"},
+		{in{"RR 2", "POB 18", "Springfield", "IL", "62704"}, in{"RR 3", "POB 18", "Springfield", "IL", "62704"}, "a route without its box is no delivery point"},
+		{in{"RR 1", "PO BOX 406", "Grayville", "IL", "62844"}, in{"RR 2", "PO BOX 406", "Grayville", "IL", "62844"}, "215: no dual address with a route that has no box"},
+		{in{"RR 2, BOX 18, Springfield, IL 62704"}, in{"RR 3, BOX 18, Springfield, IL 62704"}, "one line, commas"},
+		{in{"RR 2", "BOX 18", "Springfield", "IL", "62704"}, in{"PO BOX 18", "", "Springfield", "IL", "62704"}, "a route's box is no PO Box"},
+		// Box first, route second: the route left without a box.
+		{in{"BOX 18, RR 2, Springfield, IL 62704"}, in{"BOX 19, RR 2, Springfield, IL 62704"}, "BOX 18 above RR 2 is its box"},
+		{in{"PO BOX 18", "RR 2", "Springfield", "IL", "62704"}, in{"PO BOX 19", "RR 2", "Springfield", "IL", "62704"}, "RR 2 alone is no delivery point"},
+		{in{"RR 2 BOX 5", "RR 3", "Springfield", "IL", "62704"}, in{"RR 2 BOX 6", "RR 3", "Springfield", "IL", "62704"}, "RR 3 alone is no delivery point"},
+		// Words after a route's box that may tell boxes apart.
+		{in{"RR 2 BOX 18 X APT 5, Springfield, IL 62704"}, in{"RR 2 BOX 18 X APT 6, Springfield, IL 62704"}, "245: a unit after the box"},
+		{in{"HC 72 BOX 18 ELM LOT 3, Springfield, IL 62704"}, in{"HC 72 BOX 18 ELM LOT 9, Springfield, IL 62704"}, "254: a lot after the box"},
+		{in{"RR 2 BOX 18 A B, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "letters after the box"},
+		{in{"CMR 405 BOX 1 WING 3, APO AE 09096"}, in{"CMR 405 BOX 1, APO AE 09096"}, "238: a military box has no street"},
+		// The last word of a street name before the suffix: a C1 form that
+		// is a plural or a word of its own is not the primary name.
+		{in{"100 DEER TRAILS CT, Springfield, IL 62704"}, in{"100 DEER TRAIL CT, Springfield, IL 62704"}, "TRAILS is no abbreviation of TRAIL"},
+		{in{"100 DEER TRLS CT, Springfield, IL 62704"}, in{"100 DEER TRL CT, Springfield, IL 62704"}, "nor TRLS of TRL: a plural abbreviated"},
+		{in{"100 OLD PIKES CT, Springfield, IL 62704"}, in{"100 OLD PIKE CT, Springfield, IL 62704"}, "doc: PIKES and PIKE are different names"},
+		{in{"100 DEER TRACKS LN, Springfield, IL 62704"}, in{"100 DEER TRACK LN, Springfield, IL 62704"}, "a plural"},
+		{in{"100 OAK TRACES DR, Springfield, IL 62704"}, in{"100 OAK TRACE DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 THOUSAND ISLES DR, Springfield, IL 62704"}, in{"100 THOUSAND ISLE DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 LAKE LOOPS RD, Springfield, IL 62704"}, in{"100 LAKE LOOP RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 CEDAR PATHS CT, Springfield, IL 62704"}, in{"100 CEDAR PATH CT, Springfield, IL 62704"}, "a plural"},
+		{in{"100 OAK RANCHES RD, Springfield, IL 62704"}, in{"100 OAK RANCH RD, Springfield, IL 62704"}, "a plural in ES"},
+		{in{"100 PINE FORESTS DR, Springfield, IL 62704"}, in{"100 PINE FOREST DR, Springfield, IL 62704"}, "a plural"},
+		{in{"100 SLEEPY HOLLOWS RD, Springfield, IL 62704"}, in{"100 SLEEPY HOLLOW RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 TWIN TUNNELS RD, Springfield, IL 62704"}, in{"100 TWIN TUNNEL RD, Springfield, IL 62704"}, "a plural"},
+		{in{"100 PONY EXPRESS RD, Springfield, IL 62704"}, in{"100 PONY EXPRESSWAY RD, Springfield, IL 62704"}, "EXPRESS is a word, no abbreviation of EXPRESSWAY"},
+		{in{"100 DEL VIA CT, Springfield, IL 62704"}, in{"100 DEL VIADUCT CT, Springfield, IL 62704"}, "VIA is a word, no abbreviation of VIADUCT"},
+		// A line set aside that names a dwelling of its own; SAINTE.
+		{in{"123 MAIN ST, ATTIC, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "an attic let as a dwelling"},
+		{in{"123 MAIN ST, GARDEN LEVEL, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "the garden level"},
+		{in{"123 MAIN ST, CELLAR, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a cellar"},
+		{in{"123 MAIN ST, LOFT, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "C2: LOFT is a unit"},
+		{in{"123 MAIN ST", "LOFT", "Springfield", "IL", "62704"}, in{"123 MAIN ST", "", "Springfield", "IL", "62704"}, "C2: LOFT on a line of its own"},
+		{in{"123 MAIN ST, STUDIO, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a studio"},
+		{in{"123 MAIN ST, BARN, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a barn"},
+		{in{"123 MAIN ST, MOBILE HOME, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "a mobile home on the lot"},
+		{in{"123 MAIN ST, SERVANTS QUARTERS, Springfield, IL 62704"}, in{"123 MAIN ST, Springfield, IL 62704"}, "servants' quarters"},
+		{in{"123 MAIN ST, EAST HALF, Springfield, IL 62704"}, in{"123 MAIN ST, WEST HALF, Springfield, IL 62704"}, "two halves of a house"},
+		{in{"123 SAINTE MARIE ST, Springfield, IL 62704"}, in{"123 SAINT MARIE ST, Springfield, IL 62704"}, "SAINTE is not SAINT"},
+		{in{"123 STE MARIE ST, Springfield, IL 62704"}, in{"123 ST MARIE ST, Springfield, IL 62704"}, "STE is SAINTE, not SAINT"},
+		// Puerto Rico: street names and numbers repeat between urbanizations
+		// in one ZIP code (Pub 28 section 29).
+		{in{"100 CALLE 1", "URB VILLA NUEVA", "San Juan", "PR", "00926"}, in{"100 CALLE 1", "", "San Juan", "PR", "00926"}, "URB on one side only"},
+		{in{"URB VILLA NUEVA, 100 CALLE 1, San Juan, PR 00926"}, in{"URB NUEVA VILLA, 100 CALLE 1, San Juan, PR 00926"}, "words reordered"},
+		{in{"URB ESTANCIAS DEL RIO, 100 CALLE 1, San Juan, PR 00926"}, in{"URB ESTANCIAS, 100 CALLE 1, San Juan, PR 00926"}, "one within the other"},
+		{in{"URB SAN ANTONIO, 100 CALLE 1, San Juan, PR 00926"}, in{"URB SAN ANTONIO II, 100 CALLE 1, San Juan, PR 00926"}, "a second section"},
+	}
+	parse := func(x in) (address.Address, error) {
+		if x[1] == "" && x[2] == "" {
+			return address.Parse(x[0])
+		}
+		return address.ParseFields(x[0], x[1], x[2], x[3], x[4])
+	}
+	for _, tt := range tests {
+		a, errA := parse(tt.a)
+		b, errB := parse(tt.b)
+		if errA == nil && errB == nil && a.Key() == b.Key() && address.BuildingsAgree(a.Building, b.Building) {
+			t.Errorf("%q and %q: one key %q (%s)", tt.a, tt.b, a.Key(), tt.reason)
 		}
 	}
 }
