@@ -25,6 +25,7 @@ type Reader struct {
 	max    int
 	buf    []byte // a line longer than the reader's buffer, put together
 	skipLF bool   // with CR: the last line ended in "\r"; a "\n" next is its end's
+	noLF   int    // with CR: so many bytes buffered, from the next, hold no "\n"
 }
 
 // NewReader returns a Reader of r whose lines may be up to max bytes long,
@@ -77,32 +78,50 @@ func (r *Reader) readSlice() ([]byte, error) {
 		b, err := r.r.Peek(1)
 		switch {
 		case len(b) == 1 && b[0] == '\n':
-			r.r.Discard(1)
+			r.take(b)
 		case err != nil:
 			return nil, err
 		}
 	}
 	for n := 0; ; {
 		// Fill the buffer with at least one byte more than searched, then
-		// search all that is in it.
+		// search all that is in it: for the first "\n", past the bytes
+		// known to hold none (a file of "\r" ends is not searched to the
+		// buffer's end for each line), and for a "\r" before it.
 		_, err := r.r.Peek(n + 1)
 		b, _ := r.r.Peek(r.r.Buffered())
-		if i := bytes.IndexAny(b[n:], "\r\n"); i >= 0 {
-			line := b[:n+i+1]
-			r.skipLF = line[len(line)-1] == '\r'
-			r.r.Discard(len(line))
-			return line, nil
+		lf := bytes.IndexByte(b[r.noLF:], '\n')
+		if lf >= 0 {
+			lf += r.noLF
+			r.noLF = lf
+		} else {
+			r.noLF = len(b)
 		}
-		switch {
+		lim := len(b)
+		if lf >= 0 {
+			lim = lf
+		}
+		switch i := bytes.IndexByte(b[n:lim], '\r'); {
+		case i >= 0:
+			return r.take(b[:n+i+1]), nil
+		case lf >= 0:
+			return r.take(b[:lf+1]), nil
 		case err != nil:
-			r.r.Discard(len(b))
-			return b, err
+			return r.take(b), err
 		case len(b) == r.r.Size():
-			r.r.Discard(len(b))
-			return b, bufio.ErrBufferFull
+			return r.take(b), bufio.ErrBufferFull
 		}
 		n = len(b)
 	}
+}
+
+// take consumes the bytes of b, the start of the buffered input, for
+// readSlice, and returns it.
+func (r *Reader) take(b []byte) []byte {
+	r.r.Discard(len(b))
+	r.noLF = max(0, r.noLF-len(b))
+	r.skipLF = len(b) > 0 && b[len(b)-1] == '\r'
+	return b
 }
 
 // end trims a line read whole of its end and settles its error.

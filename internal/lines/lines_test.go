@@ -1,6 +1,7 @@
 package lines
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -192,4 +193,36 @@ func FuzzNext(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkNext reads lines of a batch's length, their ends found by
+// ReadSlice and, with CR, by the search for either end: in CRLF text, and
+// in text of bare CRs, which must not cost a search to the buffer's end
+// for each line.
+func BenchmarkNext(b *testing.B) {
+	const row = "P000001,M000001,ADA LOVELACE,123 MAIN ST,APT 4B,SPRINGFIELD,IL,62704,true,M000001;M000002"
+	for _, bc := range []struct {
+		name string
+		end  string
+		cr   bool
+	}{{"CRLF", "\r\n", false}, {"CRLF,CR", "\r\n", true}, {"CR,CR", "\r", true}} {
+		in := []byte(strings.Repeat(row+bc.end, 10000))
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				r := NewReader(bytes.NewReader(in), 1<<16)
+				r.CR = bc.cr
+				n := 0
+				for {
+					if _, _, err := r.Next(); err != nil {
+						break
+					}
+					n++
+				}
+				if n != 10000 {
+					b.Fatalf("%d lines", n)
+				}
+			}
+		})
+	}
 }
