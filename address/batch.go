@@ -65,13 +65,30 @@ const MaxBatchLine = 64 << 10
 
 // A BatchReader reads the pieces of a batch file: CSV with a header row
 // naming the columns (BatchColumns, in any order; piece_id and member_id
-// required), one piece per line. It reads lines, never the whole file, and
-// never loses one: every line after the header that is not blank is one
-// Piece, and a line that cannot be read, too long ones included, is a Piece
-// whose Err is a [*RowError] (the gate finds it invalid). A row with the
-// wrong number of fields keeps the id it has when the piece_id column can
-// still be read, and is keyed by its line otherwise. A quoted field may not
-// span lines.
+// required), one piece per line. A line ends in "\n", "\r\n" or a bare "\r"
+// (as old Macs and some spreadsheets write), in any mix: "\r\n" is one end,
+// not two, and line numbers count lines so. The header is the first line
+// alone; no row is ever read as part of it. It reads lines, never the whole
+// file, and never loses one: every line after the header that is not blank
+// is one Piece, and a line that cannot be read, too long ones included, is a
+// Piece whose Err is a [*RowError] (the gate finds it invalid). A quoted
+// field may not span lines: a line end inside quotes, "\r" included, ends
+// the row there, and both parts are invalid pieces.
+//
+// A row that cannot be read is keyed by its piece id only when that id can
+// be trusted to be the piece id, and by its line ("line N") otherwise, so
+// that no name or address text becomes a key:
+//   - A row with the wrong number of fields keeps the field at the piece_id
+//     column's index as its id only if every column before piece_id in the
+//     header is member_id, phi, state or zip, which hold no comma, and only
+//     if the row does not begin inside quotes opened on an earlier line. An
+//     unquoted comma in a name or an address ("SMITH, JOHN") shifts the
+//     fields after it, and the middle lines of a quoted field that spans
+//     lines are address text: a field read there is not the id. contents is
+//     not among those columns: a list of ids written with commas is too
+//     likely. Such a row's member_id is not read at all.
+//   - A row with a malformed quote is keyed by its line: the fields before
+//     the fault may be the tail of a quoted field begun on the line before.
 //
 // phi is "true" or "false" (also 1/0, yes/no, any case); a piece whose phi
 // is missing or cannot be read is taken to carry PHI. contents is member ids
@@ -93,11 +110,20 @@ type BatchReader struct {
 	slab   []string // where pieces' Contents are cut from
 	header bool
 	err    error
+	// idOK: the header puts before piece_id only columns that hold no
+	// comma, so a row with the wrong number of fields still has its id
+	// at piece_id's index.
+	idOK bool
+	// inQuote: the quotes of the lines read so far leave one open, so
+	// the next line may be inside a quoted field that spans lines.
+	inQuote bool
 }
 
 // NewBatchReader returns a BatchReader reading from r.
 func NewBatchReader(r io.Reader) *BatchReader {
-	return &BatchReader{r: lines.NewReader(r, MaxBatchLine)}
+	lr := lines.NewReader(r, MaxBatchLine)
+	lr.CR = true
+	return &BatchReader{r: lr}
 }
 
 // Line returns the line number of the piece Read returned last.
@@ -188,6 +214,14 @@ func (b *BatchReader) readHeader() error {
 	}
 	b.ncols = len(fields)
 	b.head = slices.Clone(fields)
+	b.idOK = true
+	for _, f := range fields[:b.col[0]] {
+		switch csvhead.Name(f) {
+		case "member_id", "phi", "state", "zip":
+		default:
+			b.idOK = false
+		}
+	}
 	return nil
 }
 
@@ -215,6 +249,10 @@ func (b *BatchReader) piece(text []byte) Piece {
 	}
 	fields, err := splitCSV(row, b.fields[:0])
 	b.fields = fields[:0]
+	continued := b.inQuote // the line may be inside quotes opened before it
+	if strings.Count(row, `"`)%2 == 1 {
+		b.inQuote = !b.inQuote
+	}
 	get := func(j int) string {
 		if i := b.col[j]; i >= 0 && i < len(fields) {
 			return strings.TrimSpace(fields[i])
@@ -226,8 +264,10 @@ func (b *BatchReader) piece(text []byte) Piece {
 	}
 	p.PHI = true // until the row says otherwise: a piece not read is taken to carry PHI
 	if err != nil {
-		// Keep the id only if the row was split and its column is there.
-		if !errors.Is(err, ErrQuote) {
+		// Keep the id only if the row was split and the field at its
+		// column's index is the id (see BatchReader): never name or
+		// address text.
+		if err == ErrFieldCount && b.idOK && !continued {
 			p.ID = get(0)
 		}
 		p.Err = &RowError{Line: b.line, PieceID: p.ID, Err: err}

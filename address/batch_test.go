@@ -2,6 +2,7 @@ package address_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -81,6 +82,93 @@ func TestBatchReader(t *testing.T) {
 		name:  "the longest line read",
 		input: header + "P1,M1,Ada,123 Main St,,Springfield,IL,62704,true," + strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,")) + "\r\n",
 		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, []string{strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,123 Main St,,Springfield,IL,62704,true,"))}, ""}},
+	}, {
+		name:  "bare CR line ends: each line is a row",
+		input: strings.ReplaceAll(header, "\n", "\r") + "P1,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\rP2,M2,Alan," + "123 Main St,,Springfield,IL,62704,true," + "\r",
+		want: []got{
+			{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+			{"P2", "M2", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+		},
+	}, {
+		name:  "a bare CR inside a row ends it, and the next piece is its own",
+		input: header + "U8,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\rU9,M2,Alan," + "123 Main St,,Springfield,IL,62704,true," + "\n",
+		want: []got{
+			{"U8", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+			{"U9", "M2", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+		},
+	}, {
+		name: "mixed line ends: CRLF is one end, a CR alone or a CRLF alone is a blank line, lines counted right",
+		input: strings.ReplaceAll(header, "\n", "\r\n") + "P1,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\rP2,M2,Alan," + "123 Main St,,Springfield,IL,62704,true," + "\n" +
+			"\r\n" + "\r" + "P3,M3\r" + "\n" + "P4,M4\n",
+		want: []got{
+			{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+			{"P2", "M2", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+			{"P3", "", "", true, nil, "line 6, piece P3: wrong number of fields"},
+			{"P4", "", "", true, nil, "line 7, piece P4: wrong number of fields"},
+		},
+	}, {
+		name:  "a CR as the last byte ends the last line",
+		input: header + "P1,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\r",
+		want:  []got{{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""}},
+	}, {
+		name:  "a bare CR inside the header ends it: the rows after are invalid, none is swallowed",
+		input: "piece_id,member_id,na\rme,line1,line2,city,state,zip,phi,contents\nP1,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\n",
+		want: []got{
+			{"me", "", "", true, nil, "line 2, piece me: wrong number of fields"},
+			{"P1", "", "", true, nil, "line 3, piece P1: wrong number of fields"},
+		},
+	}, {
+		name:  "a CR inside quotes ends the row as a newline does: both parts invalid, keyed by line",
+		input: header + "P1,M1,\"Ada\rLovelace\"," + "123 Main St,,Springfield,IL,62704,true," + "\nP2,M2,Alan," + "123 Main St,,Springfield,IL,62704,true," + "\n",
+		want: []got{
+			{"line 2", "", "", true, nil, "line 2: malformed quoted field"},
+			{"line 3", "", "", true, nil, "line 3: malformed quoted field"},
+			{"P2", "M2", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+		},
+	}, {
+		name: "the 64 KiB bound with CR line ends",
+		input: strings.ReplaceAll(header, "\n", "\r") + "P1,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,"+"123 Main St,,Springfield,IL,62704,true,")) + "\r" +
+			"P2,M1,Ada," + "123 Main St,,Springfield,IL,62704,true," + strings.Repeat("M", address.MaxBatchLine-len("P2,M1,Ada,"+"123 Main St,,Springfield,IL,62704,true,")+1) + "\r\n" +
+			"P3,M3,Ada," + "123 Main St,,Springfield,IL,62704,true," + "\r",
+		want: []got{
+			{"P1", "M1", "123 MAIN ST, SPRINGFIELD IL 62704", true, []string{strings.Repeat("M", address.MaxBatchLine-len("P1,M1,Ada,"+"123 Main St,,Springfield,IL,62704,true,"))}, ""},
+			{"line 3", "", "", true, nil, "line 3: line too long"},
+			{"P3", "M3", "123 MAIN ST, SPRINGFIELD IL 62704", true, nil, ""},
+		},
+	}, {
+		name:  "an unquoted comma in a name before piece_id: keyed by line, no name in the key",
+		input: "member_id,name,piece_id,line1,line2,city,state,zip,phi,contents\nM1,SMITH, JOHN,P1,100 Oak St,Apt 4B,Springfield,IL,62704,true,\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: wrong number of fields"}},
+	}, {
+		name:  "an unquoted comma in an address before piece_id: keyed by line",
+		input: "member_id,line1,piece_id,name,line2,city,state,zip,phi,contents\nM2,200 Elm Ave, Apt 9,P2,Jane Doe,,Springfield,IL,62704,true,\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: wrong number of fields"}},
+	}, {
+		name:  "only columns without commas before piece_id: the id is kept",
+		input: "zip,state,member_id,phi,piece_id,name,line1,city\n62704,IL,M1,true,P1,SMITH, JOHN,100 Oak St,Springfield\n",
+		want:  []got{{"P1", "", "", true, nil, "line 2, piece P1: wrong number of fields"}},
+	}, {
+		name:  "contents before piece_id: keyed by line (a list written with commas)",
+		input: "contents,piece_id,member_id,line1\nM1,M2,P1,M1,1 Elm St\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: wrong number of fields"}},
+	}, {
+		name:  "an extra column before piece_id: keyed by line",
+		input: "template,piece_id,member_id,line1\nT-7,P1,M1\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: wrong number of fields"}},
+	}, {
+		name: "the middle line of a quoted field spanning lines: keyed by line, and the ids come back after it",
+		input: header + "P1,M1,Ada,\"100 Oak St\nSmith, John\nRear\",,Springfield,IL,62704,true,\n" +
+			"P2,M2\n",
+		want: []got{
+			{"line 2", "", "", true, nil, "line 2: malformed quoted field"},
+			{"line 3", "", "", true, nil, "line 3: wrong number of fields"},
+			{"line 4", "", "", true, nil, "line 4: malformed quoted field"},
+			{"P2", "", "", true, nil, "line 5, piece P2: wrong number of fields"},
+		},
+	}, {
+		name:  "a quote error after readable fields: keyed by line, no text of the row",
+		input: header + "Apt 4B, Rear\",,Springfield,IL,62704,true,\n",
+		want:  []got{{"line 2", "", "", true, nil, "line 2: malformed quoted field"}},
 	}, {
 		name:  "phi in the first column, empty",
 		input: "phi,piece_id,member_id,line1,city,state,zip\n,P1,M1,123 Main St,Springfield,IL,62704\n",
@@ -223,22 +311,60 @@ func TestSplitRow(t *testing.T) {
 	}
 }
 
+// TestBatchReaderCRHeader: the header of a batch whose lines end in a bare
+// CR is its first line alone, not the whole file with every member's name
+// in it, and its rows are pieces.
+func TestBatchReaderCRHeader(t *testing.T) {
+	in := "piece_id,member_id,name,line1,line2,city,state,zip,phi,contents\r" +
+		"P1,M1,JOHN SMITH,100 OAK ST,APT 4B,SPRINGFIELD,IL,62704,true,\r" +
+		"P2,M2,JANE DOE,200 ELM AVE,,SPRINGFIELD,IL,62704,true,\r"
+	r := address.NewBatchReader(strings.NewReader(in))
+	head, err := r.Header()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(address.BatchColumns, head); d != "" {
+		t.Errorf("header (-want +got):\n%s", d)
+	}
+	var ids []string
+	for p, err := range r.All() {
+		if err != nil || p.Err != nil {
+			t.Fatalf("line %d: %v, %v", p.Line, err, p.Err)
+		}
+		ids = append(ids, fmt.Sprintf("%s@%d", p.ID, p.Line))
+	}
+	if d := cmp.Diff([]string{"P1@2", "P2@3"}, ids); d != "" {
+		t.Errorf("pieces (-want +got):\n%s", d)
+	}
+}
+
 func FuzzBatchReader(f *testing.F) {
 	f.Add("piece_id,member_id,name,line1,line2,city,state,zip,phi,contents\nP1,M1,Ada,123 Main St,Apt 4,Springfield,IL,62704,true,M1\n")
 	f.Add("piece_id,member_id\n\"P1\",\"M\"\"1\"\nP2\n")
 	f.Add("piece_id,member_id,line1\nP1,M1,\"123 Main St\nP2,M2,x\n")
+	// Line ends: bare CR, mixed, a CR in quotes, in the header, last, alone.
+	f.Add("piece_id,member_id,name\rP1,M1,Ada\rP2,M2,Alan\r")
+	f.Add("piece_id,member_id,name\r\nP1,M1,Ada\rP2,M2\n\r\n\r\rP3,M3,x\r\n")
+	f.Add("piece_id,member_id,name\nP1,M1,\"Ada\rLovelace\"\nP2,M2,x\r")
+	f.Add("piece_id,mem\rber_id,name\nP1,M1,Ada\n")
+	f.Add("\r")
+	// Shifted ids: a comma in a field before piece_id; a quoted field
+	// spanning three lines.
+	f.Add("member_id,name,piece_id,line1\nM1,SMITH, JOHN,P1,1 Elm St\nM2,Ada,P2,1 Elm St\n")
+	f.Add("piece_id,member_id,name\nP1,M1,\"Ada\nSmith, John\nx\"\nP2,M2\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		r := address.NewBatchReader(strings.NewReader(in))
-		lines := strings.Count(in, "\n") + 1
+		// Lines end in "\n", "\r\n" or "\r".
+		split := strings.Split(strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n"), "\n")
+		lines := len(split)
 		// Every line after the header that is not blank is a piece.
 		want := 0
-		for i, l := range strings.Split(in, "\n") {
-			l = strings.TrimSuffix(l, "\r")
+		for i, l := range split {
 			if i > 0 && (strings.TrimSpace(l) != "" || len(l) > address.MaxBatchLine) {
 				want++
 			}
 		}
-		n := 0
+		n, last := 0, 1
 		for p, err := range r.All() {
 			if err != nil {
 				if n > 0 {
@@ -247,8 +373,19 @@ func FuzzBatchReader(f *testing.F) {
 				return // a batch-level error: the header
 			}
 			n++
-			if p.Line < 2 || p.Line > lines {
-				t.Fatalf("piece on line %d of %d", p.Line, lines)
+			if p.Line <= last || p.Line > lines {
+				t.Fatalf("piece on line %d of %d, after line %d", p.Line, lines, last)
+			}
+			last = p.Line
+			if l := split[p.Line-1]; strings.TrimSpace(l) == "" && len(l) <= address.MaxBatchLine {
+				t.Fatalf("piece on line %d, which is blank", p.Line)
+			}
+			if n == 1 {
+				// The header is the first line alone.
+				head, err := r.Header()
+				if err != nil || len(head) > strings.Count(split[0], ",")+1 {
+					t.Fatalf("header of %d columns from a first line of %d commas, %v", len(head), strings.Count(split[0], ","), err)
+				}
 			}
 			if p.Err != nil {
 				var re *address.RowError

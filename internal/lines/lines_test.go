@@ -1,6 +1,7 @@
 package lines
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -36,10 +37,15 @@ func readAll(t testing.TB, r *Reader) []string {
 	}
 }
 
-// want is what the lines of in are, by splitting it: the reference.
-func want(in string, max int) []string {
+// want is what the lines of in are, by splitting it: the reference. With
+// cr, a bare "\r" ends a line too.
+func want(in string, max int, cr bool) []string {
 	if in == "" {
 		return nil
+	}
+	if cr {
+		// "\r\n" is one end; a "\r" left is one too.
+		in = strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n")
 	}
 	parts := strings.Split(strings.TrimSuffix(in, "\n"), "\n")
 	for i, p := range parts {
@@ -80,11 +86,70 @@ func TestNext(t *testing.T) {
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("lines of %q (-want +got):\n%s", tc.in, d)
 			}
-			if d := cmp.Diff(want(tc.in, 10), got); d != "" {
+			if d := cmp.Diff(want(tc.in, 10, false), got); d != "" {
 				t.Errorf("lines of %q against the reference (-want +got):\n%s", tc.in, d)
 			}
 		})
 	}
+}
+
+// TestNextCR: with CR set, a bare "\r" ends a line as "\n" and "\r\n" do,
+// and "\r\n" is still one end, wherever the buffer cuts it.
+func TestNextCR(t *testing.T) {
+	long := strings.Repeat("x", 40)
+	for _, tc := range []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"CR", "abc\rdef\r", []string{"abc", "def"}},
+		{"CR, no end", "abc\rdef", []string{"abc", "def"}},
+		{"CRLF is one end", "abc\r\ndef\r\n", []string{"abc", "def"}},
+		{"LF", "abc\ndef\n", []string{"abc", "def"}},
+		{"mixed", "a\r\nb\rc\nd\r\ne", []string{"a", "b", "c", "d", "e"}},
+		{"LF CR is two ends", "a\n\rb\n", []string{"a", "", "b"}},
+		{"blank lines", "\r\r\n\n\r", []string{"", "", "", ""}},
+		{"a CR alone", "\r", []string{""}},
+		{"a CR last", "a\nb\r", []string{"a", "b"}},
+		{"the bound, exactly", "0123456789\r", []string{"0123456789"}},
+		{"the bound, with CRLF", "0123456789\r\nok", []string{"0123456789", "ok"}},
+		{"one over", "0123456789a\rok\r", []string{tooLongLine, "ok"}},
+		{"CRLF across the buffer's end", "0123456789abcde\r\nok\r", []string{tooLongLine, "ok"}},
+		{"CRLF across the buffer's end, in bound", "012345678\r\nabcde\r\nok", []string{"012345678", "abcde", "ok"}},
+		{"longer than the buffer", "a\r" + long + "\rb\r", []string{"a", tooLongLine, "b"}},
+		{"longer than the buffer, CRLF", long + "\r\nb\r\n", []string{tooLongLine, "b"}},
+		{"longer than the buffer, no end", "a\r" + long, []string{"a", tooLongLine}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReaderSize(strings.NewReader(tc.in), 10, 16)
+			r.CR = true
+			got := readAll(t, r)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("lines of %q (-want +got):\n%s", tc.in, d)
+			}
+			if d := cmp.Diff(want(tc.in, 10, true), got); d != "" {
+				t.Errorf("lines of %q against the reference (-want +got):\n%s", tc.in, d)
+			}
+		})
+	}
+}
+
+// TestNextCROneByte: a "\r\n" read a byte at a time is still one end, and
+// a line ended by "\r" is returned before the byte after it is read.
+func TestNextCROneByte(t *testing.T) {
+	r := NewReader(iotest.OneByteReader(strings.NewReader("a\r\nb\rc\r\n\r\nd")), 10)
+	r.CR = true
+	if d := cmp.Diff([]string{"a", "b", "c", "", "d"}, readAll(t, r)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	pr, pw := io.Pipe()
+	r = NewReader(pr, 10)
+	r.CR = true
+	go pw.Write([]byte("a\r"))
+	if line, _, err := r.Next(); err != nil || string(line) != "a" {
+		t.Errorf("a line ended by a CR, nothing after it yet: %q, %v", line, err)
+	}
+	pw.Close()
 }
 
 // TestNextLongerThanBuffer: with the bound above the buffer's size, a line
@@ -115,11 +180,49 @@ func FuzzNext(f *testing.F) {
 	f.Add("abc\r\ndef\n", 3, 16)
 	f.Add(strings.Repeat("x", 50)+"\nok", 10, 16)
 	f.Add("\n\r\n", 0, 16)
+	f.Add("a\rb\r\nc\n\r", 1, 0)
+	f.Add(strings.Repeat("x", 15)+"\r\n"+strings.Repeat("y", 40)+"\rz", 20, 0)
 	f.Fuzz(func(t *testing.T, in string, max, size int) {
 		max, size = max&63, 16+size&63
-		got := readAll(t, newReaderSize(strings.NewReader(in), max, size))
-		if d := cmp.Diff(want(in, max), got); d != "" {
-			t.Errorf("lines of %q, bound %d, buffer %d (-want +got):\n%s", in, max, size, d)
+		for _, cr := range []bool{false, true} {
+			r := newReaderSize(strings.NewReader(in), max, size)
+			r.CR = cr
+			got := readAll(t, r)
+			if d := cmp.Diff(want(in, max, cr), got); d != "" {
+				t.Errorf("lines of %q, bound %d, buffer %d, CR %v (-want +got):\n%s", in, max, size, cr, d)
+			}
 		}
 	})
+}
+
+// BenchmarkNext reads lines of a batch's length, their ends found by
+// ReadSlice and, with CR, by the search for either end: in CRLF text, and
+// in text of bare CRs, which must not cost a search to the buffer's end
+// for each line.
+func BenchmarkNext(b *testing.B) {
+	const row = "P000001,M000001,ADA LOVELACE,123 MAIN ST,APT 4B,SPRINGFIELD,IL,62704,true,M000001;M000002"
+	for _, bc := range []struct {
+		name string
+		end  string
+		cr   bool
+	}{{"CRLF", "\r\n", false}, {"CRLF,CR", "\r\n", true}, {"CR,CR", "\r", true}} {
+		in := []byte(strings.Repeat(row+bc.end, 10000))
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				r := NewReader(bytes.NewReader(in), 1<<16)
+				r.CR = bc.cr
+				n := 0
+				for {
+					if _, _, err := r.Next(); err != nil {
+						break
+					}
+					n++
+				}
+				if n != 10000 {
+					b.Fatalf("%d lines", n)
+				}
+			}
+		})
+	}
 }
