@@ -60,9 +60,14 @@ func TestAppendRow(t *testing.T) {
 		br := address.NewBatchReader(strings.NewReader("piece_id,member_id,line1\n" + tc.text + "\n"))
 		br.KeepText = true
 		p, err := br.Read()
-		if tc.text == "" {
+		switch {
+		case tc.text == "":
 			// A line too long for the reader is a piece with no text.
 			p, err = address.Piece{Err: &address.RowError{Line: 2, Err: address.ErrLineLength}}, nil
+		case strings.Contains(tc.text, "\r"):
+			// The reader ends a line at a CR, so gives no such text; a
+			// piece from elsewhere may hold one.
+			p, err = address.Piece{ID: "P", Text: tc.text}, nil
 		}
 		if err != nil {
 			t.Fatal(err)
