@@ -492,7 +492,7 @@ type Batch struct {
 func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	defer tx.Rollback()
 	b := Batch{BatchID: batchID, ByStatus: map[address.Status]int{}, Reviewed: map[address.Decision]int{}}
@@ -502,10 +502,10 @@ func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
 		FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &asof, &started, &finished, &b.Pieces, &b.Released,
 		&b.Quarantined, &b.Blocked, &b.Halted, &b.HaltReason, &newest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, ErrNoBatch)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), ErrNoBatch)
 	}
 	if err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	b.AsOf, b.Started = time.Unix(0, asof).UTC(), time.Unix(0, started).UTC()
 	if finished.Valid {
@@ -531,12 +531,12 @@ func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
 	}
 	if err := count(`SELECT status, count(*) FROM verdicts WHERE batch = ? GROUP BY status`,
 		func(k, n int) { b.ByStatus[address.Status(k)] = n }, id); err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	if err := count(`SELECT r.decision, count(*) FROM reviews r JOIN verdicts v ON v.batch = r.batch AND v.seq = r.seq
 			WHERE r.batch = ? AND v.decision = ? GROUP BY r.decision`,
 		func(k, n int) { b.Reviewed[address.Decision(k)] = n }, id, int64(address.Quarantine)); err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	return b, nil
 }
@@ -575,7 +575,7 @@ type Review struct {
 // Entries returns batch batchID's ledger rows in input order.
 func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", batchID, err) }
+		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err) }
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			yield(Entry{}, wrap(err))
@@ -629,7 +629,7 @@ func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, er
 // why, is kept even when the batch is run again.
 func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.Decision, reviewer, reason string) error {
 	wrap := func(err error) error {
-		return fmt.Errorf("pgsync: review of piece %s of batch %s: %w", strconv.Quote(pieceID), batchID, err)
+		return fmt.Errorf("pgsync: review of piece %s of batch %s: %w", pieceText(pieceID), idText(batchID), err)
 	}
 	if d != address.Release && d != address.Block || strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
 		return wrap(ErrReviewIncomplete)
@@ -693,6 +693,29 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 		return wrap(err)
 	}
 	return nil
+}
+
+// idText is a batch id for an error message: the id if it is well-formed,
+// else a note that it is not, so that a name or an address given as an id
+// (a shifted column, a wrong flag) is not echoed.
+func idText(id string) string {
+	if validID(id) {
+		return id
+	}
+	return "(id not well-formed)"
+}
+
+// pieceText is idText for a piece's key, which may also be "line N".
+func pieceText(key string) string {
+	if n, ok := strings.CutPrefix(key, "line "); ok {
+		if _, err := strconv.ParseUint(n, 10, 31); err == nil {
+			return strconv.Quote(key)
+		}
+	}
+	if validID(key) {
+		return strconv.Quote(key)
+	}
+	return "(piece id not well-formed)"
 }
 
 // Batches returns the ids of the ledger's batches, oldest start first.
