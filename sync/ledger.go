@@ -527,8 +527,8 @@ func (l *Ledger) supersedeReviews(ctx context.Context) error {
 		WHERE v.batch = ?1 AND ` + reviewApplies
 	now := l.st.now().UnixNano()
 	if _, err := l.conn.ExecContext(ctx, `
-		INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, decision, reviewer, reason, at, superseded, by_run)
-		SELECT batch, seq, run, piece, member_id, status, decision, reviewer, reason, at, ?2, ?3 FROM reviews
+		INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, superseded, by_run)
+		SELECT batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, ?2, ?3 FROM reviews
 		WHERE batch = ?1 AND seq NOT IN (`+applying+`)`, l.id, now, l.run); err != nil {
 		return err
 	}
@@ -538,9 +538,11 @@ func (l *Ledger) supersedeReviews(ctx context.Context) error {
 
 // reviewApplies is the condition on a review r and a verdict v of the
 // same batch and seq under which the review applies to the verdict: it
-// was made on the same piece of the same member with the same status, and
-// the piece is quarantined.
-const reviewApplies = `r.piece = v.piece AND r.member_id = v.member_id AND r.status = v.status AND v.decision = 2`
+// was made on the same piece of the same member with the same status and
+// detail, judged against the same address version, and the piece is
+// quarantined.
+const reviewApplies = `r.piece = v.piece AND r.member_id = v.member_id AND r.status = v.status AND r.detail = v.detail
+	AND r.version = v.version AND v.decision = 2`
 
 // release gives the writer connection back to the store, with the store's
 // page cache size.
@@ -727,9 +729,11 @@ func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, er
 // names a piece that had none). A piece is reviewed once.
 //
 // A review is of one verdict: the piece's place in the batch, its key, its
-// member and its status, quarantined. When the batch id is run again, the
-// review applies to the new run's verdict only if that is the same (the
-// same piece, member and status, quarantined); else the new run's Finish
+// member, its status and detail and the address version it was judged
+// against, quarantined. When the batch id is run again, the review applies
+// to the new run's verdict only if that is the same (the same piece,
+// member, status, detail and version, quarantined: a member who moved has
+// another version); else the new run's Finish
 // supersedes it: it is kept, with who and why and the verdict it was made
 // on, in table superseded_reviews, and applies to nothing (no Entry shows
 // it, no Final follows it, Batch does not count it; [Store.Released] lists
@@ -760,29 +764,29 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 	if !finished.Valid {
 		return wrap(ErrBatchUnfinished)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.member_id, v.status, v.decision, r.seq IS NOT NULL FROM verdicts v
+	rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.member_id, v.status, v.detail, v.version, v.decision, r.seq IS NOT NULL FROM verdicts v
 		LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq WHERE v.batch = ? AND v.piece = ?`, id, pieceID)
 	if err != nil {
 		return wrap(err)
 	}
 	found, seq, held := false, int64(-1), 0
 	reviewed := false
-	var member string
+	var member, detail, version string
 	var status address.Status
 	for rows.Next() {
 		var s int64
-		var m string
+		var m, det, ver string
 		var st address.Status
 		var dec address.Decision
 		var rev bool
-		if err := rows.Scan(&s, &m, &st, &dec, &rev); err != nil {
+		if err := rows.Scan(&s, &m, &st, &det, &ver, &dec, &rev); err != nil {
 			rows.Close()
 			return wrap(err)
 		}
 		found = true
 		if dec == address.Quarantine {
 			held++
-			seq, member, status, reviewed = s, m, st, rev
+			seq, member, status, detail, version, reviewed = s, m, st, det, ver, rev
 		}
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
@@ -800,9 +804,9 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 	}
 	// A finished run's Finish superseded every review that does not apply
 	// to its verdicts: a review at seq is of this verdict.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (batch, seq, decision, reviewer, reason, at, run, piece, member_id, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, seq, int64(d), reviewer, reason, s.now().UnixNano(), run, pieceID, member, int64(status)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (batch, seq, decision, reviewer, reason, at, run, piece, member_id, status, detail, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, seq, int64(d), reviewer, reason, s.now().UnixNano(), run, pieceID, member, int64(status), detail, version); err != nil {
 		return wrap(err)
 	}
 	if err := tx.Commit(); err != nil {

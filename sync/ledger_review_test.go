@@ -144,6 +144,16 @@ func TestReviewAppliesOnlyToItsVerdict(t *testing.T) {
 		{"released by the gate", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), verdict("A", "M1", address.Current, address.Release)}, "", false},
 		{"released, batch halted", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), verdict("A", "M1", address.Current, address.Release)}, "stale rate", false},
 		{"blocked", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), verdict("A", "M1", address.Stale, address.Block)}, "", false},
+		{"another address version", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), func() address.Verdict {
+			v := held
+			v.VersionID = "E-moved"
+			return v
+		}()}, "", false},
+		{"another detail", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), func() address.Verdict {
+			v := held
+			v.Detail = "different to the address in force"
+			return v
+		}()}, "", false},
 		{"another member", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), verdict("A", "M2", unknown, q)}, "", false},
 		{"another piece at its place", []address.Verdict{verdict("Z", "M9", address.Current, address.Release), verdict("B", "M1", unknown, q)}, "", false},
 		{"no piece at its place", []address.Verdict{verdict("Z", "M9", address.Current, address.Release)}, "", false},

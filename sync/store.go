@@ -487,14 +487,17 @@ SELECT c.batch, c.run, c.seq + j.key, j.value ->> 0, j.value ->> 1, j.value ->> 
 	j.value ->> 7
 FROM run_chunks AS c JOIN runs AS r ON r.batch = c.batch AND r.run = c.run, json_each(c.rows) AS j;
 
--- The verdict a review was made on: the run, and the piece's key, member
--- and status then. A review applies to the current run's verdict at its
--- seq only if that verdict has the same piece, member and status, and is
--- quarantined.
+-- The verdict a review was made on: the run, and the piece's key, member,
+-- status, detail and version (the address version judged against) then. A
+-- review applies to the current run's verdict at its seq only if that
+-- verdict has the same piece, member, status, detail and version, and is
+-- quarantined: a member who moved since has another version.
 ALTER TABLE reviews ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE reviews ADD COLUMN piece TEXT NOT NULL DEFAULT '';
 ALTER TABLE reviews ADD COLUMN member_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE reviews ADD COLUMN status INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE reviews ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN version TEXT NOT NULL DEFAULT '';
 
 -- Reviews a later run superseded: its verdict of the piece was another
 -- (another piece or member at the seq, another status, not quarantined,
@@ -507,6 +510,8 @@ CREATE TABLE superseded_reviews (
 	piece      TEXT NOT NULL,
 	member_id  TEXT NOT NULL,
 	status     INTEGER NOT NULL,
+	detail     TEXT NOT NULL,
+	version    TEXT NOT NULL,
 	decision   INTEGER NOT NULL,
 	reviewer   TEXT NOT NULL,
 	reason     TEXT NOT NULL,
@@ -523,19 +528,19 @@ CREATE INDEX superseded_reviews_batch ON superseded_reviews (batch, run, seq);
 -- whether it was the same cannot be told, so it is superseded (by run 1,
 -- when the current run started), and the piece is reviewed again.
 CREATE TEMP TABLE review_verdicts AS
-SELECT v.batch, v.seq, v.piece, v.member_id, v.status
+SELECT v.batch, v.seq, v.piece, v.member_id, v.status, v.detail, v.version
 FROM reviews AS r CROSS JOIN verdicts AS v ON v.batch = r.batch AND v.seq = r.seq
 WHERE v.decision = 2;
 
-UPDATE reviews SET piece = t.piece, member_id = t.member_id, status = t.status
+UPDATE reviews SET piece = t.piece, member_id = t.member_id, status = t.status, detail = t.detail, version = t.version
 FROM review_verdicts AS t, batches AS b
 WHERE t.batch = reviews.batch AND t.seq = reviews.seq AND b.id = reviews.batch AND b.finished IS NOT NULL
 	AND reviews.at >= b.started;
 
 DROP TABLE review_verdicts;
 
-INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, decision, reviewer, reason, at, superseded, by_run)
-SELECT r.batch, r.seq, 1, r.piece, r.member_id, r.status, r.decision, r.reviewer, r.reason, r.at, b.started, 1
+INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, superseded, by_run)
+SELECT r.batch, r.seq, 1, r.piece, r.member_id, r.status, r.detail, r.version, r.decision, r.reviewer, r.reason, r.at, b.started, 1
 FROM reviews AS r JOIN batches AS b ON b.id = r.batch
 WHERE r.status = -1;
 
