@@ -250,7 +250,9 @@ func TestHoldsBeforeSchema9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`ALTER TABLE holds DROP COLUMN effective; PRAGMA user_version = 8`); err != nil {
+	// As the schema was then: runs and the reviews' verdicts came with
+	// schema 10.
+	if _, err := db.Exec(pgsync.UndoSchema10 + `ALTER TABLE holds DROP COLUMN effective; PRAGMA user_version = 8`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

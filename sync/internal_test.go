@@ -296,8 +296,9 @@ E4,M3,2018-01-01,2018-01-02,Cy Young,1 Avalon Ave,,Avon,CT,06001
 	if _, err := db.Exec(`UPDATE versions SET key = ?, addr = ? WHERE event_id = 'E1'`, oldKey, short); err != nil {
 		t.Fatal(err)
 	}
-	// As the schema was then: holds.effective came with schema 9.
-	if _, err := db.Exec(fmt.Sprintf(`ALTER TABLE holds DROP COLUMN effective; PRAGMA user_version = %d`, schema)); err != nil {
+	// As the schema was then: holds.effective came with schema 9, runs
+	// and the reviews' verdicts with schema 10.
+	if _, err := db.Exec(fmt.Sprintf(UndoSchema10+`ALTER TABLE holds DROP COLUMN effective; PRAGMA user_version = %d`, schema)); err != nil {
 		t.Fatal(err)
 	}
 	keys := map[string]string{}

@@ -58,15 +58,35 @@ const ledgerCommitRows = 1 << 16
 //
 // The verdicts are stored in chunks of up to 8,192 pieces, a row of table
 // verdict_chunks each; the view verdicts has a row per piece, for SQL
-// readers of the store. Running a batch id again replaces its verdicts as
-// it goes (a chunk replaces the chunks of the run before that hold the same
-// pieces' places in the batch), keeps its reviews, and ends with exactly
-// the rows of the new run. While a Ledger is open it holds the
-// store's writer: an Apply in the same process waits for it.
+// readers of the store.
+//
+// Each time a batch id is run is a run, numbered from 1 ([Batch].Run). No
+// finished run's record is lost, so that what any run released can be
+// counted after the fact:
+//  1. A batch id not in the ledger starts run 1.
+//  2. A batch id whose current run finished, halted or not, keeps that run
+//     (its record in table runs, its verdicts in run_chunks and the view
+//     run_verdicts; [Store.Runs], [Store.Released]) and starts the next
+//     run, which is current from then on for [Store.Batch],
+//     [Store.Entries] and [Store.Review]. The pieces a finished run
+//     released may have been printed; a halted run released none, but its
+//     record that it halted is history too.
+//  3. A batch id whose current run did not finish (its check failed, or
+//     the process died: nothing it judged was released) starts that run
+//     again, under the same number: the new run replaces its verdicts as
+//     it goes (a chunk replaces the chunks of the run before that hold the
+//     same pieces' places in the batch) and ends with exactly the rows of
+//     a run that was never interrupted.
+//
+// A reviewer's decision applies to the verdict it was made on, in this run
+// or a later one while the verdict is the same; see [Store.Review]. While
+// a Ledger is open it holds the store's writer: an Apply in the same
+// process waits for it.
 type Ledger struct {
 	st      *Store
 	batchID string
 	id      int64
+	run     int64
 	conn    *sql.Conn
 
 	seq    int64
@@ -87,8 +107,8 @@ type ledgerRow struct {
 
 var _ address.VerdictSink = (*Ledger)(nil)
 
-// Ledger starts, or starts again, batch batchID in the ledger, judged as of
-// asOf. The batch id names the batch: the same pieces should get the same
+// Ledger starts a run of batch batchID in the ledger, judged as of asOf:
+// the batch's first, its next, or its unfinished one again (see [Ledger]). The batch id names the batch: the same pieces should get the same
 // id (example/preprint makes it from a digest of the batch file).
 func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Ledger, error) {
 	if batchID == "" {
@@ -103,13 +123,7 @@ func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Le
 		l.release()
 		return nil, fmt.Errorf("pgsync: ledger: %w", err)
 	}
-	err = conn.QueryRowContext(ctx, `
-		INSERT INTO batches (batch_id, asof, started) VALUES (?, ?, ?)
-		ON CONFLICT (batch_id) DO UPDATE SET asof = excluded.asof, started = excluded.started,
-			finished = NULL, pieces = 0, released = 0, quarantined = 0, blocked = 0,
-			halted = 0, halt_reason = '', source_newest = NULL
-		RETURNING id`, batchID, asOf.UnixNano(), s.now().UnixNano()).Scan(&l.id)
-	if err != nil {
+	if err := l.start(ctx, asOf); err != nil {
 		l.release()
 		return nil, fmt.Errorf("pgsync: ledger: batch %s: %w", batchID, err)
 	}
@@ -123,6 +137,55 @@ func (s *Store) Ledger(ctx context.Context, batchID string, asOf time.Time) (*Le
 	l.done = make(chan struct{})
 	go l.write(ctx, ins)
 	return l, nil
+}
+
+// start records the start of a run of the batch, in one transaction: a
+// new batch is run 1; a batch whose current run finished (halted or not)
+// keeps that run in runs and run_chunks, and starts the next; a batch
+// whose current run died starts it again, its rows to be replaced.
+func (l *Ledger) start(ctx context.Context, asOf time.Time) (err error) {
+	tx, err := l.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := l.st.now().UnixNano()
+	var finished sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT id, run, finished FROM batches WHERE batch_id = ?`, l.batchID).Scan(&l.id, &l.run, &finished)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		l.run = 1
+		err = tx.QueryRowContext(ctx, `INSERT INTO batches (batch_id, asof, started, run) VALUES (?, ?, ?, 1) RETURNING id`,
+			l.batchID, asOf.UnixNano(), now).Scan(&l.id)
+		if err != nil {
+			return err
+		}
+		return tx.Commit()
+	case err != nil:
+		return err
+	}
+	if finished.Valid {
+		// Keep the finished run: what it released may have been printed.
+		for _, q := range []string{
+			`INSERT INTO runs (batch, run, asof, started, finished, pieces, released, quarantined, blocked, halted, halt_reason, source_newest)
+				SELECT id, run, asof, started, finished, pieces, released, quarantined, blocked, halted, halt_reason, source_newest
+				FROM batches WHERE id = ?1`,
+			`INSERT INTO run_chunks (batch, run, seq, n, released, quarantined, blocked, rows)
+				SELECT batch, ?2, seq, n, released, quarantined, blocked, rows FROM verdict_chunks WHERE batch = ?1`,
+			`DELETE FROM verdict_chunks WHERE batch = ?1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, l.id, l.run); err != nil {
+				return err
+			}
+		}
+		l.run++
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE batches SET run = ?, asof = ?, started = ?, finished = NULL, pieces = 0, released = 0,
+			quarantined = 0, blocked = 0, halted = 0, halt_reason = '', source_newest = NULL WHERE id = ?`,
+		l.run, asOf.UnixNano(), now, l.id); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // ledgerChunkRows is the most verdicts one row of verdict_chunks holds.
@@ -418,9 +481,6 @@ func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
 	if _, err := c.ExecContext(ctx, `DELETE FROM verdict_chunks WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
 		return err
 	}
-	if _, err := c.ExecContext(ctx, `DELETE FROM reviews WHERE batch = ? AND seq >= ?`, l.id, l.seq); err != nil {
-		return err
-	}
 	// The gate's decisions, as the chunks count them.
 	var n, rel, q, blk int
 	if err := c.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0), coalesce(sum(released), 0), coalesce(sum(quarantined), 0),
@@ -445,9 +505,44 @@ func (l *Ledger) finish(ctx context.Context, out address.Outcome) (err error) {
 		out.AsOf.UnixNano(), l.st.now().UnixNano(), out.Pieces, rel, q, blk, out.Halted, out.HaltReason, newest, l.id); err != nil {
 		return err
 	}
+	if err := l.supersedeReviews(ctx); err != nil {
+		return err
+	}
 	_, err = c.ExecContext(ctx, "COMMIT")
 	return err
 }
+
+// supersedeReviews moves the batch's reviews that do not apply to this
+// run's verdicts (see [Store.Review]) to superseded_reviews. It runs in
+// Finish's transaction, after the batch's record is updated (a halted
+// batch's releases are quarantined in the verdicts view).
+func (l *Ledger) supersedeReviews(ctx context.Context) error {
+	var has bool
+	if err := l.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM reviews WHERE batch = ?)`, l.id).Scan(&has); err != nil || !has {
+		return err
+	}
+	// The verdicts view is read once (CROSS JOIN keeps it outside), each
+	// of its rows looking up a review by its key.
+	const applying = `SELECT v.seq FROM verdicts AS v CROSS JOIN reviews AS r ON r.batch = v.batch AND r.seq = v.seq
+		WHERE v.batch = ?1 AND ` + reviewApplies
+	now := l.st.now().UnixNano()
+	if _, err := l.conn.ExecContext(ctx, `
+		INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, superseded, by_run)
+		SELECT batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, ?2, ?3 FROM reviews
+		WHERE batch = ?1 AND seq NOT IN (`+applying+`)`, l.id, now, l.run); err != nil {
+		return err
+	}
+	_, err := l.conn.ExecContext(ctx, `DELETE FROM reviews WHERE batch = ?1 AND seq NOT IN (`+applying+`)`, l.id)
+	return err
+}
+
+// reviewApplies is the condition on a review r and a verdict v of the
+// same batch and seq under which the review applies to the verdict: it
+// was made on the same piece of the same member with the same status and
+// detail, judged against the same address version, and the piece is
+// quarantined.
+const reviewApplies = `r.piece = v.piece AND r.member_id = v.member_id AND r.status = v.status AND r.detail = v.detail
+	AND r.version = v.version AND v.decision = 2`
 
 // release gives the writer connection back to the store, with the store's
 // page cache size.
@@ -469,7 +564,9 @@ func (l *Ledger) Close() error {
 
 // A Batch is a batch's record in the ledger.
 type Batch struct {
-	BatchID  string
+	BatchID string
+	// Run numbers the runs of the batch id, from 1: see [Ledger].
+	Run      int
 	AsOf     time.Time
 	Started  time.Time
 	Finished time.Time // zero: the batch is running, or its run died
@@ -483,29 +580,31 @@ type Batch struct {
 	// ByStatus counts the batch's pieces by status.
 	ByStatus map[address.Status]int
 	// Reviewed counts the quarantined pieces a reviewer released or
-	// blocked.
+	// blocked, by the reviews that apply to the run's verdicts (see
+	// [Store.Review]).
 	Reviewed map[address.Decision]int
 }
 
-// Batch returns the ledger's record of batch batchID, with its counts by
-// status from its rows. [ErrNoBatch] if there is none.
+// Batch returns the ledger's record of batch batchID's current run (its
+// latest), with its counts by status from its rows. [ErrNoBatch] if there
+// is none. [Store.Runs] lists the runs before it.
 func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	defer tx.Rollback()
 	b := Batch{BatchID: batchID, ByStatus: map[address.Status]int{}, Reviewed: map[address.Decision]int{}}
 	var id, asof, started int64
 	var finished, newest sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT id, asof, started, finished, pieces, released, quarantined, blocked, halted, halt_reason, source_newest
-		FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &asof, &started, &finished, &b.Pieces, &b.Released,
+	err = tx.QueryRowContext(ctx, `SELECT id, run, asof, started, finished, pieces, released, quarantined, blocked, halted, halt_reason, source_newest
+		FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &b.Run, &asof, &started, &finished, &b.Pieces, &b.Released,
 		&b.Quarantined, &b.Blocked, &b.Halted, &b.HaltReason, &newest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, ErrNoBatch)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), ErrNoBatch)
 	}
 	if err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	b.AsOf, b.Started = time.Unix(0, asof).UTC(), time.Unix(0, started).UTC()
 	if finished.Valid {
@@ -531,12 +630,12 @@ func (s *Store) Batch(ctx context.Context, batchID string) (Batch, error) {
 	}
 	if err := count(`SELECT status, count(*) FROM verdicts WHERE batch = ? GROUP BY status`,
 		func(k, n int) { b.ByStatus[address.Status(k)] = n }, id); err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
-	if err := count(`SELECT r.decision, count(*) FROM reviews r JOIN verdicts v ON v.batch = r.batch AND v.seq = r.seq
-			WHERE r.batch = ? AND v.decision = ? GROUP BY r.decision`,
-		func(k, n int) { b.Reviewed[address.Decision(k)] = n }, id, int64(address.Quarantine)); err != nil {
-		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", batchID, err)
+	if err := count(`SELECT r.decision, count(*) FROM verdicts v CROSS JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq
+			WHERE v.batch = ? AND `+reviewApplies+` GROUP BY r.decision`,
+		func(k, n int) { b.Reviewed[address.Decision(k)] = n }, id); err != nil {
+		return Batch{}, fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err)
 	}
 	return b, nil
 }
@@ -552,7 +651,7 @@ type Entry struct {
 	Decision  address.Decision // the gate's
 	Detail    string
 	VersionID string  // event id of the address version judged against
-	Review    *Review // nil unless a reviewer decided
+	Review    *Review // nil unless a reviewer decided, by a review that applies to this verdict
 }
 
 // Final is the piece's decision in the end: the reviewer's, if the gate
@@ -572,10 +671,12 @@ type Review struct {
 	At       time.Time
 }
 
-// Entries returns batch batchID's ledger rows in input order.
+// Entries returns the ledger rows of batch batchID's current run in input
+// order, each with the review that applies to it, if any (see
+// [Store.Review]).
 func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", batchID, err) }
+		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err) }
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			yield(Entry{}, wrap(err))
@@ -592,7 +693,7 @@ func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, er
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version,
 				r.decision, r.reviewer, r.reason, r.at
-			FROM verdicts v LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq
+			FROM verdicts v LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq AND `+reviewApplies+`
 			WHERE v.batch = ? ORDER BY v.seq`, id)
 		if err != nil {
 			yield(Entry{}, wrap(err))
@@ -623,13 +724,25 @@ func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, er
 }
 
 // Review records a reviewer's decision on a quarantined piece of a finished
-// batch: release it (it may be printed) or block it (it must be made
-// again). The piece is named by its id (or "line N", as the ledger names a
-// piece that had none). A piece is reviewed once; the review, with who and
-// why, is kept even when the batch is run again.
+// batch's current run: release it (it may be printed) or block it (it must
+// be made again). The piece is named by its id (or "line N", as the ledger
+// names a piece that had none). A piece is reviewed once.
+//
+// A review is of one verdict: the piece's place in the batch, its key, its
+// member, its status and detail and the address version it was judged
+// against, quarantined. When the batch id is run again, the review applies
+// to the new run's verdict only if that is the same (the same piece,
+// member, status, detail and version, quarantined: a member who moved has
+// another version); else the new run's Finish
+// supersedes it: it is kept, with who and why and the verdict it was made
+// on, in table superseded_reviews, and applies to nothing (no Entry shows
+// it, no Final follows it, Batch does not count it; [Store.Released] lists
+// a superseded release as what it was). The piece is then reviewed anew.
+// While a run is unfinished, its verdicts are shown with the reviews that
+// apply to them only.
 func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.Decision, reviewer, reason string) error {
 	wrap := func(err error) error {
-		return fmt.Errorf("pgsync: review of piece %s of batch %s: %w", strconv.Quote(pieceID), batchID, err)
+		return fmt.Errorf("pgsync: review of piece %s of batch %s: %w", pieceText(pieceID), idText(batchID), err)
 	}
 	if d != address.Release && d != address.Block || strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
 		return wrap(ErrReviewIncomplete)
@@ -639,9 +752,9 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 		return wrap(err)
 	}
 	defer tx.Rollback()
-	var id int64
+	var id, run int64
 	var finished sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT id, finished FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &finished)
+	err = tx.QueryRowContext(ctx, `SELECT id, run, finished FROM batches WHERE batch_id = ?`, batchID).Scan(&id, &run, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return wrap(ErrNoBatch)
 	}
@@ -651,25 +764,29 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 	if !finished.Valid {
 		return wrap(ErrBatchUnfinished)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.decision, r.seq IS NOT NULL FROM verdicts v
+	rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.member_id, v.status, v.detail, v.version, v.decision, r.seq IS NOT NULL FROM verdicts v
 		LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq WHERE v.batch = ? AND v.piece = ?`, id, pieceID)
 	if err != nil {
 		return wrap(err)
 	}
 	found, seq, held := false, int64(-1), 0
 	reviewed := false
+	var member, detail, version string
+	var status address.Status
 	for rows.Next() {
 		var s int64
+		var m, det, ver string
+		var st address.Status
 		var dec address.Decision
 		var rev bool
-		if err := rows.Scan(&s, &dec, &rev); err != nil {
+		if err := rows.Scan(&s, &m, &st, &det, &ver, &dec, &rev); err != nil {
 			rows.Close()
 			return wrap(err)
 		}
 		found = true
 		if dec == address.Quarantine {
 			held++
-			seq, reviewed = s, rev
+			seq, member, status, detail, version, reviewed = s, m, st, det, ver, rev
 		}
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
@@ -685,14 +802,161 @@ func (s *Store) Review(ctx context.Context, batchID, pieceID string, d address.D
 	case reviewed:
 		return wrap(ErrReviewed)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (batch, seq, decision, reviewer, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, seq, int64(d), reviewer, reason, s.now().UnixNano()); err != nil {
+	// A finished run's Finish superseded every review that does not apply
+	// to its verdicts: a review at seq is of this verdict.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (batch, seq, decision, reviewer, reason, at, run, piece, member_id, status, detail, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, seq, int64(d), reviewer, reason, s.now().UnixNano(), run, pieceID, member, int64(status), detail, version); err != nil {
 		return wrap(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return wrap(err)
 	}
 	return nil
+}
+
+// idText is a batch id for an error message: the id if it is well-formed,
+// else a note that it is not, so that a name or an address given as an id
+// (a shifted column, a wrong flag) is not echoed.
+func idText(id string) string {
+	if validID(id) {
+		return id
+	}
+	return "(id not well-formed)"
+}
+
+// pieceText is idText for a piece's key, which may also be "line N".
+func pieceText(key string) string {
+	if n, ok := strings.CutPrefix(key, "line "); ok {
+		if _, err := strconv.ParseUint(n, 10, 31); err == nil {
+			return strconv.Quote(key)
+		}
+	}
+	if validID(key) {
+		return strconv.Quote(key)
+	}
+	return "(piece id not well-formed)"
+}
+
+// Runs returns the records of every run of batch batchID, run 1 first, its
+// current run last (as [Store.Batch] returns it). The records of the runs
+// before the current one have no counts by status or reviews (ByStatus and
+// Reviewed are nil). [ErrNoBatch] if there is none.
+func (s *Store) Runs(ctx context.Context, batchID string) ([]Batch, error) {
+	wrap := func(err error) error { return fmt.Errorf("pgsync: runs of batch %s: %w", idText(batchID), err) }
+	cur, err := s.Batch(ctx, batchID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT r.run, r.asof, r.started, r.finished, r.pieces, r.released, r.quarantined, r.blocked,
+			r.halted, r.halt_reason, r.source_newest
+		FROM runs r JOIN batches b ON b.id = r.batch WHERE b.batch_id = ? AND r.run < ? ORDER BY r.run`, batchID, cur.Run)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var runs []Batch
+	for rows.Next() {
+		b := Batch{BatchID: batchID}
+		var asof, started, finished int64
+		var newest sql.NullInt64
+		if err := rows.Scan(&b.Run, &asof, &started, &finished, &b.Pieces, &b.Released, &b.Quarantined, &b.Blocked,
+			&b.Halted, &b.HaltReason, &newest); err != nil {
+			return nil, wrap(err)
+		}
+		b.AsOf, b.Started, b.Finished = time.Unix(0, asof).UTC(), time.Unix(0, started).UTC(), time.Unix(0, finished).UTC()
+		if newest.Valid {
+			b.SourceNewest = time.Unix(0, newest.Int64).UTC()
+		}
+		runs = append(runs, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	return append(runs, cur), nil
+}
+
+// A Release is a piece that a run of a batch released: the gate, in a
+// finished run that did not halt, or a reviewer.
+type Release struct {
+	// Run is the run whose verdict of the piece Entry is: the gate's
+	// release, or the quarantine the reviewer released.
+	Run int
+	Entry
+	// Superseded is true for a reviewer's release that a later run
+	// superseded (see [Store.Review]): it applies no more, but the piece
+	// may have been printed.
+	Superseded bool
+}
+
+// Released returns every release of batch batchID's pieces, in any of its
+// runs, run by run, in input order: the pieces the gate released in a
+// finished run that did not halt, and those a reviewer released (Entry's
+// Review is the reviewer's), superseded or not. A piece released by two
+// runs is there twice: each run's release may have been printed. This is
+// what a breach report counts. [ErrNoBatch] if there is no such batch.
+func (s *Store) Released(ctx context.Context, batchID string) iter.Seq2[Release, error] {
+	return func(yield func(Release, error) bool) {
+		wrap := func(err error) error { return fmt.Errorf("pgsync: releases of batch %s: %w", idText(batchID), err) }
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			yield(Release{}, wrap(err))
+			return
+		}
+		defer tx.Rollback()
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE batch_id = ?`, batchID).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				err = ErrNoBatch
+			}
+			yield(Release{}, wrap(err))
+			return
+		}
+		// Every run's verdicts, whether its releases stand (finished and
+		// not halted; a halted run's view quarantines them), and every
+		// review, by the run whose verdict it was made on.
+		rows, err := tx.QueryContext(ctx, `
+			WITH v (run, fin, seq, piece, line, member_id, phi, status, decision, detail, version) AS (
+				SELECT b.run, b.finished IS NOT NULL, v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version
+				FROM verdicts v JOIN batches b ON b.id = v.batch WHERE v.batch = ?1
+				UNION ALL
+				SELECT run, 1, seq, piece, line, member_id, phi, status, decision, detail, version FROM run_verdicts WHERE batch = ?1),
+			r (run, seq, decision, reviewer, reason, at, superseded) AS MATERIALIZED (
+				SELECT run, seq, decision, reviewer, reason, at, 0 FROM reviews WHERE batch = ?1 AND decision = 1
+				UNION ALL
+				SELECT run, seq, decision, reviewer, reason, at, 1 FROM superseded_reviews WHERE batch = ?1 AND decision = 1)
+			SELECT v.run, v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version,
+				r.decision, r.reviewer, r.reason, r.at, coalesce(r.superseded, 0)
+			FROM v LEFT JOIN r ON r.run = v.run AND r.seq = v.seq
+			WHERE v.fin AND v.decision = 1 OR r.decision = 1 AND v.decision = 2
+			ORDER BY v.run, v.seq`, id)
+		if err != nil {
+			yield(Release{}, wrap(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r Release
+			e := &r.Entry
+			var rd, rat sql.NullInt64
+			var who, why sql.NullString
+			if err := rows.Scan(&r.Run, &e.Seq, &e.Piece, &e.Line, &e.MemberID, &e.PHI, &e.Status, &e.Decision, &e.Detail, &e.VersionID,
+				&rd, &who, &why, &rat, &r.Superseded); err != nil {
+				yield(Release{}, wrap(err))
+				return
+			}
+			if rd.Valid {
+				e.Review = &Review{Decision: address.Decision(rd.Int64), Reviewer: who.String, Reason: why.String,
+					At: time.Unix(0, rat.Int64).UTC()}
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Release{}, wrap(err))
+		}
+	}
 }
 
 // Batches returns the ids of the ledger's batches, oldest start first.

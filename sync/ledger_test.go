@@ -406,9 +406,10 @@ func TestLedgerUnfinished(t *testing.T) {
 	mustApply(t, s, []pgsync.Event{move("E-after", "L-new", "2024-01-01", 5)}, pgsync.ApplyOptions{})
 }
 
-// TestLedgerRerunInterrupted: a run of a batch id again that fails part
-// way has replaced the rows of the pieces it judged, chunk by chunk, and
-// left the earlier run's rows of the rest; the batch is unfinished.
+// TestLedgerRerunInterrupted: a run of a finished batch id again that
+// fails part way is the batch's current run, unfinished, with the rows of
+// the pieces it judged; the finished run before it is kept whole. Run
+// again, it ends with the rows of the first run, as run 2.
 func TestLedgerRerunInterrupted(t *testing.T) {
 	s := ledgerStore(t, 30)
 	ctx := context.Background()
@@ -418,12 +419,25 @@ func TestLedgerRerunInterrupted(t *testing.T) {
 	if len(first) != len(ps) {
 		t.Fatalf("first run: %d rows for %d pieces", len(first), len(ps))
 	}
+	b1, _ := s.Batch(ctx, "b")
 	failedRun(t, s, "b", ps, 20)
-	if d := cmp.Diff(first, entries(t, s, "b")); d != "" {
+	if d := cmp.Diff(first[:16], entries(t, s, "b")); d != "" {
 		t.Errorf("rows after the interrupted rerun (-first run +now):\n%s", d)
 	}
-	if b, _ := s.Batch(ctx, "b"); !b.Finished.IsZero() {
-		t.Errorf("the interrupted rerun's batch is finished: %+v", b)
+	runs, err := s.Runs(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].Run != 1 || runs[0].Finished.IsZero() || runs[0].Released != b1.Released || runs[0].Pieces != len(ps) ||
+		runs[1].Run != 2 || !runs[1].Finished.IsZero() {
+		t.Errorf("runs after the interrupted rerun: %+v", runs)
+	}
+	runLedger(t, s, "b", address.Gate{HaltRate: 1, ChunkSize: 8}, ps)
+	if d := cmp.Diff(first, entries(t, s, "b")); d != "" {
+		t.Errorf("rows after the rerun (-first run +now):\n%s", d)
+	}
+	if b, _ := s.Batch(ctx, "b"); b.Run != 2 || b.Finished.IsZero() || b.Released != b1.Released {
+		t.Errorf("batch after the rerun: %+v", b)
 	}
 }
 

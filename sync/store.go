@@ -436,6 +436,116 @@ CREATE INDEX holds_open ON holds (member_id, received) WHERE cleared IS NULL;
 -- took effect after it is not held by it (address.History.UnappliedAt).
 ALTER TABLE holds ADD COLUMN effective INTEGER;
 `,
+	// 10: runs of a batch id. Running a finished batch id again keeps the
+	// finished run (runs, run_chunks) and makes a new one current; a
+	// review records the verdict it was made on, and applies to a later
+	// run only while that run's verdict of the piece is the same.
+	`
+-- The batch's current run, from 1. A run that died (finished NULL) is
+-- replaced by the next run of the batch id, which keeps its number; a
+-- finished run (halted or not) is kept in runs and run_chunks, and the
+-- next run has the next number.
+ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+
+-- The record of each finished run of a batch that a later run of the same
+-- batch id replaced as current: the columns of batches at the time.
+CREATE TABLE runs (
+	batch         INTEGER NOT NULL REFERENCES batches (id),
+	run           INTEGER NOT NULL,
+	asof          INTEGER NOT NULL,
+	started       INTEGER NOT NULL,
+	finished      INTEGER NOT NULL,
+	pieces        INTEGER NOT NULL,
+	released      INTEGER NOT NULL,
+	quarantined   INTEGER NOT NULL,
+	blocked       INTEGER NOT NULL,
+	halted        INTEGER NOT NULL,
+	halt_reason   TEXT NOT NULL,
+	source_newest INTEGER,
+	PRIMARY KEY (batch, run)
+) WITHOUT ROWID;
+
+-- The verdicts of the runs in runs, as verdict_chunks held them.
+CREATE TABLE run_chunks (
+	batch       INTEGER NOT NULL,
+	run         INTEGER NOT NULL,
+	seq         INTEGER NOT NULL,
+	n           INTEGER NOT NULL CHECK (n > 0),
+	released    INTEGER NOT NULL,
+	quarantined INTEGER NOT NULL,
+	blocked     INTEGER NOT NULL,
+	rows        TEXT NOT NULL,
+	PRIMARY KEY (batch, run, seq),
+	FOREIGN KEY (batch, run) REFERENCES runs (batch, run)
+);
+
+-- The verdicts view of the runs in runs: a row per piece of each.
+CREATE VIEW run_verdicts (batch, run, seq, piece, line, member_id, phi, status, decision, detail, version) AS
+SELECT c.batch, c.run, c.seq + j.key, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+	CASE WHEN r.halted AND j.value ->> 5 = 1 THEN 2 ELSE j.value ->> 5 END,
+	CASE WHEN r.halted AND j.value ->> 5 = 1 THEN 'batch halted: ' || r.halt_reason ELSE j.value ->> 6 END,
+	j.value ->> 7
+FROM run_chunks AS c JOIN runs AS r ON r.batch = c.batch AND r.run = c.run, json_each(c.rows) AS j;
+
+-- The verdict a review was made on: the run, and the piece's key, member,
+-- status, detail and version (the address version judged against) then. A
+-- review applies to the current run's verdict at its seq only if that
+-- verdict has the same piece, member, status, detail and version, and is
+-- quarantined: a member who moved since has another version.
+ALTER TABLE reviews ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE reviews ADD COLUMN piece TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN member_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN status INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE reviews ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN version TEXT NOT NULL DEFAULT '';
+
+-- Reviews a later run superseded: its verdict of the piece was another
+-- (another piece or member at the seq, another status, not quarantined,
+-- or no piece at all). Kept for the audit; applied to nothing.
+-- superseded is when, by_run the run that did.
+CREATE TABLE superseded_reviews (
+	batch      INTEGER NOT NULL REFERENCES batches (id),
+	seq        INTEGER NOT NULL,
+	run        INTEGER NOT NULL,
+	piece      TEXT NOT NULL,
+	member_id  TEXT NOT NULL,
+	status     INTEGER NOT NULL,
+	detail     TEXT NOT NULL,
+	version    TEXT NOT NULL,
+	decision   INTEGER NOT NULL,
+	reviewer   TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	at         INTEGER NOT NULL,
+	superseded INTEGER NOT NULL,
+	by_run     INTEGER NOT NULL
+);
+
+CREATE INDEX superseded_reviews_batch ON superseded_reviews (batch, run, seq);
+
+-- A review made while the batch's current run stood (at or after it
+-- started) was made on its verdict at the seq, if that is quarantined.
+-- One made before was made on an earlier run's verdict, which is gone:
+-- whether it was the same cannot be told, so it is superseded (by run 1,
+-- when the current run started), and the piece is reviewed again.
+CREATE TEMP TABLE review_verdicts AS
+SELECT v.batch, v.seq, v.piece, v.member_id, v.status, v.detail, v.version
+FROM reviews AS r CROSS JOIN verdicts AS v ON v.batch = r.batch AND v.seq = r.seq
+WHERE v.decision = 2;
+
+UPDATE reviews SET piece = t.piece, member_id = t.member_id, status = t.status, detail = t.detail, version = t.version
+FROM review_verdicts AS t, batches AS b
+WHERE t.batch = reviews.batch AND t.seq = reviews.seq AND b.id = reviews.batch AND b.finished IS NOT NULL
+	AND reviews.at >= b.started;
+
+DROP TABLE review_verdicts;
+
+INSERT INTO superseded_reviews (batch, seq, run, piece, member_id, status, detail, version, decision, reviewer, reason, at, superseded, by_run)
+SELECT r.batch, r.seq, 1, r.piece, r.member_id, r.status, r.detail, r.version, r.decision, r.reviewer, r.reason, r.at, b.started, 1
+FROM reviews AS r JOIN batches AS b ON b.id = r.batch
+WHERE r.status = -1;
+
+DELETE FROM reviews WHERE status = -1;
+`,
 }
 
 // rekeys holds, for each schema version whose migration changes how

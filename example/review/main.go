@@ -12,7 +12,11 @@
 // The batch id is the run's (report.json's batch_id, or the last line of
 // its stderr). A piece is named by its id, or "line N" when its row had
 // none, and is reviewed once. A piece of a halted batch that would have been
-// released is quarantined, and can be reviewed like any other.
+// released is quarantined, and can be reviewed like any other. A review is
+// of the verdict it was made on: when the batch is run again, it stands only
+// if the piece's verdict is the same (piece, member, status, detail, address
+// version, quarantined); else the piece is listed unreviewed, is not written
+// to the -out file, and is reviewed anew (see pgsync.Store.Review).
 //
 // The last form reads the run's quarantine.csv and writes the rows of the
 // pieces a reviewer released, with the batch's columns (without status

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReviewedAfterRerun: a reviewer releases P0008 (unknown_address: a
+// city misspelled); the member then moves and the batch is run again.
+// P0008's verdict is another now: the release was of the old one, so
+// reviewed.csv, the printer's file, must not hold it.
+func TestReviewedAfterRerun(t *testing.T) {
+	const batch = "../preprint/testdata/batch.csv"
+	r := runPreprint(t, batch, 0)
+	mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-release", "P0008", "-by", "ann", "-why", "city misspelled, address right")
+	reviewed := filepath.Join(t.TempDir(), "reviewed.csv")
+	mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-quarantine", filepath.Join(r.out, "quarantine.csv"), "-out", reviewed)
+	if b, _ := os.ReadFile(reviewed); !strings.Contains(string(b), "P0008") {
+		t.Fatalf("reviewed.csv before the move lacks P0008:\n%s", b)
+	}
+
+	move := filepath.Join(t.TempDir(), "move.csv")
+	if err := os.WriteFile(move, []byte("event_id,member_id,effective,recorded,name,line1,line2,city,state,zip\n"+
+		"E-move,M008,2020-05-25,2020-05-26,,9 Elm St,,Springfield,IL,62704\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(preprint, "-feed", move, "-db", r.db, "-batch", batch, "-asof", "2020-06-01T12:00:00Z", "-out", r.out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 { // 3: halted, which is a finished run too
+			t.Fatalf("preprint again: %v\n%s", err, stderr.String())
+		}
+	}
+	stdout, _ := mustReview(t, "-db", r.db, "-batch-id", r.batchID)
+	for _, rec := range readCSV(t, stdout)[1:] {
+		if rec[0] == "P0008" && rec[6] != "" {
+			t.Errorf("P0008, now %s, is listed with the review of its old verdict: %q", rec[4], rec)
+		}
+	}
+	if code, _, stderr := review("-db", r.db, "-batch-id", r.batchID, "-quarantine", filepath.Join(r.out, "quarantine.csv"), "-out", reviewed); code != 0 {
+		t.Fatalf("review -out after the rerun: exit %d\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(reviewed); strings.Contains(string(b), "P0008") {
+		t.Errorf("reviewed.csv after the move releases P0008 to its former address:\n%s", b)
+	}
+}
