@@ -166,7 +166,7 @@ type applier struct {
 	holds map[holdKey]*heldRow // the bad rows that hold a member, by member and event
 
 	known       bool  // the store held events when the feed was staged
-	dataVersion int64 // PRAGMA data_version after the statuses were set
+	dataVersion int64 // PRAGMA data_version before the store was first read
 	recheck     bool  // another connection wrote since: check each chunk against the store
 }
 
@@ -312,6 +312,12 @@ type stageWorker struct {
 // on one goroutine, checked and parsed on one worker per CPU, and gathered
 // here in order.
 func (a *applier) stage(ctx context.Context, events iter.Seq2[Event, error]) error {
+	// data_version first: a commit of another connection's after it,
+	// even one between this read of the store and classify's, makes the
+	// chunks check their rows against the store again.
+	if err := a.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&a.dataVersion); err != nil {
+		return err
+	}
 	var known bool
 	if err := a.conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events)").Scan(&known); err != nil {
 		return err
@@ -687,9 +693,6 @@ func (a *applier) classify(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-	}
-	if err := a.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&a.dataVersion); err != nil {
-		return err
 	}
 	a.recount()
 	if a.opt.StopOnError && len(a.rep.Errors) > 0 {
