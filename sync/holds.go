@@ -363,6 +363,16 @@ func unattributed(ctx context.Context, q queryer) ([]address.UnappliedEvent, err
 	return us, err
 }
 
+// quoteID quotes id for an error: "" and a well-formed id as they are,
+// anything else (a name or an address shifted into an id column) as
+// "(malformed id)", never its text.
+func quoteID(id string) string {
+	if id != "" && !validID(id) {
+		return "(malformed id)"
+	}
+	return strconv.Quote(id)
+}
+
 // ClearHold ends the hold of a member's event ("" for a row that had no
 // readable event id; member "" for a hold of no member), as a reviewer decides once the member's address is
 // known to be right in the store: the reviewer and the reason are kept with
@@ -376,15 +386,16 @@ func (s *Store) ClearHold(ctx context.Context, memberID, eventID, reviewer, reas
 // ClearHolds ends many holds as [Store.ClearHold] ends one, with one
 // reviewer and reason, in one transaction: all of them, or none when any
 // names no standing hold (the error wraps [ErrNoHold] and names the first
-// such). Only the MemberID and EventID of each are read, so holds listed by
-// [Store.Holds] can be picked and passed back; one listed twice is cleared
-// once. It returns how many holds it cleared.
+// such by its ids, each only if it is well-formed). Only the MemberID and
+// EventID of each are read, so holds listed by [Store.Holds] can be picked
+// and passed back; one listed twice is cleared once. It returns how many
+// holds it cleared.
 func (s *Store) ClearHolds(ctx context.Context, holds []Hold, reviewer, reason string) (int, error) {
 	if strings.TrimSpace(reviewer) == "" || strings.TrimSpace(reason) == "" {
 		return 0, fmt.Errorf("pgsync: clearing holds: %w", ErrClearIncomplete)
 	}
 	wrap := func(h Hold, err error) error {
-		return fmt.Errorf("pgsync: hold of member %s, event %s: %w", strconv.Quote(h.MemberID), strconv.Quote(h.EventID), err)
+		return fmt.Errorf("pgsync: hold of member %s, event %s: %w", quoteID(h.MemberID), quoteID(h.EventID), err)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
