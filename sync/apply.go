@@ -815,8 +815,6 @@ const lookupChunk = 500
 var (
 	knownQuery = `SELECT event_id, digest FROM events WHERE event_id IN (?` +
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY event_id`
-	membersQuery = `SELECT DISTINCT member_id FROM versions WHERE member_id IN (?` +
-		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
 	// The versions of the members of conflicts (conflictHolds).
 	conflictVersionsQuery = `SELECT member_id, event_id, kind, effective, recorded, key FROM versions WHERE member_id IN (?` +
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
