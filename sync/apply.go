@@ -42,6 +42,10 @@ type ApplyOptions struct {
 	// 50,000. A smaller chunk holds the write lock for less time; a larger
 	// one applies a bulk load faster.
 	ChunkSize int
+
+	// afterChunks, if set (by tests), is called when the last chunk has
+	// committed, before the apply ends.
+	afterChunks func()
 }
 
 const defaultChunkSize = 50_000
@@ -59,10 +63,15 @@ type ApplyReport struct {
 	Conflicts int // events not applied: their id is known with other content
 	Bad       int // rows not applied: a bad time, id, kind, name or address, or a malformed record
 
-	// Held counts the holds the bad rows and conflicts placed: members
-	// held, by event, until the event is applied or a reviewer clears the
-	// hold ([Hold]). A bad row whose member and event hold already places
-	// none; nor does a conflict that moves no one (see [Hold]).
+	// Held counts the holds the apply placed, of bad rows, conflicts and
+	// ties: members held, by event, until the event is applied (a tie's:
+	// a later move) or a reviewer clears the hold ([Hold]). A hold that
+	// stands already is not placed again: a bad row whose member and
+	// event hold already places none, and the re-run of an interrupted
+	// apply counts none of the holds the interrupted run placed (all
+	// those of its bad rows and conflicts, placed before its first chunk
+	// committed, and its ties' in the chunks that committed). A conflict
+	// that moves no one places none (see [Hold]).
 	// Unattributed counts the holds placed by bad rows that name no
 	// member: each holds every member, and the gate halts every batch
 	// while one stands. HoldsEnded counts the holds the feed ended by
@@ -116,6 +125,15 @@ const (
 // applying, the chunks committed so far stay; applying the same feed again
 // completes it, with the result of an uninterrupted run. [Store.Newest]
 // moves only when the last chunk commits.
+//
+// The holds of the feed's bad rows and conflicts, and of the ties among
+// its versions (two versions of a member with the same effective and
+// recorded times and another address or kind: see [Hold]), are placed in
+// the transaction that marks the feed pending, before any chunk commits;
+// those of a tie with a version the store had, in the chunk's transaction
+// that applies it. The holds whose events the feed applied end only in
+// the transaction after the last chunk's. So a process that dies at any
+// point leaves no move applied whose member should be held and is not.
 func (s *Store) Apply(ctx context.Context, events iter.Seq2[Event, error], opt ApplyOptions) (*ApplyReport, error) {
 	a := &applier{s: s, opt: opt, rep: &ApplyReport{}}
 	a.chunk = opt.ChunkSize
@@ -163,7 +181,8 @@ type applier struct {
 	staged  int           // rows in parts
 	fp      fingerprint
 
-	holds map[holdKey]*heldRow // the bad rows that hold a member, by member and event
+	holds    map[holdKey]*heldRow // the holds of bad rows, conflicts and ties, by member and event
+	newHolds bool                 // holds added since placeHolds last ran
 
 	known       bool  // the store held events when the feed was staged
 	dataVersion int64 // PRAGMA data_version before the store was first read
@@ -181,6 +200,23 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 	if err := a.classify(ctx); err != nil {
 		return err
 	}
+	var conflicts []int
+	for i := range a.rows {
+		if a.rows[i].status == stConflict {
+			conflicts = append(conflicts, i)
+		}
+	}
+	err := a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		return a.conflictHolds(ctx, c, conflicts)
+	})
+	if err != nil {
+		return err
+	}
+	a.feedTies()
 	toApply := len(a.rows) - a.rep.Skipped - a.rep.Conflicts
 	if toApply == 0 {
 		return a.finish(ctx)
@@ -203,14 +239,81 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 			return rep
 		}
 	}
-	if _, err := a.conn.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('pending', ?1)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, fp); err != nil {
+	// The feed pending, and its holds placed, before any chunk commits.
+	if err := a.begin(ctx, fp); err != nil {
 		return err
 	}
 	if err := a.applyChunks(ctx); err != nil {
 		return err
 	}
+	if a.opt.afterChunks != nil {
+		a.opt.afterChunks()
+	}
 	return a.finish(ctx)
+}
+
+// begin marks the feed pending (its fingerprint fp) and places its holds,
+// in one transaction.
+func (a *applier) begin(ctx context.Context, fp string) error {
+	tx, err := a.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('pending', ?1)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, fp); err != nil {
+		return err
+	}
+	if err := a.placeHolds(ctx, txExec(tx)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// feedTies holds the members of the feed's versions to apply that tie
+// with another of the feed's (addTie). Such versions are next to each
+// other in history order: the same member, effective and recorded times.
+func (a *applier) feedTies() {
+	rows := a.rows
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].memberPrefix == rows[i].memberPrefix && rows[j].effective == rows[i].effective &&
+			rows[j].recorded == rows[i].recorded && a.memberID(&rows[j]) == a.memberID(&rows[i]) {
+			j++
+		}
+		if j-i > 1 {
+			a.groupTies(rows[i:j])
+		}
+		i = j
+	}
+}
+
+// groupTies holds the member by each version of group not in conflict,
+// versions of one member with the same effective and recorded times, if
+// the feed applies one of them and any two differ in kind or key.
+func (a *applier) groupTies(group []stagedRow) {
+	var first *stagedRow
+	differ, apply := false, false
+	for i := range group {
+		r := &group[i]
+		if r.status == stConflict {
+			continue
+		}
+		apply = apply || r.status == stApply
+		if first == nil {
+			first = r
+		} else if r.kind != first.kind || a.key(r) != a.key(first) {
+			differ = true
+		}
+	}
+	if !differ || !apply {
+		return
+	}
+	for i := range group {
+		if r := &group[i]; r.status != stConflict {
+			a.addTie(a.memberID(r), a.eventID(r), r.line, r.effective)
+		}
+	}
 }
 
 // addError records a bad row in the report.
@@ -715,10 +818,16 @@ const lookupChunk = 500
 var (
 	knownQuery = `SELECT event_id, digest FROM events WHERE event_id IN (?` +
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY event_id`
-	membersQuery = `SELECT DISTINCT member_id FROM versions WHERE member_id IN (?` +
-		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
 	// The versions of the members of conflicts (conflictHolds).
-	conflictVersionsQuery = `SELECT member_id, event_id, kind, effective, key FROM versions WHERE member_id IN (?` +
+	conflictVersionsQuery = `SELECT member_id, event_id, kind, effective, recorded, key FROM versions WHERE member_id IN (?` +
+		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
+	// The versions of events (holdAppliedElsewhere): a scan of every
+	// version, as there is no index of them by event.
+	eventVersionsQuery = `SELECT event_id, member_id, effective FROM versions WHERE event_id IN (?` +
+		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY event_id`
+	// The versions of a chunk's members, to count those the store knows
+	// and find the ties of the versions to apply (chunker.apply).
+	chunkVersionsQuery = `SELECT member_id, effective, recorded, event_id, kind, key FROM versions WHERE member_id IN (?` +
 		strings.Repeat(",?", lookupChunk-1) + `) ORDER BY member_id`
 )
 
@@ -1211,10 +1320,23 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 		a.dataVersion = dv
 	}
 	if a.recheck {
+		var was []int // the chunk's rows to apply
+		for _, k := range idx {
+			if a.rows[k].status == stApply {
+				was = append(was, int(k))
+			}
+		}
 		if err := a.markKnown(ctx, c, idx); err != nil {
 			return err
 		}
 		a.recount()
+		// Conflicts with what another writer applied since: held in this
+		// chunk's transaction.
+		conflicts := slices.DeleteFunc(was, func(k int) bool { return a.rows[k].status != stConflict })
+		slices.Sort(conflicts)
+		if err := a.conflictHolds(ctx, c, conflicts); err != nil {
+			return err
+		}
 	}
 
 	// The rows' INSERT statements are built on a second goroutine while
@@ -1237,18 +1359,44 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 	// have. When it may have some of the chunk's members, they are looked
 	// up before the chunk is written; otherwise they are all new, and
 	// build, which reads every row's member id anyway, lists them.
+	// Their versions are read too: a version to apply that ties with one
+	// of the store's (the same effective and recorded times, another
+	// address or kind) holds its member by both (addTie), in this
+	// transaction.
 	var known int64
 	if a.known || a.recheck {
 		var ids []string
+		var starts []int // where each member's rows start in rows
 		for i := range rows {
 			if r := &rows[i]; r.status == stApply {
 				if id := a.memberID(r); len(ids) == 0 || ids[len(ids)-1] != id {
 					ids = append(ids, id)
+					starts = append(starts, i)
 				}
 			}
 		}
-		err := lookup(ctx, c, membersQuery, 1, ids, func(int, []driver.Value) error {
-			known++
+		last := -1
+		err := lookup(ctx, c, chunkVersionsQuery, 6, ids, func(i int, v []driver.Value) error {
+			if i != last {
+				known++
+				last = i
+			}
+			effective, _ := v[1].(int64)
+			recorded, _ := v[2].(int64)
+			event, _ := v[3].(string)
+			kind, _ := v[4].(int64)
+			key, _ := v[5].(string)
+			for k := starts[i]; k < len(rows); k++ {
+				r := &rows[k]
+				if r.effective > effective || a.memberID(r) != ids[i] {
+					break
+				}
+				if r.status == stApply && r.effective == effective && r.recorded == recorded &&
+					(int64(r.kind) != kind || a.key(r) != key) && a.eventID(r) != event {
+					a.addTie(ids[i], a.eventID(r), r.line, r.effective)
+					a.addTie(ids[i], event, r.line, r.effective)
+				}
+			}
 			return nil
 		})
 		if err != nil {
@@ -1277,6 +1425,11 @@ func (ch *chunker) apply(ctx context.Context, lo, hi int, idx []int32, last bool
 	for i := range rows {
 		if rows[i].status == stApply {
 			applied++
+		}
+	}
+	if a.newHolds {
+		if err := a.placeHolds(ctx, connExec(c)); err != nil {
+			return err
 		}
 	}
 	if _, err := c.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('members', ?1)
@@ -1456,18 +1609,20 @@ func (a *applier) leaveCache(ctx context.Context) {
 // events is a bulk load (see leaveCache).
 const bulkShare = 10
 
-// finish marks the apply complete: the holds of its bad rows placed and
-// those of the events it applied ended, no feed pending, and the time.
+// finish marks the apply complete: the holds of the events it applied
+// ended, no feed pending, and the time.
 func (a *applier) finish(ctx context.Context) error {
-	if err := a.conflictHolds(ctx); err != nil {
-		return err
-	}
 	tx, err := a.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := a.writeHolds(ctx, tx); err != nil {
+	// Placed already, but for a feed with nothing to apply (no chunk), or
+	// a bad row whose good one turned out a conflict in a chunk.
+	if err := a.placeHolds(ctx, txExec(tx)); err != nil {
+		return err
+	}
+	if err := a.endHolds(ctx, tx); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `

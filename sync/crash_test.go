@@ -88,9 +88,13 @@ func TestCrashAndRerun(t *testing.T) {
 	ref := filepath.Join(dir, "ref.db")
 	mustApply(t, mustOpenPath(t, ref), base, pgsync.ApplyOptions{})
 	rep := applyFile(t, ref, feed, pgsync.ApplyOptions{ChunkSize: crashChunk, Override: true})
-	if rep.Suspicion == nil || !rep.Suspicion.Suspicious || rep.Applied != len(feedEvs)-bad || rep.Bad != bad || rep.Held != bad {
+	// Held: the bad rows', and those of the versions that tie (the same
+	// member, effective and recorded times) with another of another
+	// address: the world has some.
+	if rep.Suspicion == nil || !rep.Suspicion.Suspicious || rep.Applied != len(feedEvs)-bad || rep.Bad != bad || rep.Held < bad {
 		t.Fatalf("reference run: %+v", rep)
 	}
+	refHeld := rep.Held
 
 	// The interrupted run.
 	crashed := filepath.Join(dir, "crashed.db")
@@ -144,7 +148,10 @@ func TestCrashAndRerun(t *testing.T) {
 	// The re-run, without Override: the same feed, resumed.
 	rep = applyFile(t, crashed, feed, pgsync.ApplyOptions{ChunkSize: 50_000})
 	checkAccount(t, rep)
-	if rep.Applied+rep.Skipped != len(feedEvs)-bad || rep.Skipped == 0 || rep.Suspicion != nil || rep.Held != bad {
+	// The interrupted run placed the bad rows' holds before its first
+	// chunk committed: the re-run finds them standing, and counts only the
+	// holds it places itself (of ties in the chunks the kill undid).
+	if rep.Applied+rep.Skipped != len(feedEvs)-bad || rep.Skipped == 0 || rep.Suspicion != nil || rep.Held > refHeld-bad {
 		t.Errorf("re-run: %+v", rep)
 	}
 	if d := cmp.Diff(dump(t, ref), dump(t, crashed)); d != "" {

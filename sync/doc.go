@@ -75,7 +75,8 @@
 //   - Apply reads and parses the whole feed, in memory, before it changes
 //     the store, then commits in chunks. A process killed in the middle leaves a
 //     consistent store, and re-running the same feed converges to exactly the
-//     state of an uninterrupted run.
+//     state of an uninterrupted run. The holds the feed places stand before
+//     any move of it that calls for them commits.
 //   - A suspicious feed is held, not applied: see below.
 //
 // # Suspicious feeds
@@ -112,12 +113,24 @@
 // A conflict (an event id known with other content) is not applied: the
 // store keeps the content it applied, or, for an id a feed brings twice,
 // applies neither. Upstream may have sent a correction under the same id,
-// so a conflict that may move the member (another kind, effective time or
-// address, or an id the store applied for another member) holds the
-// member, with the field that differs; one that moves no one (another
-// name, recorded time, or writing of the same address) holds no one. Its
-// hold ends when the content the store applied comes again, or when a
-// reviewer clears it.
+// so a conflict that may move the member holds the member, with the field
+// that differs: another kind, effective time or address; another recorded
+// time when the member has another version of the same effective time and
+// another address or kind (versions are ordered by effective, then
+// recorded time); or an id the store applied for another member, which
+// then holds that member too (field member_id: its move there is
+// disputed). One that moves no one (another name, writing of the same
+// address, or a recorded time that orders it among no such version) holds
+// no one. Its hold ends when the content the store applied comes again,
+// or when a reviewer clears it.
+//
+// Two versions of a member with the same effective and recorded times
+// (a move and its same-day correction, with dates alone) are ordered by
+// event id, as text, which says nothing of which is in force. When the
+// feed applies a version that so ties with another, in the feed or in the
+// store, of another address or kind, Apply holds the member by each of
+// the two events (field recorded), from their effective time: a later move
+// supersedes the holds, and no event ends them; a reviewer may clear them.
 //
 // A bad row whose member id cannot be read (or a record whose fields
 // cannot be trusted: the wrong number of them) may be any member's move.

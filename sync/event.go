@@ -101,6 +101,9 @@ var (
 	ErrInvalidJSON  = errors.New("malformed JSON object")
 	ErrNotString    = errors.New("not a JSON string")
 	ErrUnknownField = errors.New("unknown field")
+	// ErrRepeatedField: a JSON Lines row gives a field twice, in the same
+	// case or not.
+	ErrRepeatedField = errors.New("field given twice")
 	// ErrLineTooLong: a JSON line longer than [MaxJSONLine], or a CSV
 	// record longer than [MaxCSVRecord].
 	ErrLineTooLong = csvrec.ErrTooLong

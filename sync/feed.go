@@ -282,6 +282,27 @@ func (r *JSONLReader) decode(line []byte) (Event, error) {
 	if err == nil && d.More() {
 		err = errors.New("trailing data")
 	}
+	if err == nil {
+		// encoding/json keeps the last of a field given twice, in any
+		// case: "line2":"APT 4B", … "LINE2":"" would drop the unit.
+		if c, ok := repeatedField(line); !ok || c >= 0 {
+			re := rowError(r.line, "", je.EventID, je.MemberID, ErrInvalidJSON)
+			if c >= 0 {
+				re.Field, re.Err = colNames[c], ErrRepeatedField
+				// Which of the two ids the row meant is unknown.
+				switch c {
+				case colEventID:
+					re.EventID = ""
+				case colMemberID:
+					re.MemberID = ""
+				}
+			}
+			if t, ok := parseTime(je.Effective); ok && c != colEffective {
+				re.Effective = t // for the hold
+			}
+			return Event{}, re
+		}
+	}
 	if err != nil {
 		re := rowError(r.line, "", je.EventID, je.MemberID, ErrInvalidJSON)
 		// encoding/json's messages quote the input; keep only what is ours.
@@ -296,6 +317,100 @@ func (r *JSONLReader) decode(line []byte) (Event, error) {
 	}
 	f := [nCols]string{je.EventID, je.MemberID, je.Effective, je.Recorded, je.Name, je.Line1, je.Line2, je.City, je.State, je.ZIP, je.Kind}
 	return event(&f, r.line)
+}
+
+// repeatedField returns the first column that the JSON object line, which
+// encoding/json has decoded into a jsonEvent, names twice, matching names
+// as encoding/json does (exactly, or else without regard to case, by
+// Unicode case folding); -1 if none. It reports false if line is not the
+// object it expects: an object of names and strings or nulls.
+func repeatedField(line []byte) (col int, ok bool) {
+	var seen [nCols]bool
+	i := 0
+	skipSpace := func() {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n') {
+			i++
+		}
+	}
+	// str reads the JSON string at i and returns its raw text between the
+	// quotes, and whether it holds an escape.
+	str := func() (raw []byte, escaped, ok bool) {
+		if i >= len(line) || line[i] != '"' {
+			return nil, false, false
+		}
+		start := i + 1
+		for i = start; i < len(line); i++ {
+			switch line[i] {
+			case '\\':
+				escaped = true
+				i++
+			case '"':
+				raw = line[start:i]
+				i++
+				return raw, escaped, true
+			}
+		}
+		return nil, false, false
+	}
+	skipSpace()
+	if i >= len(line) || line[i] != '{' {
+		return -1, false
+	}
+	i++
+	skipSpace()
+	if i < len(line) && line[i] == '}' {
+		return -1, true
+	}
+	for {
+		skipSpace()
+		raw, escaped, ok := str()
+		if !ok {
+			return -1, false
+		}
+		name := string(raw)
+		if escaped {
+			if err := json.Unmarshal(line[i-len(raw)-2:i], &name); err != nil {
+				return -1, false
+			}
+		}
+		c := -1
+		for k, n := range colNames {
+			if strings.EqualFold(name, n) {
+				c = k
+				break
+			}
+		}
+		if c < 0 {
+			return -1, false
+		}
+		if seen[c] {
+			return c, true
+		}
+		seen[c] = true
+		skipSpace()
+		if i >= len(line) || line[i] != ':' {
+			return -1, false
+		}
+		i++
+		skipSpace()
+		if bytes.HasPrefix(line[i:], []byte("null")) {
+			i += len("null")
+		} else if _, _, ok := str(); !ok {
+			return -1, false
+		}
+		skipSpace()
+		if i >= len(line) {
+			return -1, false
+		}
+		switch line[i] {
+		case ',':
+			i++
+		case '}':
+			return -1, true
+		default:
+			return -1, false
+		}
+	}
 }
 
 // jsonField returns the column an UnmarshalTypeError names, if it is one of

@@ -328,7 +328,9 @@ func TestHoldRules(t *testing.T) {
 		// the member holds them; one that moves no one holds no one.
 		{"a conflict in the address", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,9 Elm St,,Springfield,IL,62704"}, []string{"M1/E1"}, 1, 0},
 		{"a conflict in the effective time", []string{"E1,M1,2018-02-01,2018-01-02,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016"}, []string{"M1/E1"}, 1, 0},
-		{"a conflict naming another member", []string{"E1,M2,2018-01-01,2018-01-02,Alan Turing,55 Park Ave,Apt 4B,New York,NY,10016"}, []string{"M2/E1"}, 1, 0},
+		// The member the store applied the event for is held too: its
+		// move is disputed.
+		{"a conflict naming another member", []string{"E1,M2,2018-01-01,2018-01-02,Alan Turing,55 Park Ave,Apt 4B,New York,NY,10016"}, []string{"M1/E1", "M2/E1"}, 2, 0},
 		{"a conflict in the name alone", []string{"E1,M1,2018-01-01,2018-01-02,ADA LOVELACE,55 Park Ave,Apt 4B,New York,NY,10016"}, nil, 0, 0},
 		{"a conflict in the recorded time alone", []string{"E1,M1,2018-01-01,2018-01-05,Ada Lovelace,55 Park Ave,Apt 4B,New York,NY,10016"}, nil, 0, 0},
 		{"a conflict in how the address is written", []string{"E1,M1,2018-01-01,2018-01-02,Ada Lovelace,55 Park Avenue,Apartment 4B,New York,New York,10016"}, nil, 0, 0},
