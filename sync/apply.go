@@ -146,7 +146,6 @@ func (s *Store) Apply(ctx context.Context, events iter.Seq2[Event, error], opt A
 	}
 	defer conn.Close()
 	a.conn = conn
-	defer conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp.staging")
 
 	err = a.run(ctx, events)
 	if a.rep.Applied > 0 {
@@ -227,9 +226,6 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 	}
 	fp := a.fp.String()
 	if members > 0 && pending != fp {
-		if err := a.stageLatest(ctx); err != nil {
-			return err
-		}
 		rep, err := a.measure(ctx, members)
 		if err != nil {
 			return err
@@ -953,68 +949,6 @@ func (a *applier) state(ctx context.Context) (pending string, members int64, err
 	err = a.conn.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE name = 'pending'),
 		(SELECT value FROM meta WHERE name = 'members')`).Scan(&p, &m)
 	return p.String, m.Int64, err
-}
-
-// The staging table [applier.measure] reads: for each member, the last
-// address event of the feed that is to be applied. It is a TEMP table,
-// private to the writer connection and gone with it.
-const createStaging = `
-DROP TABLE IF EXISTS temp.staging;
-CREATE TEMP TABLE staging (
-	member_id TEXT PRIMARY KEY,
-	effective INTEGER NOT NULL,
-	recorded  INTEGER NOT NULL,
-	event_id  TEXT NOT NULL,
-	kind      INTEGER NOT NULL,
-	key       TEXT NOT NULL,
-	status    INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID`
-
-// stageLatest fills the staging table.
-func (a *applier) stageLatest(ctx context.Context) error {
-	if _, err := a.conn.ExecContext(ctx, createStaging); err != nil {
-		return err
-	}
-	return a.conn.Raw(func(dc any) error {
-		c, err := sqliteConn(dc)
-		if err != nil {
-			return err
-		}
-		if _, err := c.ExecContext(ctx, "BEGIN", nil); err != nil {
-			return err
-		}
-		ins := newInserter(c, "INSERT INTO staging (member_id, effective, recorded, event_id, kind, key) VALUES ", "(?,?,?,?,?,?)", 6)
-		defer ins.close()
-		rows := a.rows
-		for i := range rows {
-			r := &rows[i]
-			if r.status != stApply || r.kind != address.Moved {
-				continue
-			}
-			// The last such row of the member?
-			last := true
-			for j := i + 1; j < len(rows) && rows[j].memberPrefix == r.memberPrefix && a.memberID(&rows[j]) == a.memberID(r); j++ {
-				if rows[j].status == stApply && rows[j].kind == address.Moved {
-					last = false
-					break
-				}
-			}
-			if !last {
-				continue
-			}
-			_, _, key := a.fields(r)
-			if err := ins.add(ctx, a.memberID(r), r.effective, r.recorded, a.eventID(r), int64(r.kind), key); err != nil {
-				c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
-				return err
-			}
-		}
-		if err := ins.flush(ctx); err != nil {
-			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
-			return err
-		}
-		_, err = c.ExecContext(ctx, "COMMIT", nil)
-		return err
-	})
 }
 
 // An inserter inserts rows with multi-row INSERT statements, rows at a

@@ -29,7 +29,7 @@ type Store struct {
 	Now func() time.Time
 
 	path string  // absolute
-	w    *sql.DB // exactly one connection: every write, and the staging table
+	w    *sql.DB // exactly one connection: every write
 	r    *sql.DB // read-only connections
 
 	parts readParts // connections kept for reading by key range
