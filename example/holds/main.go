@@ -19,7 +19,9 @@
 // member_id. It may be any member's move, so the pre-print gate halts every
 // batch while it stands. Clear it with -clear "" (and its -event), or in a
 // -clear-file with the member_id left empty, once the feed's row is known
-// to move no member the store keeps.
+// to move no member the store keeps. A -clear-file row whose every field is
+// empty (a blank row of a spreadsheet) is an error, not that hold: clear a
+// hold of no member and no event id with -clear "" -event "".
 //
 // The list goes to stdout:
 //
@@ -40,6 +42,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/printgate/printgate/internal/csvhead"
@@ -72,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Visit(func(f *flag.Flag) { clearOne = clearOne || f.Name == "clear" })
 	clearing := clearOne || *file != ""
 	if *db == "" || fs.NArg() > 0 || clearOne && *file != "" || *file != "" && *event != "" ||
-		!clearing && (*event != "" || *by != "" || *why != "") || clearing && (*by == "" || *why == "") {
+		!clearing && (*event != "" || *by != "" || *why != "") || clearing && (strings.TrimSpace(*by) == "" || strings.TrimSpace(*why) == "") {
 		fmt.Fprintln(stderr, "holds: -db FILE is required; -clear MEMBER (with -event, unless the row had no event id) or -clear-file FILE, not both, needs -by and -why")
 		return 2
 	}
@@ -175,6 +178,21 @@ func readHolds(name string, stdin io.Reader) ([]pgsync.Hold, error) {
 		if len(rec) <= max(mc, ec) {
 			return nil, fmt.Errorf("%s: row %d: %d fields, too few for member_id and event_id", name, row, len(rec))
 		}
+		if empty(rec) {
+			// A blank row, as spreadsheets write them, would name the hold
+			// of no member and no event id, which halts every batch.
+			return nil, fmt.Errorf("%s: row %d: every field empty; clear a hold of no member and no event id with -clear \"\" -event \"\"", name, row)
+		}
 		holds = append(holds, pgsync.Hold{MemberID: rec[mc], EventID: rec[ec]})
 	}
+}
+
+// empty reports whether every field of rec is empty or spaces.
+func empty(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -101,6 +101,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"-db", path, "-clear-file", "x.csv", "-clear", "M1", "-by", "ann", "-why", "checked"}, 2, "not both"},
 		{[]string{"-db", path, "-clear-file", "x.csv", "-event", "E2", "-by", "ann", "-why", "checked"}, 2, "not both"},
 		{[]string{"-db", path, "-clear-file", "x.csv", "-by", "ann"}, 2, "needs -by and -why"},
+		{[]string{"-db", path, "-clear", "M1", "-event", "E2", "-by", " ", "-why", "checked"}, 2, "needs -by and -why"},
 		{[]string{"-db", path, "-clear-file", filepath.Join(t.TempDir(), "none.csv"), "-by", "ann", "-why", "checked"}, 1, "no such file"},
 	}
 	for _, tt := range tests {
@@ -135,6 +136,8 @@ func TestClearFile(t *testing.T) {
 		{"bad quoting", header + "M\"1,E2\n", "row 2: parse error on line 2, column 2"},
 		{"a row over a feed's longest", header + m1 + "M2," + strings.Repeat("E", pgsync.MaxCSVRecord) + "\n", "row 3: parse error on line 3, column 1: line too long"},
 		{"empty", "", "header: EOF"},
+		{"a blank row among others", header + m1 + ",,,,,\n", "row 3: every field empty"},
+		{"a blank row of two columns", "member_id,event_id\nM1,E2\n , \n", "row 3: every field empty"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
