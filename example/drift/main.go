@@ -184,7 +184,8 @@ func drift(ctx context.Context, c *config, stderr io.Writer) (err error) {
 		if err != nil {
 			return fmt.Errorf("feed: %w", err)
 		}
-		if n := len(rep.Errors); n > 0 {
+		if n := rep.Bad + rep.Conflicts; n > 0 && len(rep.Errors) > 0 {
+			// rep.Errors keeps the first MaxErrors: count from the report.
 			fmt.Fprintf(stderr, "drift: feed: rows not applied: %d; the first: %v\n", n, rep.Errors[0])
 		}
 	}
