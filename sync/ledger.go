@@ -671,26 +671,36 @@ type Review struct {
 	At       time.Time
 }
 
+// readBatch begins a read transaction and finds in it the row id of batch
+// batchID ([ErrNoBatch] if there is none). The caller rolls tx back.
+func (s *Store) readBatch(ctx context.Context, batchID string) (tx *sql.Tx, id int64, err error) {
+	tx, err = s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE batch_id = ?`, batchID).Scan(&id)
+	if err != nil {
+		tx.Rollback()
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ErrNoBatch
+		}
+		return nil, 0, err
+	}
+	return tx, id, nil
+}
+
 // Entries returns the ledger rows of batch batchID's current run in input
 // order, each with the review that applies to it, if any (see
 // [Store.Review]).
 func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		wrap := func(err error) error { return fmt.Errorf("pgsync: batch %s: %w", idText(batchID), err) }
-		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		tx, id, err := s.readBatch(ctx, batchID)
 		if err != nil {
 			yield(Entry{}, wrap(err))
 			return
 		}
 		defer tx.Rollback()
-		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE batch_id = ?`, batchID).Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				err = ErrNoBatch
-			}
-			yield(Entry{}, wrap(err))
-			return
-		}
 		rows, err := tx.QueryContext(ctx, `SELECT v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version,
 				r.decision, r.reviewer, r.reason, r.at
 			FROM verdicts v LEFT JOIN reviews r ON r.batch = v.batch AND r.seq = v.seq AND `+reviewApplies+`
@@ -898,20 +908,12 @@ type Release struct {
 func (s *Store) Released(ctx context.Context, batchID string) iter.Seq2[Release, error] {
 	return func(yield func(Release, error) bool) {
 		wrap := func(err error) error { return fmt.Errorf("pgsync: releases of batch %s: %w", idText(batchID), err) }
-		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		tx, id, err := s.readBatch(ctx, batchID)
 		if err != nil {
 			yield(Release{}, wrap(err))
 			return
 		}
 		defer tx.Rollback()
-		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE batch_id = ?`, batchID).Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				err = ErrNoBatch
-			}
-			yield(Release{}, wrap(err))
-			return
-		}
 		// Every run's verdicts, whether its releases stand (finished and
 		// not halted; a halted run's view quarantines them), and every
 		// review, by the run whose verdict it was made on.
