@@ -951,16 +951,15 @@ func (a *applier) state(ctx context.Context) (pending string, members int64, err
 	return p.String, m.Int64, err
 }
 
-// An inserter inserts rows with multi-row INSERT statements, rows at a
-// time. It runs them as queries: the driver then binds all the arguments
-// and steps the statement in one call into SQLite.
+// An inserter inserts rows with multi-row INSERT statements, a batch of
+// rows' values at a time (exec). It runs them as queries: the driver then
+// binds all the arguments and steps the statement in one call into SQLite.
 type inserter struct {
 	c      *sqlite3.SQLiteConn
 	prefix string
 	tuple  string
 	cols   int
 	stmts  map[int]driver.Stmt // by rows
-	args   []driver.NamedValue
 }
 
 // insertRows is the number of rows of one INSERT statement: of 32, 128,
@@ -969,26 +968,7 @@ type inserter struct {
 const insertRows = 512
 
 func newInserter(c *sqlite3.SQLiteConn, prefix, tuple string, cols int) *inserter {
-	return &inserter{c: c, prefix: prefix, tuple: tuple, cols: cols, stmts: make(map[int]driver.Stmt),
-		args: make([]driver.NamedValue, 0, insertRows*cols)}
-}
-
-// add adds a row of values: strings, []byte and int64.
-func (ins *inserter) add(ctx context.Context, vals ...any) error {
-	for _, v := range vals {
-		ins.args = append(ins.args, driver.NamedValue{Ordinal: len(ins.args) + 1, Value: v})
-	}
-	if len(ins.args) == cap(ins.args) {
-		return ins.flush(ctx)
-	}
-	return nil
-}
-
-// flush inserts the rows added so far.
-func (ins *inserter) flush(ctx context.Context) error {
-	err := ins.exec(ctx, ins.args)
-	ins.args = ins.args[:0]
-	return err
+	return &inserter{c: c, prefix: prefix, tuple: tuple, cols: cols, stmts: make(map[int]driver.Stmt)}
 }
 
 // exec inserts the rows whose values are args, in order.
