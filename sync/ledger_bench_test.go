@@ -12,10 +12,17 @@ import (
 
 // BenchmarkLedger writes the verdicts of a 337,755-piece batch, in the
 // gate's chunks of 8,192, into the ledger of a file-backed store, and
-// finishes the batch.
+// finishes the batch: a new batch id each time, as a mail house's daily
+// batches are. BenchmarkLedgerRerun runs one batch id again and again: a
+// run of a finished batch keeps the run before (Store.Runs), copying its
+// verdicts.
 //
 //	go test ./sync -run '^$' -bench BenchmarkLedger -benchmem
-func BenchmarkLedger(b *testing.B) {
+func BenchmarkLedger(b *testing.B) { benchLedger(b, false) }
+
+func BenchmarkLedgerRerun(b *testing.B) { benchLedger(b, true) }
+
+func benchLedger(b *testing.B, rerun bool) {
 	const pieces, chunk = 337_755, 8192
 	st := mustOpenPath(b, filepath.Join(b.TempDir(), "store.db"))
 	ps := make([]address.Piece, chunk)
@@ -29,8 +36,12 @@ func BenchmarkLedger(b *testing.B) {
 	}
 	ctx := context.Background()
 	asOf := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	batch := 0
 	for b.Loop() {
-		l, err := st.Ledger(ctx, "bench", asOf)
+		if !rerun {
+			batch++
+		}
+		l, err := st.Ledger(ctx, "bench-"+strconv.Itoa(batch), asOf)
 		if err != nil {
 			b.Fatal(err)
 		}
