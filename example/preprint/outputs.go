@@ -195,13 +195,25 @@ func (o *outputs) Verdicts(_ context.Context, vs []address.Verdict) error {
 // the header's width. A row read whole is written as it came, byte for
 // byte (unless it holds a CR, which is written quoted). A row with the
 // wrong number of fields, never released, is padded or cut to the header's
-// width (the batch file's line, named in the detail, holds the rest).
+// width (the batch file's line, named in the detail, holds the rest); one
+// whose quotes are broken is split as leniently as encoding/csv can
+// (LazyQuotes), so that the reviewer sees what its fields hold.
 func (o *outputs) appendRow(b []byte, p *address.Piece) []byte {
 	if !errors.Is(p.Err, address.ErrFieldCount) && !errors.Is(p.Err, address.ErrQuote) &&
 		!errors.Is(p.Err, address.ErrLineLength) && strings.IndexByte(p.Text, '\r') < 0 {
 		return append(append(b, p.Text...), '\n')
 	}
 	fields, _ := address.SplitRow(p.Text)
+	if errors.Is(p.Err, address.ErrQuote) {
+		// For the reviewer, what the fields hold, read leniently: a
+		// quote inside a quoted field (ADA "THE COUNTESS" LOVELACE,
+		// quoted) kept as written rather than the fields after it lost.
+		r := csv.NewReader(strings.NewReader(p.Text))
+		r.LazyQuotes, r.FieldsPerRecord = true, -1
+		if rec, err := r.Read(); err == nil {
+			fields = rec
+		}
+	}
 	row := make([]string, len(o.header))
 	copy(row, fields)
 	return appendCSV(b, row)

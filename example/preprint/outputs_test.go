@@ -54,7 +54,8 @@ func TestAppendRow(t *testing.T) {
 		{"\rP7,M7,x", "\"\rP7\",M7,x\n"}, // a CR first
 		{"P4,M4", "P4,M4,\n"},
 		{"P5,M5,x,extra", "P5,M5,x\n"},
-		{`P6,"M6,12 MAIN ST`, "P6,,\n"},
+		{`P6,"M6,12 MAIN ST`, "P6,\"M6,12 MAIN ST\",\n"}, // a quote that never closes: read to the end
+		{`P8,M8,"ADA "THE COUNTESS" LOVELACE"`, "P8,M8,\"ADA \"\"THE COUNTESS\"\" LOVELACE\"\n"}, // quotes inside quotes, kept
 		{"", ",,\n"},
 	} {
 		br := address.NewBatchReader(strings.NewReader("piece_id,member_id,line1\n" + tc.text + "\n"))
