@@ -158,9 +158,14 @@
 // of its own, and [Ledger.Finish] checks that the rows account for every
 // piece before a release may be printed. [Store.Batch], [Store.Entries]
 // and [Store.Batches] read it back; [Store.Review] records a reviewer's
-// release or block of a quarantined piece. In SQL the ledger is the tables
-// batches and reviews and the view verdicts, a row per piece, over the
-// table verdict_chunks that stores up to 8,192 of them a row.
+// release or block of a quarantined piece, which holds only while the
+// verdict it was made on stands. Running a batch id again redoes a run
+// that died, and keeps a finished one whole ([Store.Runs]): what it
+// released may have been printed, and [Store.Released] lists every
+// release of every run, for a breach count. In SQL the ledger is the
+// tables batches, reviews, runs and superseded_reviews and the views
+// verdicts and run_verdicts, a row per piece, over the tables
+// verdict_chunks and run_chunks that store up to 8,192 of them a row.
 //
 // # No PHI in errors
 //

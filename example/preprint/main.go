@@ -31,8 +31,9 @@
 // quarantine.csv and blocked.csv (input columns and status,detail),
 // verdicts.csv (every piece: piece_id,member_id,phi,status,decision,detail)
 // and report.json. The verdicts are also recorded in the store's ledger under
-// a batch id made from the batch file's content, so running the same batch
-// again records the same verdicts once. Before checking a batch large for
+// a batch id made from the batch file's content: running the same batch
+// again after a run that died redoes that run, and after one that finished
+// keeps it and records the next (pgsync.Store.Runs). Before checking a batch large for
 // the store, the program has the store's histories read into the page
 // cache (pgsync.Store.Prewarm).
 //
