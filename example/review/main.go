@@ -8,6 +8,7 @@
 //	review -db store.db -batch-id B -release P9 -by ann -why "member confirmed the address by phone"
 //	review -db store.db -batch-id B -block P9 -by ann -why "returned mail on file"
 //	review -db store.db -batch-id B -quarantine out/quarantine.csv -out out/reviewed.csv
+//	review -db store.db -batch-id B -released             every release of B, in any run, as CSV: for a breach count
 //
 // The batch id is the run's (report.json's batch_id, or the last line of
 // its stderr). A piece is named by its id, or "line N" when its row had
@@ -30,6 +31,13 @@
 // Lists go to stdout. The pieces' list is
 // piece_id,line,member_id,phi,status,detail,review,reviewer,reason,reviewed_at
 // (ids, the gate's status and detail, and the review; no name or address).
+// The releases' list (-released, pgsync.Store.Released) is
+// run,piece_id,line,member_id,phi,status,released_by,reviewer,reason,reviewed_at,superseded:
+// a row for each piece the gate released in a run of the batch that
+// finished and did not halt (released_by gate), and for each a reviewer
+// released (released_by reviewer; superseded when a later run's verdict
+// of the piece was another, so the review no longer applies, though the
+// piece may have been printed). A piece released in two runs has two rows.
 // stderr names batches, pieces and counts only. Exit status: 0 done, 1
 // error (no such store, batch or piece, a piece not quarantined or
 // reviewed before, a quarantine.csv that is not the batch's, a store
@@ -70,7 +78,8 @@ const usage = `review: -db FILE is required; then one of:
   -batch-id B                          list B's quarantined pieces
   -batch-id B -release P -by W -why R  release piece P
   -batch-id B -block P -by W -why R    block piece P
-  -batch-id B -quarantine FILE -out FILE   write the rows a reviewer released`
+  -batch-id B -quarantine FILE -out FILE   write the rows a reviewer released
+  -batch-id B -released                list every release of B, in any run`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
@@ -83,6 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	why := fs.String("why", "", "why")
 	quarantine := fs.String("quarantine", "", "the run's quarantine.csv `FILE`")
 	out := fs.String("out", "", "where the released rows go (`FILE`)")
+	released := fs.Bool("released", false, "list every release of the batch, in any of its runs")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -93,7 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		(reviewing || writing) && *batchID == "" ||
 		reviewing && (writing || *by == "" || *why == "") ||
 		!reviewing && (*by != "" || *why != "") ||
-		writing && (*quarantine == "" || *out == "")
+		writing && (*quarantine == "" || *out == "") ||
+		*released && (*batchID == "" || reviewing || writing)
 	if bad {
 		fmt.Fprintln(stderr, usage)
 		return 2
@@ -134,6 +145,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if skipped > 0 {
 			fmt.Fprintf(stderr, "review: rows not written, of pieces without an id or sharing one, which cannot be matched to a review: %d\n", skipped)
 		}
+	case *released:
+		if err := listReleased(ctx, st, *batchID, stdout); err != nil {
+			return fail(err)
+		}
 	case *batchID != "":
 		if err := listPieces(ctx, st, *batchID, stdout, stderr); err != nil {
 			return fail(err)
@@ -167,6 +182,26 @@ func listBatches(ctx context.Context, st *pgsync.Store, w io.Writer) error {
 		cw.Write([]string{b.BatchID, b.AsOf.Format(time.RFC3339), b.Started.Format(time.RFC3339), finished,
 			strconv.Itoa(b.Pieces), strconv.Itoa(b.Released), strconv.Itoa(b.Quarantined), strconv.Itoa(b.Blocked),
 			strconv.FormatBool(b.Halted), strconv.Itoa(b.Reviewed[address.Release]), strconv.Itoa(b.Reviewed[address.Block])})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// listReleased writes every release of the batch, in any of its runs, as
+// CSV.
+func listReleased(ctx context.Context, st *pgsync.Store, batchID string, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"run", "piece_id", "line", "member_id", "phi", "status", "released_by", "reviewer", "reason", "reviewed_at", "superseded"})
+	for r, err := range st.Released(ctx, batchID) {
+		if err != nil {
+			return err
+		}
+		rec := []string{strconv.Itoa(r.Run), r.Piece, strconv.Itoa(r.Line), r.MemberID, strconv.FormatBool(r.PHI), r.Status.String(),
+			"gate", "", "", "", strconv.FormatBool(r.Superseded)}
+		if v := r.Review; v != nil {
+			rec[6], rec[7], rec[8], rec[9] = "reviewer", v.Reviewer, v.Reason, v.At.Format(time.RFC3339)
+		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()

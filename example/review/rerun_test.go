@@ -50,4 +50,29 @@ func TestReviewedAfterRerun(t *testing.T) {
 	if b, _ := os.ReadFile(reviewed); strings.Contains(string(b), "P0008") {
 		t.Errorf("reviewed.csv after the move releases P0008 to its former address:\n%s", b)
 	}
+
+	// -released still counts what the first run released, and the
+	// superseded review's release of P0008, which may have been printed,
+	// beside what the second run released.
+	stdout, _ = mustReview(t, "-db", r.db, "-batch-id", r.batchID, "-released")
+	recs := readCSV(t, stdout)
+	if got := strings.Join(recs[0], ","); got != "run,piece_id,line,member_id,phi,status,released_by,reviewer,reason,reviewed_at,superseded" {
+		t.Fatalf("-released header: %s", got)
+	}
+	gate, p8 := 0, false
+	for _, rec := range recs[1:] {
+		switch {
+		case rec[6] == "gate" && rec[5] == "current" && (rec[0] == "1" || rec[0] == "2"):
+			if rec[0] == "1" {
+				gate++
+			}
+		case rec[1] == "P0008" && rec[6] == "reviewer" && rec[0] == "1" && rec[7] == "ann" && rec[10] == "true":
+			p8 = true
+		default:
+			t.Errorf("-released row %q", rec)
+		}
+	}
+	if gate == 0 || !p8 {
+		t.Errorf("-released: %d of the gate's releases of run 1, P0008's superseded review %v; want some, and true:\n%s", gate, p8, stdout)
+	}
 }
