@@ -916,21 +916,26 @@ func (s *Store) Released(ctx context.Context, batchID string) iter.Seq2[Release,
 		defer tx.Rollback()
 		// Every run's verdicts, whether its releases stand (finished and
 		// not halted; a halted run's view quarantines them), and every
-		// review, by the run whose verdict it was made on.
+		// reviewer's release, with the runs it applied to: a review made
+		// in run r applies to each later run whose verdict of the piece
+		// is the same, up to the current run while it stands, or up to
+		// the run before the one that superseded it.
 		rows, err := tx.QueryContext(ctx, `
 			WITH v (run, fin, seq, piece, line, member_id, phi, status, decision, detail, version) AS (
 				SELECT b.run, b.finished IS NOT NULL, v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version
 				FROM verdicts v JOIN batches b ON b.id = v.batch WHERE v.batch = ?1
 				UNION ALL
 				SELECT run, 1, seq, piece, line, member_id, phi, status, decision, detail, version FROM run_verdicts WHERE batch = ?1),
-			r (run, seq, decision, reviewer, reason, at, superseded) AS MATERIALIZED (
-				SELECT run, seq, decision, reviewer, reason, at, 0 FROM reviews WHERE batch = ?1 AND decision = 1
+			r (first, last, seq, piece, member_id, status, detail, version, decision, reviewer, reason, at, superseded) AS MATERIALIZED (
+				SELECT run, (SELECT run FROM batches WHERE id = ?1), seq, piece, member_id, status, detail, version,
+					decision, reviewer, reason, at, 0 FROM reviews WHERE batch = ?1 AND decision = 1
 				UNION ALL
-				SELECT run, seq, decision, reviewer, reason, at, 1 FROM superseded_reviews WHERE batch = ?1 AND decision = 1)
+				SELECT run, by_run - 1, seq, piece, member_id, status, detail, version,
+					decision, reviewer, reason, at, 1 FROM superseded_reviews WHERE batch = ?1 AND decision = 1)
 			SELECT v.run, v.seq, v.piece, v.line, v.member_id, v.phi, v.status, v.decision, v.detail, v.version,
 				r.decision, r.reviewer, r.reason, r.at, coalesce(r.superseded, 0)
-			FROM v LEFT JOIN r ON r.run = v.run AND r.seq = v.seq
-			WHERE v.fin AND v.decision = 1 OR r.decision = 1 AND v.decision = 2
+			FROM v LEFT JOIN r ON r.seq = v.seq AND v.run BETWEEN r.first AND r.last AND `+reviewApplies+`
+			WHERE v.fin AND v.decision = 1 OR r.decision = 1
 			ORDER BY v.run, v.seq`, id)
 		if err != nil {
 			yield(Release{}, wrap(err))

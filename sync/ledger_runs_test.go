@@ -101,3 +101,32 @@ func TestLedgerInterruptedThenRerun(t *testing.T) {
 		t.Errorf("Released lists %d pieces; the run released %d", n, clean[0].Released)
 	}
 }
+
+// TestReleasedReviewCarriedOver: a reviewer's release made in run 1
+// applies to run 2 too, whose verdict of the piece is the same (review
+// -out writes its row again): Released lists it for each run it applied
+// to; and once a run supersedes it, for the runs before that one only.
+func TestReleasedReviewCarriedOver(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	held := verdict("A", "M1", address.RecentlyChanged, address.Quarantine)
+	verdictRun(t, s, "b", "", held)
+	if err := s.Review(ctx, "b", "A", address.Release, "ann", "phoned"); err != nil {
+		t.Fatal(err)
+	}
+	verdictRun(t, s, "b", "", held)
+	if e := entryOf(t, s, "b", "A"); e.Final() != address.Release {
+		t.Fatalf("run 2's entry: %+v, final %s", e, e.Final())
+	}
+	want := []string{"run 1 A M1: reviewer ann", "run 2 A M1: reviewer ann"}
+	if d := cmp.Diff(want, releases(t, s, "b")); d != "" {
+		t.Errorf("Released (-want +got):\n%s", d)
+	}
+	// Run 3 finds A stale: the review is superseded, and applied to runs 1
+	// and 2 only.
+	verdictRun(t, s, "b", "", verdict("A", "M1", address.Stale, address.Block))
+	want = []string{"run 1 A M1: reviewer ann (superseded)", "run 2 A M1: reviewer ann (superseded)"}
+	if d := cmp.Diff(want, releases(t, s, "b")); d != "" {
+		t.Errorf("Released after run 3 (-want +got):\n%s", d)
+	}
+}

@@ -555,17 +555,31 @@ DELETE FROM reviews WHERE status = -1;
 -- Two versions of a member with the same effective and recorded times and
 -- another address or kind: which is in force would be left to their event
 -- ids' order. Both are held, as Apply holds a tie from schema 11 on.
-INSERT INTO holds (member_id, event_id, line, field, reason, received, effective)
-SELECT v.member_id, v.event_id, 0, 'recorded', '` + tieReason + `', CAST(unixepoch('subsec') * 1000000000 AS INTEGER), v.effective
+CREATE TEMP TABLE ties AS
+SELECT v.member_id, v.event_id, v.effective
 FROM (SELECT member_id, effective, recorded FROM versions
 	GROUP BY member_id, effective, recorded
 	HAVING count(*) > 1 AND (min(kind) <> max(kind) OR min(key) <> max(key))) AS t
-JOIN versions AS v ON v.member_id = t.member_id AND v.effective = t.effective AND v.recorded = t.recorded
+JOIN versions AS v ON v.member_id = t.member_id AND v.effective = t.effective AND v.recorded = t.recorded;
+
+-- A hold of another reason standing on a tie's version (a conflict's, a
+-- bad row's) would end when its event comes again good: it becomes the
+-- tie's, which no event ends, as Apply makes it.
+UPDATE holds SET line = 0, field = 'recorded', reason = '` + tieReason + `', effective = t.effective
+FROM temp.ties AS t
+WHERE holds.member_id = t.member_id AND holds.event_id = t.event_id AND holds.cleared IS NULL
+	AND holds.reason <> '` + tieReason + `';
+
+INSERT INTO holds (member_id, event_id, line, field, reason, received, effective)
+SELECT member_id, event_id, 0, 'recorded', '` + tieReason + `', CAST(unixepoch('subsec') * 1000000000 AS INTEGER), effective
+FROM temp.ties
 WHERE true
 ON CONFLICT (member_id, event_id) DO UPDATE SET line = excluded.line, field = excluded.field,
 	reason = excluded.reason, received = excluded.received, effective = excluded.effective,
 	cleared = NULL, cleared_by = '', cleared_why = ''
 WHERE cleared IS NOT NULL;
+
+DROP TABLE temp.ties;
 `,
 }
 
