@@ -126,49 +126,39 @@ func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport,
 	rep := &SuspicionReport{Members: int(members), Thresholds: t}
 	now := a.s.now().UnixNano()
 
-	// The feed's address events to apply, by member, in history order
-	// (the order of a.rows).
+	// The members the feed has address events to apply for, in id order
+	// (the order of a.rows, which is history order).
 	var ids []string
-	feed := map[string][]measured{}
 	for i := range a.rows {
-		r := &a.rows[i]
-		if r.status != stApply || r.kind != address.Moved {
-			continue
+		if r := &a.rows[i]; r.status == stApply && r.kind == address.Moved {
+			if id := a.memberID(r); len(ids) == 0 || ids[len(ids)-1] != id {
+				ids = append(ids, id)
+			}
 		}
-		id := a.memberID(r)
-		if len(ids) == 0 || ids[len(ids)-1] != id {
-			ids = append(ids, id)
-		}
-		_, _, key := a.fields(r)
-		feed[id] = append(feed[id], measured{r.effective, r.recorded, a.eventID(r), key})
 	}
-	store := map[string][]measured{}
-	err := a.conn.Raw(func(dc any) error {
-		c, err := sqliteConn(dc)
-		if err != nil {
-			return err
+	// Their versions in the store come in the same order: each member is
+	// measured once its last version has been read, against its rows of
+	// the feed, so that memory does not grow with the feed.
+	var (
+		changed  []string
+		cur      string     // the member whose versions are being read
+		old, all []measured // its versions in the store; and with the feed's
+		next     int        // the first row of a.rows not yet passed
+	)
+	measureMember := func() {
+		if cur == "" {
+			return
 		}
-		return lookup(ctx, c, measureQuery, 5, ids, func(_ int, row []driver.Value) error {
-			id, _ := row[0].(string)
-			effective, _ := row[1].(int64)
-			recorded, _ := row[2].(int64)
-			event, _ := row[3].(string)
-			key, _ := row[4].(string)
-			store[id] = append(store[id], measured{effective, recorded, event, key})
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	var changed []string
-	for _, id := range ids {
-		old := store[id]
-		if len(old) == 0 {
-			continue // a member new to the store changes no one's address
+		all = append(all[:0], old...)
+		for next < len(a.rows) && a.memberID(&a.rows[next]) < cur {
+			next++
 		}
-		all := append(slices.Clone(old), feed[id]...)
+		for ; next < len(a.rows) && a.memberID(&a.rows[next]) == cur; next++ {
+			if r := &a.rows[next]; r.status == stApply && r.kind == address.Moved {
+				_, _, key := a.fields(r)
+				all = append(all, measured{r.effective, r.recorded, a.eventID(r), key})
+			}
+		}
 		slices.SortFunc(all, func(x, y measured) int {
 			if x.before(&y) {
 				return -1
@@ -194,18 +184,41 @@ func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport,
 			}
 		}
 		if !isChanged {
-			continue
+			return
 		}
 		rep.Changed++
 		if isReverted {
 			rep.Reverted++
 			if len(rep.Examples) < MaxExamples {
-				rep.Examples = append(rep.Examples, id)
+				rep.Examples = append(rep.Examples, cur)
 			}
 		} else if len(changed) < MaxExamples {
-			changed = append(changed, id)
+			changed = append(changed, cur)
 		}
 	}
+	err := a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		return lookup(ctx, c, measureQuery, 5, ids, func(_ int, row []driver.Value) error {
+			id, _ := row[0].(string)
+			effective, _ := row[1].(int64)
+			recorded, _ := row[2].(int64)
+			event, _ := row[3].(string)
+			key, _ := row[4].(string)
+			if id != cur {
+				measureMember() // the member before (one the store does not know has no rows here)
+				cur, old = id, old[:0]
+			}
+			old = append(old, measured{effective, recorded, event, key})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	measureMember()
 	for _, id := range changed {
 		if len(rep.Examples) == MaxExamples {
 			break
