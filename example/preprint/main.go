@@ -237,17 +237,10 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 		}
 		c.out = dir
 	}
-	// The output directory is this run's before anything is changed: no
-	// other run writes to it, and no output of a run before is left in it
-	// to be taken for this run's.
-	unlock, err := c.claimOut()
-	if err != nil {
-		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
-	}
-	defer unlock()
 	if !c.demo {
 		// The batch is read twice, for its id and for its pieces: a pipe
-		// would give the second read nothing.
+		// would give the second read nothing. (Before -out is claimed: a
+		// batch that is not there changes nothing.)
 		fi, err := os.Stat(c.batch)
 		if err != nil {
 			return address.Outcome{}, fmt.Errorf("batch: %w", err)
@@ -256,6 +249,14 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 			return address.Outcome{}, errors.New("batch: not a regular file (it is read twice: once for the batch's id, once for its pieces)")
 		}
 	}
+	// The output directory is this run's before anything is changed: no
+	// other run writes to it, and no output of a run before is left in it
+	// to be taken for this run's.
+	unlock, err := c.claimOut()
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("outputs: %w", err)
+	}
+	defer unlock()
 	// The batch's id is a digest of its file, read while the store is
 	// opened, fed and read ahead.
 	var digest struct {

@@ -47,12 +47,18 @@ func (c *config) claimOut() (unlock func(), err error) {
 			if in.path == "" {
 				continue
 			}
-			fi, err := os.Stat(in.path)
-			if err != nil {
-				continue // the run says so when it opens it
-			}
+			// The same file, or (for a store the run would make) the same
+			// path.
+			fi, statErr := os.Stat(in.path)
+			abs, absErr := filepath.Abs(in.path)
 			for _, name := range runFiles {
-				if out, err := os.Stat(filepath.Join(c.out, name)); err == nil && os.SameFile(fi, out) {
+				path := filepath.Join(c.out, name)
+				out, err := os.Stat(path)
+				same := statErr == nil && err == nil && os.SameFile(fi, out)
+				if outAbs, err := filepath.Abs(path); absErr == nil && err == nil && outAbs == abs {
+					same = true
+				}
+				if same {
 					return nil, fmt.Errorf("%s is %s in the output directory, which the run replaces", in.flag, name)
 				}
 			}

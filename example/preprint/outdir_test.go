@@ -101,15 +101,20 @@ func TestOutDirChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name, batch, out, says string
+		name, batch, out, db, says string
 	}{
-		{"-out is a file", batch, aFile, "not a directory"},
-		{"the batch is an output", inOut, out, "-batch is release.csv in the output directory"},
-		{"the batch is a pipe", fifo, filepath.Join(dir, "out2"), "not a regular file"},
+		{"-out is a file", batch, aFile, "", "not a directory"},
+		{"the batch is an output", inOut, out, "", "-batch is release.csv in the output directory"},
+		{"the batch is a pipe", fifo, filepath.Join(dir, "out2"), "", "not a regular file"},
+		{"a store to be made is an output", batch, out, filepath.Join(out, "verdicts.csv"), "-db is verdicts.csv in the output directory"},
+		{"no batch", filepath.Join(dir, "none.csv"), out, "", "no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), "store.db")
+			db := tt.db
+			if db == "" {
+				db = filepath.Join(t.TempDir(), "store.db")
+			}
 			code, _, stderr := runBinary(t, "-feed", feed, "-db", db, "-batch", tt.batch, "-out", tt.out)
 			if code != exitError || !strings.Contains(stderr, tt.says) {
 				t.Errorf("exit %d; want %d, saying %q; stderr:\n%s", code, exitError, tt.says, stderr)
@@ -119,6 +124,7 @@ func TestOutDirChecks(t *testing.T) {
 			}
 		})
 	}
+	// Nor did any of those runs remove what a run before left in -out.
 	if got, err := os.ReadFile(inOut); err != nil || !bytes.Equal(got, b) {
 		t.Errorf("the batch in the output directory was changed or removed (%v)", err)
 	}

@@ -282,7 +282,9 @@ func (o *outputs) finish(out address.Outcome, batchID string, timings map[string
 	if err := writeSynced(filepath.Join(o.dir, "report.json.tmp"), append(b, '\n')); err != nil {
 		return err
 	}
-	for _, name := range append(outNames, "report.json") {
+	// release.csv last: a run that fails or dies before the last rename
+	// leaves no release.csv to be taken for its own.
+	for _, name := range []string{"quarantine.csv", "blocked.csv", "verdicts.csv", "report.json", "release.csv"} {
 		if of := o.files[name]; of != nil {
 			if err := of.f.Close(); err != nil {
 				return err
