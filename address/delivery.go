@@ -240,11 +240,12 @@ func (p *parser) delivery(lines [][]token) error {
 			return err
 		}
 	}
-	// A street address with no unit and a line that names a second
-	// dwelling (123 MAIN ST, CARRIAGE HOUSE) is not the main house's
-	// address, and no unit tells which: an error, not set aside. With a
+	// A street address with no unit, or a route's box, and a line that
+	// names a second dwelling (123 MAIN ST, CARRIAGE HOUSE; RR 2 BOX 18,
+	// COTTAGE) is not the main house's address, and no unit tells which:
+	// an error, not set aside. With a
 	// unit, such a line names a building (CARRIAGE HOUSE APTS, APT 5).
-	if dwelling != nil && delKind == lineStreet && !p.has(FieldUnit) {
+	if dwelling != nil && (delKind == lineStreet && !p.has(FieldUnit) || delKind == lineRoute) {
 		return perr(dwelling[0].src, int(dwelling[0].off), ErrInvalidUnit)
 	}
 	// A street name that ends in a designator, with a unit after it, reads
@@ -321,8 +322,8 @@ func (p *parser) bareLetter(t token) bool {
 //     the lot) or with a word that says which side or part of the house
 //     (BACK, LEFT, RIGHT, UP, HALF): ErrInvalidUnit;
 //   - has a designator of a dwelling's unit after its first word, with no
-//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE), or HALF
-//     (EAST HALF): ErrInvalidUnit.
+//     range (EAST APT, GARAGE APT, GROUND FLOOR, THE REAR HOUSE), or ends
+//     in HALF after it (EAST HALF; not HALF WAY HOUSE): ErrInvalidUnit.
 func (p *parser) nameErr(l []token) error {
 	at := func(err error) error { return perr(l[0].src, int(l[0].off), err) }
 	for _, t := range l {
@@ -338,8 +339,8 @@ func (p *parser) nameErr(l []token) error {
 			return at(ErrUnrecognized)
 		}
 	}
-	for _, t := range l[1:] {
-		if dwellingUnits[t.w.unit] || p.is(t, "HALF") {
+	for i, t := range l[1:] {
+		if dwellingUnits[t.w.unit] || p.is(t, "HALF") && i == len(l)-2 {
 			return at(ErrInvalidUnit) // EAST APT; EAST HALF, a half of a house
 		}
 	}
@@ -347,23 +348,40 @@ func (p *parser) nameErr(l []token) error {
 }
 
 // dwellingLen returns the length of the first phrase in l that names a
-// second dwelling on a lot (secondDwellings), or 0.
+// second dwelling on a lot (secondDwellings), or of l when it is a part
+// of a house let as a dwelling alone (partDwellings: ATTIC, THE ATTIC);
+// else 0.
 func (p *parser) dwellingLen(l []token) int {
 	for i := range l {
-	phrases:
 		for _, ph := range secondDwellings {
-			if i+len(ph) > len(l) {
-				continue
+			if p.phraseIs(l[i:min(len(l), i+len(ph))], ph) {
+				return len(ph)
 			}
-			for j, w := range ph {
-				if !p.is(l[i+j], w) {
-					continue phrases
-				}
-			}
-			return len(ph)
+		}
+	}
+	whole := l
+	if len(whole) > 1 && p.is(whole[0], "THE") {
+		whole = whole[1:]
+	}
+	for _, ph := range partDwellings {
+		if len(whole) == len(ph) && p.phraseIs(whole, ph) {
+			return len(l)
 		}
 	}
 	return 0
+}
+
+// phraseIs reports whether the words of ts are ph's.
+func (p *parser) phraseIs(ts []token, ph []string) bool {
+	if len(ts) != len(ph) {
+		return false
+	}
+	for j, w := range ph {
+		if !p.is(ts[j], w) {
+			return false
+		}
+	}
+	return true
 }
 
 // Secondary units.
@@ -1393,6 +1411,16 @@ func (p *parser) route(ts, box []token) error {
 	if std != "RR" && std != "HC" {
 		return perr(ts[n].src, int(ts[n].off), ErrInvalidBox) // a military box has no street
 	}
+	// What follows the box is the street the box stands on, which Pub 28
+	// drops (sections 245, 254); but not what may tell two boxes apart,
+	// which is an error: a unit, a second dwelling on the lot, or a
+	// number or lone letter that is not the street's (BOX 18 A, BOX 18 X
+	// 5). A street's own are kept: a highway's number (HWY 61, COUNTY
+	// ROAD 20, I 95), a directional before the name (W MAIN ST), a letter
+	// or number before a suffix (A ST, 2ND ST).
+	if m := p.dwellingLen(ts[n:]); m > 0 {
+		return perr(ts[n].src, int(ts[n].off), ErrInvalidUnit) // BOX 18 COTTAGE: a second dwelling's
+	}
 	for i := n; i < len(ts); i++ {
 		t := &ts[i]
 		switch {
@@ -1403,7 +1431,15 @@ func (p *parser) route(ts, box []token) error {
 		case t.w.unit != "":
 			return perr(t.src, int(t.off), ErrInvalidUnit)
 		case t.digit || t.alpha && t.b-t.a == 1:
-			return perr(t.src, int(t.off), ErrInvalidBox)
+			more := i+1 < len(ts)
+			switch {
+			case i > n && p.highwayWord(ts[i-1]) && t.digit: // HWY 61
+			case more && p.highwayWord(*t) && ts[i+1].digit: // I 95
+			case more && t.w.dir != "" && !ts[i+1].digit: // W MAIN ST
+			case more && ts[i+1].w.suffix != "": // A ST, 2ND ST
+			default:
+				return perr(t.src, int(t.off), ErrInvalidBox)
+			}
 		}
 	}
 	p.dropped = true

@@ -779,8 +779,14 @@ var secondDwellings = [...][]string{
 	{"POOL", "HOUSE"}, {"TINY", "HOUSE"}, {"BACK", "HOUSE"}, {"FRONT", "HOUSE"}, {"MAIN", "HOUSE"},
 	{"COTTAGE"}, {"GARAGE"}, {"CASITA"}, {"BUNGALOW"}, {"CABIN"},
 	{"GRANNY", "FLAT"}, {"IN", "LAW"}, {"INLAW"}, {"ADU"},
-	// Parts of a house let as dwellings of their own, and dwellings on a
-	// lot that are no house.
+}
+
+// partDwellings are parts of a house let as dwellings of their own, and
+// dwellings on a lot that are no house: a second dwelling when a line is
+// one of them alone (or after THE). Inside a longer line they are more
+// often a firm's or a building's name (YOGA STUDIO, RED BARN, SUNSET
+// MOBILE HOME PARK), set aside as such.
+var partDwellings = [...][]string{
 	{"ATTIC"}, {"CELLAR"}, {"STUDIO"}, {"GARDEN", "LEVEL"}, {"BARN"},
 	{"MOBILE", "HOME"}, {"SERVANTS", "QUARTERS"}, {"SERVANT", "QUARTERS"},
 }

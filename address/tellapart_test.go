@@ -315,6 +315,12 @@ func TestNoFalseEquivalence(t *testing.T) {
 		{in{"HC 72 BOX 18 ELM LOT 3, Springfield, IL 62704"}, in{"HC 72 BOX 18 ELM LOT 9, Springfield, IL 62704"}, "254: a lot after the box"},
 		{in{"RR 2 BOX 18 A B, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "letters after the box"},
 		{in{"CMR 405 BOX 1 WING 3, APO AE 09096"}, in{"CMR 405 BOX 1, APO AE 09096"}, "238: a military box has no street"},
+		{in{"RR 2 BOX 18 COTTAGE, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "a second dwelling after the box"},
+		{in{"RR 2 BOX 18 CARRIAGE HOUSE, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "a second dwelling after the box"},
+		{in{"RR 2 BOX 18", "CARRIAGE HOUSE", "Springfield", "IL", "62704"}, in{"RR 2 BOX 18", "", "Springfield", "IL", "62704"}, "a second dwelling's line beside a route's box"},
+		{in{"RR 2", "BOX 18 COTTAGE", "Springfield", "IL", "62704"}, in{"RR 2", "BOX 18", "Springfield", "IL", "62704"}, "a second dwelling after the box on its own line"},
+		{in{"RR 2 BOX 18 A, Springfield, IL 62704"}, in{"RR 2 BOX 18, Springfield, IL 62704"}, "a letter after the box: box 18A?"},
+		{in{"RR 2 BOX 18 HWY 61 5, Springfield, IL 62704"}, in{"RR 2 BOX 18 HWY 61, Springfield, IL 62704"}, "a number after the street"},
 		// The last word of a street name before the suffix: a C1 form that
 		// is a plural or a word of its own is not the primary name.
 		{in{"100 DEER TRAILS CT, Springfield, IL 62704"}, in{"100 DEER TRAIL CT, Springfield, IL 62704"}, "TRAILS is no abbreviation of TRAIL"},
@@ -362,6 +368,37 @@ func TestNoFalseEquivalence(t *testing.T) {
 		b, errB := parse(tt.b)
 		if errA == nil && errB == nil && a.Key() == b.Key() && address.BuildingsAgree(a.Building, b.Building) {
 			t.Errorf("%q and %q: one key %q (%s)", tt.a, tt.b, a.Key(), tt.reason)
+		}
+	}
+}
+
+// TestRouteStreetsAndFirmLines: what the checks against false equivalence
+// above must not refuse: a route's box with the street it stands on, which
+// Pub 28 drops (sections 245, 254), and a firm's or a building's name
+// that holds a dwelling's word.
+func TestRouteStreetsAndFirmLines(t *testing.T) {
+	for _, tt := range []struct{ line1, line2, want string }{
+		{"RR 2 BOX 18 HWY 61", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 COUNTY ROAD 20", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 CO RD 20", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 STATE ROUTE 9", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 I 95", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 W MAIN ST", "", "RR 2 BOX 18"},
+		{"RR 2 BOX 18 A ST", "", "RR 2 BOX 18"},
+		{"HC 1 BOX 5 2ND ST", "", "HC 1 BOX 5"},
+		{"RR 2 BOX 18 PINE HOLLOW RD", "", "RR 2 BOX 18"},
+		{"123 MAIN ST", "YOGA STUDIO", "123 MAIN ST"},
+		{"123 MAIN ST", "RED BARN", "123 MAIN ST"},
+		{"123 MAIN ST", "SUNSET MOBILE HOME PARK", "123 MAIN ST"},
+		{"123 MAIN ST", "SMITH HALF WAY HOUSE", "123 MAIN ST"},
+	} {
+		a, err := address.ParseFields(tt.line1, tt.line2, "Springfield", "IL", "62704")
+		if err != nil {
+			t.Errorf("%q, %q: %v", tt.line1, tt.line2, err)
+			continue
+		}
+		if got := a.String(); !strings.HasPrefix(got, tt.want+",") {
+			t.Errorf("%q, %q: %s, want %s", tt.line1, tt.line2, got, tt.want)
 		}
 	}
 }
