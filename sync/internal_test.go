@@ -47,27 +47,12 @@ func FuzzAppendJSONString(f *testing.F) {
 // after Open has migrated it to chunked verdicts.
 func TestMigrateVerdictsToChunks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := append(migrations[:2:2], fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 2", applicationID), `
+	s := openAtSchema(t, 2, `
 		INSERT INTO batches (id, batch_id, asof, started, finished, pieces, released, quarantined, blocked) VALUES (1, 'b1', 0, 0, 1, 3, 1, 1, 1);
 		INSERT INTO batches (id, batch_id, asof, started, finished, pieces, quarantined, halted, halt_reason) VALUES (2, 'b2', 0, 0, 1, 1, 1, 1, 'why');
 		INSERT INTO verdicts VALUES (1, 0, 'P1', 2, 'M1', 1, 1, 1, '', 'E1'), (1, 1, 'P2', 3, 'M2', 1, 4, 3, 'stale since 2020-01-01', 'E2'),
 			(1, 2, 'line 4', 4, '', 0, 11, 2, 'no piece id', ''), (2, 0, 'P9', 2, 'M9', 1, 1, 2, 'batch halted: why', 'E9');
 		INSERT INTO reviews VALUES (1, 2, 1, 'ann', 'checked', 5);`)
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer s.Close()
 	entries := func(batch string) []Entry {
 		var es []Entry
@@ -389,4 +374,28 @@ func TestValidName(t *testing.T) {
 			t.Errorf("validName(%q) = %v; want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// openAtSchema makes a store of schema version v in a temporary
+// directory, runs setup on it (rows as that version keeps them), and
+// opens it, which migrates it to the newest version.
+func openAtSchema(t *testing.T, v int, setup string) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "store.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := append(migrations[:v:v], fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, v), setup)
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -2,9 +2,6 @@ package sync
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/printgate/printgate/address"
@@ -17,27 +14,12 @@ import (
 // piece not quarantined now, is superseded and applies to nothing.
 func TestMigrateReviewsToVerdicts(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := append(migrations[:9:9], fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 9", applicationID), `
+	s := openAtSchema(t, 9, `
 		INSERT INTO batches (id, batch_id, asof, started, finished, pieces, released, quarantined) VALUES (1, 'b1', 0, 100, 200, 3, 1, 2);
 		INSERT INTO verdict_chunks (batch, seq, n, released, quarantined, blocked, rows) VALUES (1, 0, 3, 1, 2, 0,
 			'[["P1",2,"M1",1,1,1,"",""],["P2",3,"M2",1,5,2,"unknown","E2"],["P3",4,"M3",1,5,2,"unknown","E3"]]');
 		INSERT INTO reviews VALUES (1, 0, 1, 'ann', 'made on a quarantine', 150), (1, 1, 1, 'ann', 'during the run', 150),
 			(1, 2, 1, 'bob', 'before the run', 50);`)
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer s.Close()
 	reviewed := map[string]string{}
 	for e, err := range s.Entries(ctx, "b1") {
