@@ -28,7 +28,10 @@
 // review, nor can pieces that share an id be reviewed: their rows are never
 // written, and stderr says how many there were.
 //
-// Lists go to stdout. The pieces' list is
+// Lists go to stdout. The batches' list is
+// batch_id,asof,started,finished,pieces,released,quarantined,blocked,halted,reviewed_released,reviewed_blocked,run:
+// each batch's current run (its latest; run counts them, see
+// pgsync.Store.Runs). The pieces' list is
 // piece_id,line,member_id,phi,status,detail,review,reviewer,reason,reviewed_at
 // (ids, the gate's status and detail, and the review; no name or address).
 // The releases' list (-released, pgsync.Store.Released) is
@@ -169,7 +172,7 @@ func listBatches(ctx context.Context, st *pgsync.Store, w io.Writer) error {
 	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"batch_id", "asof", "started", "finished", "pieces", "released", "quarantined", "blocked",
-		"halted", "reviewed_released", "reviewed_blocked"})
+		"halted", "reviewed_released", "reviewed_blocked", "run"})
 	for _, id := range ids {
 		b, err := st.Batch(ctx, id)
 		if err != nil {
@@ -181,7 +184,8 @@ func listBatches(ctx context.Context, st *pgsync.Store, w io.Writer) error {
 		}
 		cw.Write([]string{b.BatchID, b.AsOf.Format(time.RFC3339), b.Started.Format(time.RFC3339), finished,
 			strconv.Itoa(b.Pieces), strconv.Itoa(b.Released), strconv.Itoa(b.Quarantined), strconv.Itoa(b.Blocked),
-			strconv.FormatBool(b.Halted), strconv.Itoa(b.Reviewed[address.Release]), strconv.Itoa(b.Reviewed[address.Block])})
+			strconv.FormatBool(b.Halted), strconv.Itoa(b.Reviewed[address.Release]), strconv.Itoa(b.Reviewed[address.Block]),
+			strconv.Itoa(b.Run)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -148,8 +148,8 @@ func TestReviewDemo(t *testing.T) {
 
 	stdout, _ := mustReview(t, "-db", r.db)
 	batches := readCSV(t, stdout)
-	want := []string{r.batchID, "2020-06-01T12:00:00Z", "17", "6", "6", "5", "false", "0", "0"}
-	if len(batches) != 2 || len(batches[1]) != 11 {
+	want := []string{r.batchID, "2020-06-01T12:00:00Z", "17", "6", "6", "5", "false", "0", "0", "1"}
+	if len(batches) != 2 || len(batches[1]) != 12 {
 		t.Fatalf("batches:\n%s", stdout)
 	}
 	if got := append(batches[1][:2:2], batches[1][4:]...); !cmp.Equal(got, want) {

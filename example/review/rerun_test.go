@@ -38,6 +38,9 @@ func TestReviewedAfterRerun(t *testing.T) {
 			t.Fatalf("preprint again: %v\n%s", err, stderr.String())
 		}
 	}
+	if recs := readCSV(t, first(mustReview(t, "-db", r.db))); recs[0][11] != "run" || recs[1][11] != "2" {
+		t.Errorf("the batch list after the rerun: %q; want run 2", recs)
+	}
 	stdout, _ := mustReview(t, "-db", r.db, "-batch-id", r.batchID)
 	for _, rec := range readCSV(t, stdout)[1:] {
 		if rec[0] == "P0008" && rec[6] != "" {
@@ -76,3 +79,5 @@ func TestReviewedAfterRerun(t *testing.T) {
 		t.Errorf("-released: %d of the gate's releases of run 1, P0008's superseded review %v; want some, and true:\n%s", gate, p8, stdout)
 	}
 }
+
+func first(a, _ string) string { return a }
