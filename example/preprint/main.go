@@ -273,6 +273,14 @@ func check(ctx context.Context, c *config, stderr io.Writer) (address.Outcome, e
 	if asOf.IsZero() {
 		asOf = time.Now()
 	}
+	// One run on a store at a time: two of one batch at once would each
+	// take the other's unfinished run for one that died, and write their
+	// verdicts into it.
+	unlockStore, err := lockStore(ctx, c.db+".preprint-lock", stderr)
+	if err != nil {
+		return address.Outcome{}, fmt.Errorf("store: %w", err)
+	}
+	defer unlockStore()
 	st, err := pgsync.Open(ctx, c.db)
 	if err != nil {
 		return address.Outcome{}, fmt.Errorf("store: %w", err)

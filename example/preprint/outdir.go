@@ -9,9 +9,11 @@ import (
 )
 
 // runFiles are the files a run leaves in its output directory, release.csv
-// first, and the temporary files it writes them as.
+// first, and the temporary files it writes them as; and reviewed.csv, the
+// file example/review writes from a run's quarantine.csv, as the README has
+// it, whose reviews a new run's verdicts may supersede.
 var runFiles = func() []string {
-	names := append(slices.Clone(outNames), "report.json", feedErrors)
+	names := append(slices.Clone(outNames), "report.json", feedErrors, "reviewed.csv")
 	all := slices.Clone(names)
 	for _, n := range names {
 		all = append(all, n+".tmp")

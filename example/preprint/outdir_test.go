@@ -3,9 +3,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -24,6 +27,12 @@ func TestOutDirOfARunBefore(t *testing.T) {
 	}
 	if n := len(readCSV(t, filepath.Join(out, "release.csv"))); n != 1+45 {
 		t.Fatalf("first run released %d; want 45", n-1)
+	}
+	// The reviewer's file of the run before's quarantine (example/review
+	// -out out/reviewed.csv, as the README has it), whose reviews a new
+	// run's verdicts may supersede.
+	if err := os.WriteFile(filepath.Join(out, "reviewed.csv"), []byte("piece_id\nP0-0\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("piece_id,phi,phi\nP1,true,true\n"), 0o600); err != nil {
@@ -158,5 +167,45 @@ func TestHaltPaddedIDs(t *testing.T) {
 		if st := r[len(r)-2]; st != "current" {
 			t.Errorf("piece %q held by the halt with status %q; want current", r[1], st)
 		}
+	}
+}
+
+// TestStoreBusy: a run on a store that another run holds waits for it,
+// saying so, and then runs: two runs of one batch at once would write
+// their verdicts into one run of the ledger.
+func TestStoreBusy(t *testing.T) {
+	dir := t.TempDir()
+	feed, batch := world(t, dir, 20, 1, 10)
+	db := filepath.Join(dir, "store.db")
+	lock, err := os.OpenFile(db+".preprint-lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "-feed", feed, "-db", db, "-batch", batch, "-out", filepath.Join(dir, "out"), "-halt-rate", "1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	if err != nil || !strings.Contains(line, "waiting for another run on the store") {
+		t.Errorf("the run's first line on stderr: %q, %v; want that it waits", line, err)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("the run opened the store while another held it")
+	}
+	syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	go io.Copy(io.Discard, stderr)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("once the store is free: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "release.csv")); err != nil {
+		t.Errorf("once the store is free, no release.csv: %v", err)
 	}
 }
