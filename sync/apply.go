@@ -205,11 +205,7 @@ func (a *applier) run(ctx context.Context, events iter.Seq2[Event, error]) error
 			conflicts = append(conflicts, i)
 		}
 	}
-	err := a.conn.Raw(func(dc any) error {
-		c, err := sqliteConn(dc)
-		if err != nil {
-			return err
-		}
+	err := a.onConn(func(c *sqlite3.SQLiteConn) error {
 		return a.conflictHolds(ctx, c, conflicts)
 	})
 	if err != nil {
@@ -782,11 +778,7 @@ func (a *applier) classify(ctx context.Context) error {
 		i = j
 	}
 	if a.known {
-		err := a.conn.Raw(func(dc any) error {
-			c, err := sqliteConn(dc)
-			if err != nil {
-				return err
-			}
+		err := a.onConn(func(c *sqlite3.SQLiteConn) error {
 			return a.markKnown(ctx, c, byEvent)
 		})
 		if err != nil {
@@ -806,6 +798,17 @@ func sqliteConn(dc any) (*sqlite3.SQLiteConn, error) {
 		return nil, fmt.Errorf("pgsync: unexpected driver connection %T", dc)
 	}
 	return c, nil
+}
+
+// onConn calls f with the writer's driver connection.
+func (a *applier) onConn(f func(c *sqlite3.SQLiteConn) error) error {
+	return a.conn.Raw(func(dc any) error {
+		c, err := sqliteConn(dc)
+		if err != nil {
+			return err
+		}
+		return f(c)
+	})
 }
 
 // lookupChunk is the number of ids per query of a lookup in the store.
@@ -1002,11 +1005,7 @@ func (ins *inserter) close() {
 // applyChunks applies the staged events to be applied, a.chunk at a time,
 // in history order.
 func (a *applier) applyChunks(ctx context.Context) error {
-	return a.conn.Raw(func(dc any) error {
-		c, err := sqliteConn(dc)
-		if err != nil {
-			return err
-		}
+	return a.onConn(func(c *sqlite3.SQLiteConn) error {
 		ch := &chunker{a: a, c: c,
 			versions: newInserter(c, "INSERT INTO versions (member_id, effective, recorded, event_id, kind, name, addr, key) VALUES ",
 				"(?,?,?,?,?,?,CAST(? AS BLOB),?)", 8),

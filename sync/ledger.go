@@ -671,6 +671,27 @@ type Review struct {
 	At       time.Time
 }
 
+// An entryRow scans the columns of an Entry that a ledger query selects:
+// seq, piece, line, member_id, phi, status, decision, detail, version, and
+// the review's decision, reviewer, reason and time (NULL when none).
+type entryRow struct {
+	rd, rat  sql.NullInt64
+	who, why sql.NullString
+}
+
+func (r *entryRow) dest(e *Entry) []any {
+	return []any{&e.Seq, &e.Piece, &e.Line, &e.MemberID, &e.PHI, &e.Status, &e.Decision, &e.Detail, &e.VersionID,
+		&r.rd, &r.who, &r.why, &r.rat}
+}
+
+// review sets e's Review from the columns scanned, if it had one.
+func (r *entryRow) review(e *Entry) {
+	if r.rd.Valid {
+		e.Review = &Review{Decision: address.Decision(r.rd.Int64), Reviewer: r.who.String, Reason: r.why.String,
+			At: time.Unix(0, r.rat.Int64).UTC()}
+	}
+}
+
 // readBatch begins a read transaction and finds in it the row id of batch
 // batchID ([ErrNoBatch] if there is none). The caller rolls tx back.
 func (s *Store) readBatch(ctx context.Context, batchID string) (tx *sql.Tx, id int64, err error) {
@@ -712,17 +733,12 @@ func (s *Store) Entries(ctx context.Context, batchID string) iter.Seq2[Entry, er
 		defer rows.Close()
 		for rows.Next() {
 			var e Entry
-			var rd, rat sql.NullInt64
-			var who, why sql.NullString
-			if err := rows.Scan(&e.Seq, &e.Piece, &e.Line, &e.MemberID, &e.PHI, &e.Status, &e.Decision, &e.Detail, &e.VersionID,
-				&rd, &who, &why, &rat); err != nil {
+			var er entryRow
+			if err := rows.Scan(er.dest(&e)...); err != nil {
 				yield(Entry{}, wrap(err))
 				return
 			}
-			if rd.Valid {
-				e.Review = &Review{Decision: address.Decision(rd.Int64), Reviewer: who.String, Reason: why.String,
-					At: time.Unix(0, rat.Int64).UTC()}
-			}
+			er.review(&e)
 			if !yield(e, nil) {
 				return
 			}
@@ -944,18 +960,12 @@ func (s *Store) Released(ctx context.Context, batchID string) iter.Seq2[Release,
 		defer rows.Close()
 		for rows.Next() {
 			var r Release
-			e := &r.Entry
-			var rd, rat sql.NullInt64
-			var who, why sql.NullString
-			if err := rows.Scan(&r.Run, &e.Seq, &e.Piece, &e.Line, &e.MemberID, &e.PHI, &e.Status, &e.Decision, &e.Detail, &e.VersionID,
-				&rd, &who, &why, &rat, &r.Superseded); err != nil {
+			var er entryRow
+			if err := rows.Scan(append(append([]any{&r.Run}, er.dest(&r.Entry)...), &r.Superseded)...); err != nil {
 				yield(Release{}, wrap(err))
 				return
 			}
-			if rd.Valid {
-				e.Review = &Review{Decision: address.Decision(rd.Int64), Reviewer: who.String, Reason: why.String,
-					At: time.Unix(0, rat.Int64).UTC()}
-			}
+			er.review(&r.Entry)
 			if !yield(r, nil) {
 				return
 			}

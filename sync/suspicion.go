@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/printgate/printgate/address"
 )
 
@@ -196,11 +198,7 @@ func (a *applier) measure(ctx context.Context, members int64) (*SuspicionReport,
 			changed = append(changed, cur)
 		}
 	}
-	err := a.conn.Raw(func(dc any) error {
-		c, err := sqliteConn(dc)
-		if err != nil {
-			return err
-		}
+	err := a.onConn(func(c *sqlite3.SQLiteConn) error {
 		return lookup(ctx, c, measureQuery, 5, ids, func(_ int, row []driver.Value) error {
 			id, _ := row[0].(string)
 			effective, _ := row[1].(int64)
